@@ -1,0 +1,58 @@
+#pragma once
+// Target-controlled infusion: every update interval, the rate that brings the plasma or effect-site
+// concentration to the target as fast as the pump allows without overshoot, then holds it.
+//   plasma: rate = (Ct - Cp_free(dt)) / Cp_unit(dt)            (Jacobs 1990; reference §2.4)
+//   effect: rate such that the peak of the predicted Ce equals Ct (Shafer & Gregg 1992; §2.5)
+// A negative answer means the prediction is above target: rate 0 until it falls (targets may step
+// down). Rates are clamped to [0, max].
+#include <vector>
+
+#include "core/pk/simulator.h"
+
+namespace kit::pk {
+
+enum class TciTarget { plasma, effect };
+
+class TciController {
+ public:
+  // Throws kit::InputError("target", ...) for effect targeting without a ke0.
+  TciController(const Parameters& p, TciTarget target, double interval_min, double max_rate_mg_per_min);
+  // The rate (mg/min) to run for the next interval, from the simulator's current state.
+  double next_rate(const Simulator& sim, double target_mg_per_l) const;
+  double interval_min() const { return dt_; }
+
+ private:
+  double plasma_rate(const Simulator& sim, double target) const;
+  double effect_rate(const Simulator& sim, double target) const;
+
+  TciTarget target_;
+  double dt_;
+  double max_rate_;
+  ModalSystem sys_;
+  ModeArray decay_{};        // e^{-lambda dt}
+  ModeArray unit_plasma_{};  // plasma contribution of mode k after unit rate for dt
+  double unit_plasma_sum_ = 0;
+  ModeArray unit_effect_after_{};  // effect coefficient of unit-rate-for-dt, as a_k e^{-lambda (t)}
+  double unit_effect_peak_time_ = 0;
+};
+
+struct TargetStep {
+  double at_min = 0;
+  double target_mg_per_l = 0;
+};
+
+struct TciRun {
+  std::vector<double> start_s;            // one row per update
+  std::vector<double> rate_mg_per_min;
+  std::vector<double> times_s;            // predicted curves at every update and at the end
+  std::vector<double> plasma_mg_per_l;
+  std::vector<double> effect_mg_per_l;    // empty without a ke0
+  std::vector<double> target_mg_per_l;
+  double total_mg = 0;
+};
+
+// Runs the controller from an empty patient to end_min. Steps must be sorted by at_min.
+TciRun run_tci(const Parameters& p, TciTarget target, const std::vector<TargetStep>& steps,
+               double end_min, double max_rate_mg_per_min, double interval_s);
+
+}  // namespace kit::pk
