@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages KIT builds and tests with, only those not yet installed.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build ccache pkg-config clang-format
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-dev nlohmann-json3-dev libcli11-dev
+  python3 python3-numpy python3-scipy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
