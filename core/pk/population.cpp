@@ -292,6 +292,20 @@ PopulationResult run_population(const PopulationSpec& spec, bool allow_extrapola
     std::vector<std::array<double, kLanes>> amounts(spec.doses.size());
     std::vector<std::uint32_t>* my_hist = exact_curves ? nullptr : &hist[id];
     if (my_hist) my_hist->assign(points * LogHistogram::kBins, 0);
+    // Histogram bins are staged per point for a chunk of blocks and counted point by point, so
+    // that one point's row (20 KB) stays in L1 while it is counted; incrementing straight into
+    // the 9.9 MB per-thread histogram misses the cache on almost every record.
+    constexpr std::size_t kStageBlocks = 64;
+    std::vector<std::uint16_t> staged(my_hist ? points * kStageBlocks * kLanes : 0);
+    std::size_t staged_count = 0;  // patients staged per point
+    auto flush_staged = [&]() {
+      for (std::size_t p = 0; p < points && staged_count > 0; ++p) {
+        std::uint32_t* row = my_hist->data() + p * LogHistogram::kBins;
+        const std::uint16_t* src = staged.data() + p * kStageBlocks * kLanes;
+        for (std::size_t j = 0; j < staged_count; ++j) ++row[src[j]];
+      }
+      staged_count = 0;
+    };
     alignas(64) double cp[kLanes];
     for (std::uint64_t b = next_block++; b < blocks; b = next_block++) {
       const std::uint64_t first = b * kLanes;
@@ -336,12 +350,11 @@ PopulationResult run_population(const PopulationSpec& spec, bool allow_extrapola
           }
           case Op::record:
             detail::plasma_now(*blk, cp);
-            for (int lane = 0; lane < active; ++lane) {
-              if (exact_curves) {
-                exact_values[op.point * n + first + lane] = cp[lane];
-              } else {
-                ++(*my_hist)[op.point * LogHistogram::kBins + LogHistogram::bin(cp[lane])];
-              }
+            if (exact_curves) {
+              for (int lane = 0; lane < active; ++lane) exact_values[op.point * n + first + lane] = cp[lane];
+            } else {
+              std::uint16_t* dst = staged.data() + op.point * kStageBlocks * kLanes + staged_count;
+              for (int lane = 0; lane < active; ++lane) dst[lane] = static_cast<std::uint16_t>(LogHistogram::bin(cp[lane]));
             }
             break;
         }
@@ -359,11 +372,16 @@ PopulationResult run_population(const PopulationSpec& spec, bool allow_extrapola
           row.time_above_min = above[first + lane];
         }
       }
+      if (my_hist) {
+        staged_count += static_cast<std::size_t>(active);
+        if (staged_count + kLanes > kStageBlocks * kLanes) flush_staged();
+      }
       const std::uint64_t done = ++done_blocks;
       if (id == 0 && progress && (done % 256 == 0)) progress(std::min(done * kLanes, n), n);
     }
+    if (my_hist) flush_staged();
   };
-  std::vector<std::thread> pool;
+  std::vector<std::thread> pool;  // (each worker flushes its staged bins before returning)
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
   worker(0);
   for (auto& t : pool) t.join();

@@ -30,16 +30,17 @@ struct ExpSum {
   }
 };
 
-double peak_time(const ExpSum& f, double lo) {
+// `guess` (e.g. the previous update's answer) starts the search when it is useful.
+double peak_time(const ExpSum& f, double lo, double guess = -1) {
   double d1, d2;
   f.derivatives(lo, d1, d2);
   if (d1 <= 0) return lo;  // already falling at the end of the interval
-  double hi = lo + 1.0;
+  double hi = guess > lo ? guess : lo + 1.0;
   for (f.derivatives(hi, d1, d2); d1 > 0 && hi < 1e5; f.derivatives(hi, d1, d2)) {
     lo = hi;
     hi *= 2.0;
   }
-  double t = 0.5 * (lo + hi);
+  double t = guess > lo && guess < hi ? guess : 0.5 * (lo + hi);
   for (int it = 0; it < 100 && hi - lo > 1e-9; ++it) {
     f.derivatives(t, d1, d2);
     if (d1 > 0) lo = t; else hi = t;
@@ -113,7 +114,7 @@ double TciController::effect_rate(const Simulator& sim, double target) const {
     const ExpSum after_f{after_c, sys_.lambda, n};
     double d1, d2;
     after_f.derivatives(dt_, d1, d2);
-    if (d1 > 0) return peak_time(after_f, dt_);
+    if (d1 > 0) return peak_time(after_f, dt_, last_peak_min_ * 1.05);
     const ExpSum during_f{during_c, sys_.lambda, n};
     const double t = std::min(peak_time(during_f, 0.0), dt_);
     // A peak at 0 means this rate cannot lift the curve yet; aim at the end of the interval.
@@ -121,7 +122,8 @@ double TciController::effect_rate(const Simulator& sim, double target) const {
   };
   // Shafer & Gregg 1992: guess the peak time, solve for the rate that puts the peak on target,
   // recompute the peak time of the combined curve, until it stops moving.
-  double t_peak = unit_effect_peak_time_;
+  // Warm start: while holding a target the peak time barely moves between updates.
+  double t_peak = last_peak_min_ > dt_ ? last_peak_min_ : unit_effect_peak_time_;
   double rate = 0;
   for (int it = 0; it < 100; ++it) {
     rate = (target - free.value(t_peak)) / unit(t_peak);
@@ -130,6 +132,7 @@ double TciController::effect_rate(const Simulator& sim, double target) const {
     if (std::fabs(next - t_peak) < 1e-9) break;
     t_peak = next;
   }
+  last_peak_min_ = t_peak;
   return rate;
 }
 

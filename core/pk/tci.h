@@ -34,6 +34,7 @@ class TciController {
   double unit_plasma_sum_ = 0;
   ModeArray unit_effect_after_{};  // effect coefficient of unit-rate-for-dt, as a_k e^{-lambda (t)}
   double unit_effect_peak_time_ = 0;
+  mutable double last_peak_min_ = 0;  // warm start for the next effect-site update
 };
 
 struct TargetStep {
