@@ -200,15 +200,19 @@ std::vector<ModelDefinition> build() {
               {ParamId::cl, 0.381, "Herd 2007 abstract: BSV 38.1% (as SD of eta)"},
               {ParamId::q2, 0.19, "Herd 2007 abstract: BSV 19% (as SD of eta)"}},
       .correlations = {},
-      .ke0 = Ke0{2.995, Ke0Provenance::code_convention, kTpeakKe0},
+      // t1/2ke0 11 s -> ke0 = ln 2 / (11/60 min) = 3.781 /min, estimated on this cohort's PK.
+      .ke0 = Ke0{0.69314718055994530942 / (11.0 / 60.0), Ke0Provenance::published,
+                 "Herd, Anderson, Keene, Holford, Paediatr Anaesth 2008;18(1):36-42 (abstract): "
+                 "effect-site equilibration half-time 11 s (95% CI 0.07-20 s), sedation endpoint"},
       .notes = "V1 38.7, V2 102 L x (WT/70); CL 90, Q 215 L/h x (WT/70)^0.75 (abstract: "
                "'standardized to a 70-kg person using allometric models'; exponents as coded by "
                "opentiva). BSV% is taken as the SD of eta (omega = BSV/100), the NONMEM/Holford "
                "convention; the abstract does not state the transform. A published paediatric PD "
                "study on this cohort (Herd, Anderson, "
                "Keene, Holford, Paediatr Anaesth 2008;18(1):36-42, abstract) reports an "
-               "effect-site equilibration half-time of 11 s (95% CI 0.07-20 s) for sedation; it "
-               "is not used here (lead decision pending). Norketamine (Herd, Anderson & Holford "
+               "effect-site equilibration half-time of 11 s (95% CI 0.07-20 s) for sedation: that "
+               "published value is the ke0 used (opentiva's 2.995 is a tpeak-1-min convention). "
+               "Norketamine (Herd, Anderson & Holford "
                "2007) parameters NOT FOUND."});
 
   m.push_back(ModelDefinition{
