@@ -4,7 +4,9 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
-  libboost-dev nlohmann-json3-dev libcli11-dev
+  libboost-dev libboost-system-dev nlohmann-json3-dev libcli11-dev
+  libsqlitecpp-dev libsqlite3-dev libpqxx-dev libsodium-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  postgresql
   python3 python3-numpy python3-scipy
 )
 missing=()

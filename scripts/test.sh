@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Every test: install what is missing, build and run the suite optimised, then again under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# Every test: install what is missing, start a throwaway PostgreSQL for the storage and API tests,
+# build and run the suite optimised, then again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+
+pg_dir=$(mktemp -d /tmp/kit-pg-test.XXXXXX)
+trap 'bash scripts/stop-postgres.sh "$pg_dir" --purge >/dev/null 2>&1 || true' EXIT
+pg_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+KIT_TEST_POSTGRES_URL=$(bash scripts/start-postgres.sh "$pg_dir" "$pg_port" | tail -n 1)
+export KIT_TEST_POSTGRES_URL
+echo "== PostgreSQL for the tests: $KIT_TEST_POSTGRES_URL"
+
 jobs=$(nproc)
 for preset in release asan; do
   echo "== ${preset}: configure and build"

@@ -1,0 +1,69 @@
+#pragma once
+// Accounts and sessions. Passwords: Argon2id (libsodium crypto_pwhash_str, interactive limits).
+// Session tokens: 32 random bytes, given to the client once (bearer token and HttpOnly cookie);
+// the database keeps only their SHA-256, so a copy of the database cannot be used to log in.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "server/api/principal.h"
+#include "server/http/message.h"
+#include "storage/database.h"
+
+namespace kit::server {
+
+class Services;
+
+std::string hash_password(const std::string& password);
+bool verify_password(const std::string& hash, const std::string& password);
+
+// Creates a user; role patient needs patient_id. Throws ConstraintViolation on a taken username.
+std::int64_t create_user(storage::Transaction& tx, const std::string& username,
+                         const std::string& password, Role role,
+                         std::optional<std::int64_t> patient_id, std::int64_t now_ms);
+
+// Resolves the caller from "Authorization: Bearer <token>" or the session cookie. Cookie sessions
+// making a state-changing request must send the X-CSRF-Token header matching the session's token
+// (403 otherwise). Returns nullopt for anonymous or expired sessions.
+std::optional<Principal> authenticate(const Request& req, Services& services);
+
+// Login: checks the lock-out, verifies the password (hashing a dummy on unknown usernames so the
+// answer takes as long), counts failures per username (known or not) and locks the name for
+// ServerConfig::login_lock_minutes after login_max_failures consecutive failures.
+// Throws ApiError 401 "invalid_credentials" or 429 "locked".
+struct LoginResult {
+  Principal principal;
+  std::string token;       // bearer token and cookie value (only its SHA-256 is stored)
+  std::string csrf_token;  // to send as X-CSRF-Token on writes made with the cookie
+  std::int64_t expires_at_ms = 0;
+};
+LoginResult login(Services& services, const std::string& username, const std::string& password,
+                  const std::string& remote_address);
+
+// Changes the caller's own password after checking the current one; a wrong current password
+// counts as a failed login (lock-out applies). Ends the caller's other sessions.
+void change_own_password(Services& services, const Principal& who, const std::string& current,
+                         const std::string& replacement);
+// Password policy for new passwords: 12 to 1024 bytes. Throws InputError naming `field`.
+void check_new_password(const std::string& field, const std::string& password);
+// Usernames: 3 to 64 of a-z 0-9 . _ - @. Throws InputError naming `field`.
+void check_username(const std::string& field, const std::string& username);
+
+// Session housekeeping (used by logout, password changes and disabling an account).
+void end_session(storage::Transaction& tx, std::int64_t session_id);
+void end_user_sessions(storage::Transaction& tx, std::int64_t user_id,
+                       std::optional<std::int64_t> except_session_id = std::nullopt);
+std::string session_csrf_token(storage::Transaction& tx, std::int64_t session_id);
+// "kit_session=<token>; HttpOnly; SameSite=Strict; Path=/; Max-Age=...[; Secure]"; an empty token
+// clears the cookie.
+std::string session_cookie(const std::string& token, int max_age_seconds, bool secure);
+
+// Lower-case hex SHA-256, and URL-safe base64 of n random bytes.
+std::string sha256_hex(const std::string& data);
+std::string random_token(std::size_t bytes = 32);
+
+inline constexpr const char* kSessionCookie = "kit_session";
+inline constexpr const char* kCsrfHeader = "x-csrf-token";
+
+}  // namespace kit::server

@@ -1,0 +1,23 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kit::server {
+
+enum class Role { admin, physician, nurse, front_desk, patient };
+std::string_view role_name(Role r);                         // "admin", ..., "front_desk", "patient"
+std::optional<Role> role_from_name(std::string_view name);
+
+// Who is calling, once authenticated.
+struct Principal {
+  std::int64_t user_id = 0;
+  std::string username;
+  Role role = Role::patient;
+  std::optional<std::int64_t> patient_id;  // set for patient accounts: the only record they may see
+  std::string session_id;                  // server-side session row id
+  bool via_cookie = false;                 // cookie sessions need the CSRF header on writes
+};
+
+}  // namespace kit::server

@@ -1,0 +1,346 @@
+#include "server/api/router.h"
+
+#include <algorithm>
+#include <charconv>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "core/common/error.h"
+#include "server/api/api_error.h"
+#include "server/api/audit.h"
+#include "server/api/auth.h"
+#include "server/api/services.h"
+
+namespace kit::server {
+
+namespace {
+
+constexpr int kMaxAttempts = 5;  // a request that keeps losing a write race answers 503
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  if (path.empty() || path.front() != '/') return out;
+  std::size_t pos = 1;
+  for (;;) {
+    const std::size_t slash = path.find('/', pos);
+    out.push_back(path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos));
+    if (slash == std::string::npos) break;
+    pos = slash + 1;
+  }
+  return out;
+}
+
+bool is_param(const std::string& seg) {
+  return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+}
+
+// Matches a path against a pattern; on success fills params and the literal-segment mask (used to
+// prefer /audit/verify over /audit/{id}).
+bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+           std::map<std::string, std::string>& params, std::vector<bool>& literal) {
+  if (pattern.size() != path.size()) return false;
+  params.clear();
+  literal.assign(pattern.size(), true);
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (is_param(pattern[i])) {
+      if (path[i].empty()) return false;
+      params[pattern[i].substr(1, pattern[i].size() - 2)] = path[i];
+      literal[i] = false;
+    } else if (pattern[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::int64_t> parse_positive(const std::string& s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  std::int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+// The patient a patient-scoped route names in its path: {patient_id}, or {id} directly under
+// /api/v1/patients.
+std::optional<std::int64_t> path_patient(const Route& route,
+                                         const std::map<std::string, std::string>& params) {
+  if (auto it = params.find("patient_id"); it != params.end()) return parse_positive(it->second);
+  if (route.pattern.rfind("/api/v1/patients/{id}", 0) == 0) {
+    if (auto it = params.find("id"); it != params.end()) return parse_positive(it->second);
+  }
+  return std::nullopt;
+}
+
+Response error_from(const ApiError& e) {
+  return error_response(e.status(), e.code(), e.what(), e.field());
+}
+
+// Maps the exception being handled to the answer. TransientConflict is rethrown for the retry loop.
+Response current_exception_response(const Route& route) {
+  try {
+    throw;
+  } catch (const ApiError& e) {
+    return error_from(e);
+  } catch (const kit::InputError& e) {
+    return error_response(400, "invalid_input", e.reason(), e.field());
+  } catch (const storage::ConstraintViolation&) {
+    return error_response(409, "conflict",
+                          "the change conflicts with existing data (a duplicate or a missing link)",
+                          "");
+  } catch (const storage::TransientConflict&) {
+    throw;
+  } catch (const nlohmann::json::exception&) {
+    return error_response(400, "invalid_input", "the request body has the wrong shape", "body");
+  } catch (const std::exception& e) {
+    std::clog << "kit: internal error in " << route.method << ' ' << route.pattern << ": "
+              << e.what() << '\n';
+    return error_response(500, "internal", "internal error", "");
+  } catch (...) {
+    std::clog << "kit: internal error in " << route.method << ' ' << route.pattern << '\n';
+    return error_response(500, "internal", "internal error", "");
+  }
+}
+
+AuditEntry audit_entry(const Route& route, const Request& req, const std::optional<Principal>& who,
+                       std::optional<std::int64_t> patient_id, int status, std::int64_t now) {
+  AuditEntry e;
+  e.at_ms = now;
+  if (who) {
+    e.user_id = who->user_id;
+    e.username = who->username;
+    e.role = std::string(role_name(who->role));
+  }
+  e.action = route.method + " " + route.pattern;
+  e.patient_id = patient_id;
+  e.remote_address = req.remote_address;
+  e.outcome = status < 400 ? "allowed" : "denied";
+  e.status = status;
+  return e;
+}
+
+// Denials and failures are recorded in a transaction of their own: the request's was rolled back.
+void audit_separately(Services& services, const AuditEntry& entry) {
+  try {
+    storage::with_transaction(services.db(),
+                              [&](storage::Transaction& tx) { append_audit(tx, entry); });
+  } catch (const std::exception& e) {
+    std::clog << "kit: could not record audit row for " << entry.action << ": " << e.what() << '\n';
+  }
+}
+
+void enforce_access(const Route& route, const std::map<std::string, std::string>& params,
+                    const std::optional<Principal>& who, RouteContext& ctx) {
+  if (route.access.is_public) return;
+  if (!who) throw ApiError::unauthorized();
+  if (route.access.roles.count(who->role) != 0) return;
+  if (who->role == Role::patient && route.access.patient_self) {
+    if (!who->patient_id) throw ApiError::forbidden("this account is not linked to a patient");
+    if (auto pid = path_patient(route, params)) ctx.require_patient_access(*pid);
+    return;  // otherwise the handler must call require_patient_access (checked after it returns)
+  }
+  throw ApiError::forbidden();
+}
+
+Response run_once(const Route& route, const std::map<std::string, std::string>& params,
+                  const Request& req, Services& services) {
+  std::optional<Principal> who;
+  std::optional<RouteContext> ctx;
+  try {
+    try {
+      who = authenticate(req, services);
+    } catch (const ApiError&) {
+      if (!route.access.is_public) throw;
+      who.reset();  // a stale cookie without its CSRF header does not block public routes
+    }
+    ctx.emplace(req, params, who, services);
+    enforce_access(route, params, who, *ctx);
+    Response resp = route.handler(*ctx);
+    // patient_self safety net: a patient on a route not in their roles must have been checked
+    // against their own record by the router or the handler.
+    if (who && who->role == Role::patient && route.access.roles.count(Role::patient) == 0 &&
+        !route.access.is_public && ctx->patient() != who->patient_id) {
+      throw ApiError::forbidden("patients may only reach their own record");
+    }
+    if (route.patient_data) {
+      append_audit(ctx->tx(),
+                   audit_entry(route, req, who,
+                               ctx->patient() ? ctx->patient() : path_patient(route, params),
+                               resp.status, services.now_ms()));
+    }
+    if (ctx->tx_slot()) {
+      ctx->tx_slot()->commit();
+      ctx->tx_slot().reset();
+    }
+    return resp;
+  } catch (...) {
+    std::optional<std::int64_t> patient;
+    if (ctx) {
+      ctx->tx_slot().reset();  // rolls back
+      patient = ctx->patient();
+    }
+    Response resp = current_exception_response(route);  // rethrows TransientConflict
+    if (route.patient_data) {
+      if (!patient) patient = path_patient(route, params);
+      audit_separately(services,
+                       audit_entry(route, req, who, patient, resp.status, services.now_ms()));
+    }
+    return resp;
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// RouteContext
+
+RouteContext::RouteContext(const Request& req, std::map<std::string, std::string> params,
+                           std::optional<Principal> principal, Services& services)
+    : req_(req),
+      params_(std::move(params)),
+      principal_(std::move(principal)),
+      services_(services) {}
+
+const std::string& RouteContext::param(const std::string& name) const {
+  auto it = params_.find(name);
+  if (it == params_.end()) throw std::logic_error("route has no path parameter " + name);
+  return it->second;
+}
+
+std::int64_t RouteContext::id_param(const std::string& name) const {
+  auto v = parse_positive(param(name));
+  if (!v) throw ApiError::bad_request(name, "must be a positive integer");
+  return *v;
+}
+
+const Principal& RouteContext::user() const {
+  if (!principal_) throw ApiError::unauthorized();
+  return *principal_;
+}
+
+storage::Transaction& RouteContext::tx() {
+  if (!tx_) tx_ = services_.db().begin();
+  return *tx_;
+}
+
+void RouteContext::require_patient_access(std::int64_t patient_id) {
+  set_patient(patient_id);
+  const Principal& who = user();
+  if (who.role == Role::patient && who.patient_id != patient_id) {
+    throw ApiError::forbidden("patients may only reach their own record");
+  }
+}
+
+void RouteContext::require_if_match(std::int64_t current_version) const {
+  auto h = req_.header("if-match");
+  if (!h || h->empty()) throw ApiError::precondition_required();
+  const std::string want = "\"" + std::to_string(current_version) + "\"";
+  // A list of ETags is allowed ("a", "b"); weak ETags (W/"n") never match a strong comparison.
+  std::size_t pos = 0;
+  const std::string& v = *h;
+  while (pos <= v.size()) {
+    std::size_t comma = v.find(',', pos);
+    if (comma == std::string::npos) comma = v.size();
+    std::string tag = v.substr(pos, comma - pos);
+    while (!tag.empty() && tag.front() == ' ') tag.erase(tag.begin());
+    while (!tag.empty() && tag.back() == ' ') tag.pop_back();
+    if (tag == want) return;
+    pos = comma + 1;
+  }
+  throw ApiError::precondition_failed();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Router
+
+void Router::add(Route route) {
+  if (route.pattern.empty() || route.pattern.front() != '/' || !route.handler) {
+    throw std::logic_error("bad route " + route.method + " " + route.pattern);
+  }
+  for (const Route& r : routes_) {
+    if (r.method == route.method && r.pattern == route.pattern) {
+      throw std::logic_error("duplicate route " + route.method + " " + route.pattern);
+    }
+  }
+  routes_.push_back(std::move(route));
+}
+
+Response Router::dispatch(const Request& req, Services& services) const {
+  const std::vector<std::string> path = split_path(req.path);
+  const Route* best = nullptr;
+  std::map<std::string, std::string> best_params;
+  std::vector<bool> best_literal;
+  std::set<std::string> allowed;
+  std::map<std::string, std::string> params;
+  std::vector<bool> literal;
+  for (const Route& r : routes_) {
+    if (!match(split_path(r.pattern), path, params, literal)) continue;
+    allowed.insert(r.method);
+    if (r.method != req.method) continue;
+    if (!best || literal > best_literal) {
+      best = &r;
+      best_params = params;
+      best_literal = literal;
+    }
+  }
+  if (!best) {
+    if (allowed.empty()) return error_response(404, "not_found", "no such route", "");
+    Response resp = error_response(405, "method_not_allowed",
+                                   req.method + " is not allowed on " + req.path, "");
+    std::string allow;
+    for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+    resp.set_header("Allow", allow);
+    return resp;
+  }
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return run_once(*best, best_params, req, services);
+    } catch (const storage::TransientConflict&) {
+      if (attempt >= kMaxAttempts) {
+        Response resp = error_response(503, "busy", "the server is busy; try again", "");
+        resp.set_header("Retry-After", "1");
+        if (best->patient_data) {
+          std::optional<Principal> none;
+          audit_separately(services, audit_entry(*best, req, none, path_patient(*best, best_params),
+                                                 503, services.now_ms()));
+        }
+        return resp;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+Response json_response(const nlohmann::json& body, int status) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.content_type = "application/json";
+  return r;
+}
+
+Response json_response_with_etag(const nlohmann::json& body, std::int64_t version, int status) {
+  Response r = json_response(body, status);
+  r.set_header("ETag", "\"" + std::to_string(version) + "\"");
+  return r;
+}
+
+Response error_response(int status, const std::string& code, const std::string& message,
+                        const std::string& field) {
+  nlohmann::json err = {{"code", code}, {"message", message}};
+  if (!field.empty()) err["field"] = field;
+  return json_response(nlohmann::json{{"error", err}}, status);
+}
+
+nlohmann::json parse_body(const Request& req) {
+  if (req.body.empty()) throw ApiError::bad_request("body", "a JSON body is required");
+  try {
+    return nlohmann::json::parse(req.body);
+  } catch (const nlohmann::json::parse_error&) {
+    throw ApiError::bad_request("body", "the body is not valid JSON");
+  }
+}
+
+}  // namespace kit::server

@@ -1,0 +1,95 @@
+#pragma once
+// Routes are data: method, pattern, who may call it, whether it touches patient data, and the
+// handler. The router authenticates, enforces the access rule, opens the transaction, calls the
+// handler, writes the audit row for patient data (allowed or denied) and maps errors to JSON. The
+// same table feeds the OpenAPI document and the role-matrix test.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "server/api/principal.h"
+#include "server/http/message.h"
+#include "storage/database.h"
+
+namespace kit::server {
+
+class Services;  // everything a handler may use (database, audit, clock, config): server/api/services.h
+
+struct Access {
+  bool is_public = false;          // no session needed (login, public inquiry form, healthz)
+  std::set<Role> roles;            // roles allowed
+  bool patient_self = false;       // additionally: a patient on their own record ({patient_id} or own)
+};
+
+class RouteContext {
+ public:
+  RouteContext(const Request& req, std::map<std::string, std::string> params,
+               std::optional<Principal> principal, Services& services);
+
+  const Request& request() const { return req_; }
+  const std::string& param(const std::string& name) const;  // path parameter, e.g. "id"
+  std::int64_t id_param(const std::string& name) const;     // 400 naming it if not a positive integer
+  const std::optional<Principal>& principal() const { return principal_; }
+  const Principal& user() const;                            // 401 if anonymous
+  Services& services() { return services_; }
+  // The request's transaction (opened on first use, committed by the router after the handler).
+  storage::Transaction& tx();
+  // The patient this request reads or writes, for the audit log and the patient_self rule.
+  void set_patient(std::int64_t patient_id) { patient_id_ = patient_id; }
+  std::optional<std::int64_t> patient() const { return patient_id_; }
+  // Handlers call this before touching a patient's record: enforces patient_self for patients.
+  void require_patient_access(std::int64_t patient_id);
+  // Optimistic concurrency: the If-Match header must equal the current ETag ("\"<version>\"").
+  void require_if_match(std::int64_t current_version) const;
+
+  std::unique_ptr<storage::Transaction>& tx_slot() { return tx_; }
+
+ private:
+  const Request& req_;
+  std::map<std::string, std::string> params_;
+  std::optional<Principal> principal_;
+  Services& services_;
+  std::unique_ptr<storage::Transaction> tx_;
+  std::optional<std::int64_t> patient_id_;
+};
+
+using Handler = std::function<Response(RouteContext&)>;
+
+struct Route {
+  std::string method;        // "GET", "POST", "PUT", "PATCH", "DELETE"
+  std::string pattern;       // "/api/v1/patients/{id}/assessments"
+  std::string summary;       // one line, for OpenAPI
+  std::string tag;           // OpenAPI tag, e.g. "patients"
+  Access access;
+  bool patient_data = false; // every call is audited (who, role, what, patient, when, where, outcome)
+  Handler handler;
+  int success_status = 200;
+};
+
+class Router {
+ public:
+  void add(Route route);
+  Response dispatch(const Request& req, Services& services) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// Helpers for handlers.
+Response json_response(const nlohmann::json& body, int status = 200);
+Response json_response_with_etag(const nlohmann::json& body, std::int64_t version, int status = 200);
+Response error_response(int status, const std::string& code, const std::string& message,
+                        const std::string& field);
+nlohmann::json parse_body(const Request& req);  // 400 "body" on malformed JSON
+
+// Registers every API route (server/api/routes.cpp lists the modules).
+void register_all_routes(Router& router);
+
+}  // namespace kit::server

@@ -1,0 +1,75 @@
+// POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/auth/me.
+#include <nlohmann/json.hpp>
+
+#include "app/json_reader.h"
+#include "server/api/api_error.h"
+#include "server/api/auth.h"
+#include "server/api/services.h"
+#include "server/resources/modules.h"
+
+namespace kit::server {
+
+namespace {
+
+nlohmann::json user_json(const Principal& p) {
+  return {{"id", p.user_id},
+          {"username", p.username},
+          {"role", std::string(role_name(p.role))},
+          {"patient_id", p.patient_id ? nlohmann::json(*p.patient_id) : nlohmann::json(nullptr)}};
+}
+
+bool secure_cookie(const RouteContext& ctx, Services& services) {
+  return services.config().tls || ctx.request().tls;
+}
+
+Response do_login(RouteContext& ctx) {
+  const nlohmann::json body = parse_body(ctx.request());
+  app::ObjectReader r(body, "");
+  const std::string username = r.string("username");
+  const std::string password = r.string("password");
+  r.finish();
+  Services& services = ctx.services();
+  // Its own short transactions: the password hash runs outside any of them.
+  LoginResult result = login(services, username, password, ctx.request().remote_address);
+  Response resp = json_response({{"token", result.token},
+                                 {"csrf_token", result.csrf_token},
+                                 {"expires_at", iso8601_ms(result.expires_at_ms)},
+                                 {"user", user_json(result.principal)}});
+  resp.set_header("Set-Cookie",
+                  session_cookie(result.token, services.config().session_ttl_minutes * 60,
+                                 secure_cookie(ctx, services)));
+  resp.set_header("Cache-Control", "no-store");
+  return resp;
+}
+
+Response do_logout(RouteContext& ctx) {
+  const Principal& who = ctx.user();
+  end_session(ctx.tx(), std::stoll(who.session_id));
+  Response resp = json_response({{"logged_out", true}});
+  resp.set_header("Set-Cookie", session_cookie("", 0, secure_cookie(ctx, ctx.services())));
+  return resp;
+}
+
+Response do_me(RouteContext& ctx) {
+  const Principal& who = ctx.user();
+  nlohmann::json body = {{"user", user_json(who)},
+                         {"csrf_token", session_csrf_token(ctx.tx(), std::stoll(who.session_id))},
+                         {"via_cookie", who.via_cookie}};
+  Response resp = json_response(body);
+  resp.set_header("Cache-Control", "no-store");
+  return resp;
+}
+
+}  // namespace
+
+void register_auth_routes(Router& router) {
+  router.add({"POST", "/api/v1/auth/login",
+              "Log in: answers a bearer token and sets the HttpOnly session cookie", "auth",
+              access_public(), false, do_login, 200});
+  router.add({"POST", "/api/v1/auth/logout", "End the current session", "auth", access_any_user(),
+              false, do_logout, 200});
+  router.add({"GET", "/api/v1/auth/me", "Who am I (and the CSRF token of a cookie session)", "auth",
+              access_any_user(), false, do_me, 200});
+}
+
+}  // namespace kit::server

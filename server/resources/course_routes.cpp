@@ -1,0 +1,426 @@
+// Courses of treatment: an induction series (extendable to 12 infusions), then maintenance with
+// boosters. States and transitions are explicit; every change is a course_events row and, as the
+// routes carry patient data, an audit row. The server proposes induction dates.
+// Rules and sources: docs/api-journey.md.
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "app/json_reader.h"
+#include "core/common/error.h"
+#include "core/dosing/drug_library.h"
+#include "server/api/api_error.h"
+#include "server/api/services.h"
+#include "server/resources/journey_common.h"
+#include "server/resources/modules.h"
+
+namespace kit::server {
+
+namespace {
+
+using namespace journey;
+
+constexpr std::size_t kMaxReason = 2000;
+// PMC9154276 (ketamine vs ECT, n=186): 0.5 mg/kg thrice weekly, "max 12 sessions"
+// (/work/shared/domain/pharmacology.md §3.1). A real share of patients respond only by 10-12.
+constexpr std::int64_t kMaxInductionInfusions = 12;
+// Thrice weekly with a day between infusions: Shiroma 2014 Mon-Wed-Fri over 12 days (§3.2),
+// Feder 2021 three a week over two consecutive weeks (§3.3).
+constexpr std::int64_t kMinDaysBetweenInfusions = 2;
+constexpr int kMaxInfusionsPerWeek = 3;
+constexpr std::int64_t kSeriesWindowDays = 14;     // "six infusions within about two weeks"
+constexpr std::int64_t kProposalHorizonDays = 56;  // search no further than eight weeks
+
+// The state machine. Terminal: completed, stopped.
+const std::map<std::string, std::vector<std::string>>& transitions() {
+  static const std::map<std::string, std::vector<std::string>> t = {
+      {"planned", {"induction", "stopped"}},
+      {"induction", {"maintenance", "completed", "stopped"}},
+      {"maintenance", {"completed", "stopped"}},
+      {"completed", {}},
+      {"stopped", {}},
+  };
+  return t;
+}
+
+bool is_active(const std::string& state) { return state == "induction" || state == "maintenance"; }
+
+nlohmann::json course_json(storage::Transaction& tx, const storage::Row& r) {
+  const std::int64_t id = r.i64("id");
+  const std::string protocol_id = r.text("protocol_id");
+  const dosing::Protocol* p = dosing::builtin_library().find(protocol_id);
+  nlohmann::json events = nlohmann::json::array();
+  for (const storage::Row& e :
+       tx.query("SELECT * FROM course_events WHERE course_id = $1 ORDER BY id", {id})) {
+    events.push_back({{"id", e.i64("id")},
+                      {"event", e.text("event")},
+                      {"from", opt_json(e.opt_text("from_state"))},
+                      {"to", e.text("to_state")},
+                      {"infusions_added", e.i64("infusions_added")},
+                      {"reason", e.text("reason")},
+                      {"by_user_id", e.i64("by_user_id")},
+                      {"at", iso8601_ms(e.i64("at_ms"))}});
+  }
+  nlohmann::json counts = {{"booked", 0}, {"completed", 0}, {"cancelled", 0}, {"no_show", 0}};
+  for (const storage::Row& c :
+       tx.query("SELECT status, COUNT(*) AS n FROM appointments WHERE course_id = $1 AND kind = "
+                "'infusion' GROUP BY status",
+                {id})) {
+    counts[c.text("status")] = c.i64("n");
+  }
+  const std::string state = r.text("state");
+  return {{"id", id},
+          {"patient_id", r.i64("patient_id")},
+          {"protocol_id", protocol_id},
+          {"protocol_name", p ? p->name : ""},
+          {"schedule", p ? p->schedule.description : ""},
+          {"schedule_source", p ? p->schedule.source : ""},
+          {"state", state},
+          {"allowed_transitions", transitions().at(state)},
+          {"planned_infusions", r.i64("planned_infusions")},
+          {"extension_infusions", r.i64("extension_infusions")},
+          {"total_infusions", r.i64("planned_infusions") + r.i64("extension_infusions")},
+          {"infusion_appointments", counts},
+          {"notes", r.text("notes")},
+          {"created_by", r.i64("created_by")},
+          {"created_at", iso8601_ms(r.i64("created_at_ms"))},
+          {"updated_at", iso8601_ms(r.i64("updated_at_ms"))},
+          {"version", r.i64("version")},
+          {"events", events}};
+}
+
+void add_event(storage::Transaction& tx, std::int64_t course_id, const std::string& event,
+               const storage::Value& from, const std::string& to, std::int64_t added,
+               const std::string& reason, std::int64_t by, std::int64_t at) {
+  tx.exec(
+      "INSERT INTO course_events (course_id, event, from_state, to_state, infusions_added, reason, "
+      "by_user_id, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {course_id, event, from, to, added, reason, by, at});
+}
+
+// A course the caller may see (sets the audited patient; patients only their own).
+storage::Row course_for(RouteContext& ctx) {
+  const std::int64_t id = ctx.id_param("id");
+  storage::Row course = load_course(ctx.tx(), id);
+  ctx.require_patient_access(course.i64("patient_id"));
+  return course;
+}
+
+Response create_course(RouteContext& ctx) {
+  const std::int64_t patient_id = ctx.id_param("id");
+  ctx.require_patient_access(patient_id);
+  const nlohmann::json body = parse_body(ctx.request());
+  app::ObjectReader r(body, "");
+  const std::string protocol_id = r.string("protocol_id");
+  const std::string notes = r.optional_string("notes").value_or("");
+  r.finish();
+  if (notes.size() > kMaxReason) throw kit::InputError("notes", "is too long");
+  // Validated against the core drug library: only a timed IV infusion can be given in a chair.
+  const dosing::Protocol* p = dosing::builtin_library().find(protocol_id);
+  if (p == nullptr) throw kit::InputError("protocol_id", "no such protocol in the drug library");
+  if (p->route != dosing::Route::kIvInfusion || !p->duration) {
+    throw ApiError::rule_refused(
+        "protocol " + protocol_id + " is not a timed IV infusion; a course needs one",
+        "protocol_id");
+  }
+  const std::int64_t planned =
+      std::clamp<std::int64_t>(p->schedule.sessions, 1, kMaxInductionInfusions);
+  storage::Transaction& tx = ctx.tx();
+  const storage::Row patient = load_patient(tx, patient_id);
+  const std::string status = patient.text("status");
+  if (status == "declined" || status == "discharged") {
+    throw ApiError::rule_refused("the patient is " + status + "; a new approval is needed first");
+  }
+  const std::int64_t now = ctx.services().now_ms();
+  const std::int64_t by = ctx.user().user_id;
+  storage::Rows ins = tx.query(
+      "INSERT INTO courses (patient_id, protocol_id, state, planned_infusions, "
+      "extension_infusions, "
+      "notes, created_by, created_at_ms, updated_at_ms, version) VALUES ($1, $2, 'planned', $3, 0, "
+      "$4, $5, $6, $6, 1) RETURNING id",
+      {patient_id, protocol_id, planned, notes, by, now});
+  const std::int64_t id = ins.front().i64("id");
+  add_event(tx, id, "created", storage::null(), "planned", 0, "", by, now);
+  const storage::Row row = load_course(tx, id);
+  Response resp = json_response_with_etag(course_json(tx, row), row.i64("version"), 201);
+  resp.set_header("Location", "/api/v1/courses/" + std::to_string(id));
+  return resp;
+}
+
+Response list_courses(RouteContext& ctx) {
+  const std::int64_t patient_id = ctx.id_param("id");
+  ctx.require_patient_access(patient_id);
+  storage::Transaction& tx = ctx.tx();
+  load_patient(tx, patient_id);
+  nlohmann::json out = nlohmann::json::array();
+  for (const storage::Row& r :
+       tx.query("SELECT * FROM courses WHERE patient_id = $1 ORDER BY id DESC", {patient_id})) {
+    out.push_back(course_json(tx, r));
+  }
+  return json_response({{"courses", out}});
+}
+
+Response get_course(RouteContext& ctx) {
+  const storage::Row course = course_for(ctx);
+  return json_response_with_etag(course_json(ctx.tx(), course), course.i64("version"));
+}
+
+// Writes the new state guarded by the version read in this transaction (a concurrent writer in
+// another process makes it 0 rows: 412).
+void write_state(storage::Transaction& tx, const storage::Row& course, const std::string& to,
+                 std::int64_t extra_infusions, std::int64_t now) {
+  std::int64_t changed = 0;
+  try {
+    changed = tx.exec(
+        "UPDATE courses SET state = $1, extension_infusions = extension_infusions + $2, "
+        "updated_at_ms = $3, version = version + 1 WHERE id = $4 AND version = $5",
+        {to, extra_infusions, now, course.i64("id"), course.i64("version")});
+  } catch (const storage::ConstraintViolation&) {
+    throw ApiError::conflict(
+        "the patient already has a course under way (induction or maintenance)", "to");
+  }
+  if (changed != 1) throw ApiError::precondition_failed();
+}
+
+Response post_transition(RouteContext& ctx) {
+  const storage::Row course = course_for(ctx);
+  if (ctx.request().header("if-match")) ctx.require_if_match(course.i64("version"));
+  const nlohmann::json body = parse_body(ctx.request());
+  app::ObjectReader r(body, "");
+  const std::string to = r.string("to");
+  std::string reason = r.optional_string("reason").value_or("");
+  r.finish();
+  if (transitions().count(to) == 0 || to == "planned") {
+    throw kit::InputError("to", "must be induction, maintenance, completed or stopped");
+  }
+  if (reason.size() > kMaxReason) throw kit::InputError("reason", "is too long");
+  if (to == "stopped") reason = require_text(reason, "reason", kMaxReason);
+
+  const std::string from = course.text("state");
+  const auto& allowed = transitions().at(from);
+  if (std::find(allowed.begin(), allowed.end(), to) == allowed.end()) {
+    throw ApiError::conflict("a course cannot go from " + from + " to " + to, "to");
+  }
+  storage::Transaction& tx = ctx.tx();
+  const std::int64_t patient_id = course.i64("patient_id");
+  const storage::Row patient = load_patient(tx, patient_id);
+  if (to == "induction" &&
+      !tx.query("SELECT id FROM courses WHERE patient_id = $1 AND id <> $2 AND state IN "
+                "('induction', 'maintenance')",
+                {patient_id, course.i64("id")})
+           .empty()) {
+    // The partial UNIQUE index courses_one_active settles a race between processes.
+    throw ApiError::conflict(
+        "the patient already has a course under way (induction or maintenance)", "to");
+  }
+  if (to == "induction" && patient.text("status") != "approved") {
+    throw ApiError::rule_refused("only an approved patient may start a course (patient status: " +
+                                     patient.text("status") + ")",
+                                 "to");
+  }
+  const std::int64_t now = ctx.services().now_ms();
+  const std::int64_t by = ctx.user().user_id;
+  write_state(tx, course, to, 0, now);
+  add_event(tx, course.i64("id"), "transition", from, to, 0, reason, by, now);
+  nlohmann::json extra = nlohmann::json::object();
+  if (to == "induction") {
+    set_patient_status(tx, patient_id, "in_treatment", now);
+  } else if (to == "maintenance") {
+    set_patient_status(tx, patient_id, "maintenance", now);
+  } else {
+    // completed or stopped: the course's booked appointments are cancelled (their chairs freed);
+    // a patient whose course under way ended is discharged (a new course needs a new approval).
+    extra["appointments_cancelled"] =
+        cancel_booked_appointments(tx, course.i64("id"), "course " + to, now);
+    if (is_active(from)) set_patient_status(tx, patient_id, "discharged", now);
+  }
+  const storage::Row row = load_course(tx, course.i64("id"));
+  nlohmann::json out = course_json(tx, row);
+  out.update(extra);
+  return json_response_with_etag(out, row.i64("version"));
+}
+
+Response post_extend(RouteContext& ctx) {
+  const storage::Row course = course_for(ctx);
+  if (ctx.request().header("if-match")) ctx.require_if_match(course.i64("version"));
+  const nlohmann::json body = parse_body(ctx.request());
+  app::ObjectReader r(body, "");
+  const long long n = r.integer("infusions");
+  const std::string reason = require_text(r.string("reason"), "reason", kMaxReason);
+  r.finish();
+  if (n < 1 || n > kMaxInductionInfusions) throw kit::InputError("infusions", "must be 1 to 12");
+  const std::string state = course.text("state");
+  if (state != "planned" && state != "induction") {
+    throw ApiError::conflict(
+        "only a planned or induction course can be extended (state: " + state + ")", "infusions");
+  }
+  const std::int64_t total = course.i64("planned_infusions") + course.i64("extension_infusions");
+  if (total + n > kMaxInductionInfusions) {
+    throw ApiError::rule_refused(
+        "an induction series is at most 12 infusions (PMC9154276: thrice weekly, max 12 "
+        "sessions); this course has " +
+            std::to_string(total),
+        "infusions");
+  }
+  storage::Transaction& tx = ctx.tx();
+  const std::int64_t now = ctx.services().now_ms();
+  write_state(tx, course, state, n, now);
+  add_event(tx, course.i64("id"), "extended", state, state, n, reason, ctx.user().user_id, now);
+  const storage::Row row = load_course(tx, course.i64("id"));
+  return json_response_with_etag(course_json(tx, row), row.i64("version"));
+}
+
+// Proposes the remaining induction dates: thrice weekly with at least one day between infusions
+// (Mon-Wed-Fri when starting on a Monday), on the clinic's open days, skipping days on which no
+// active chair is free for the protocol's duration plus the clinic's recovery time, and days the
+// patient already has an appointment.
+Response proposed_dates(RouteContext& ctx) {
+  const storage::Row course = course_for(ctx);
+  const Request& req = ctx.request();
+  auto start_it = req.query.find("start");
+  if (start_it == req.query.end()) throw kit::InputError("start", "is required (YYYY-MM-DD)");
+  const std::int64_t start = require_date(start_it->second, "start");
+  auto clinic_filter = query_int(req, "clinic_id", 1, INT64_MAX);
+  auto count_param = query_int(req, "count", 1, kMaxInductionInfusions);
+
+  const std::string state = course.text("state");
+  if (state != "planned" && state != "induction") {
+    throw ApiError::conflict("induction dates are proposed for planned or induction courses only");
+  }
+  storage::Transaction& tx = ctx.tx();
+  const std::int64_t course_id = course.i64("id");
+  const std::int64_t patient_id = course.i64("patient_id");
+  const std::int64_t total = course.i64("planned_infusions") + course.i64("extension_infusions");
+  std::int64_t held = 0;
+  std::optional<std::int64_t> last_day;
+  std::set<std::int64_t> patient_days;
+  for (const storage::Row& a : tx.query(
+           "SELECT course_id, kind, status, starts_ms FROM appointments WHERE patient_id = $1 AND "
+           "status IN ('booked', 'completed')",
+           {patient_id})) {
+    const std::int64_t day = a.i64("starts_ms") / kDayMs;
+    patient_days.insert(day);
+    if (a.opt_i64("course_id") == course_id && a.text("kind") == "infusion") {
+      ++held;
+      if (day < start && (!last_day || day > *last_day)) last_day = day;
+    }
+  }
+  const std::int64_t count = count_param.value_or(std::max<std::int64_t>(0, total - held));
+
+  struct ClinicPlan {
+    ClinicHours hours;
+    std::vector<std::int64_t> chairs;
+    std::int64_t block_ms;
+  };
+  std::vector<ClinicPlan> clinics;
+  const std::string protocol_id = course.text("protocol_id");
+  std::string clinic_sql = "SELECT id FROM clinics";
+  std::vector<storage::Value> clinic_params;
+  if (clinic_filter) {
+    clinic_sql += " WHERE id = $1";
+    clinic_params.emplace_back(*clinic_filter);
+  }
+  for (const storage::Row& c : tx.query(clinic_sql + " ORDER BY id", clinic_params)) {
+    ClinicPlan plan{load_clinic_hours(tx, c.i64("id")), {}, 0};
+    plan.block_ms = chair_block_ms(protocol_id, plan.hours.recovery_minutes);
+    for (const storage::Row& ch :
+         tx.query("SELECT id FROM chairs WHERE clinic_id = $1 AND active = 1 ORDER BY id",
+                  {c.i64("id")})) {
+      plan.chairs.push_back(ch.i64("id"));
+    }
+    clinics.push_back(std::move(plan));
+  }
+  if (clinic_filter && clinics.empty()) throw kit::InputError("clinic_id", "no such clinic");
+
+  nlohmann::json dates = nlohmann::json::array();
+  nlohmann::json skipped = nlohmann::json::array();
+  std::map<std::int64_t, int> per_week;  // ISO week (Monday's day number) -> infusions
+  for (std::int64_t day = start;
+       static_cast<std::int64_t>(dates.size()) < count && day < start + kProposalHorizonDays;
+       ++day) {
+    const std::int64_t monday = day - (iso_weekday(day) - 1);
+    if (last_day && day - *last_day < kMinDaysBetweenInfusions) continue;
+    if (per_week[monday] >= kMaxInfusionsPerWeek) continue;
+    bool any_open = false;
+    for (const ClinicPlan& c : clinics) any_open = any_open || clinic_open_on(c.hours, day);
+    if (!any_open) continue;
+    if (patient_days.count(day) != 0) {
+      skipped.push_back({{"date", format_date(day)}, {"why", "the patient has an appointment"}});
+      continue;
+    }
+    std::optional<FreeChair> found;
+    const ClinicPlan* where = nullptr;
+    for (const ClinicPlan& c : clinics) {
+      found = first_free_chair(tx, c.hours, c.chairs, day, c.block_ms);
+      if (found) {
+        where = &c;
+        break;
+      }
+    }
+    if (!found) {
+      skipped.push_back({{"date", format_date(day)}, {"why", "no chair free"}});
+      continue;
+    }
+    dates.push_back({{"date", format_date(day)},
+                     {"weekday", iso_weekday(day)},
+                     {"start", format_local_datetime(found->starts_ms)},
+                     {"end", format_local_datetime(found->starts_ms + where->block_ms)},
+                     {"chair_id", found->chair_id},
+                     {"clinic_id", where->hours.clinic_id}});
+    last_day = day;
+    ++per_week[monday];
+  }
+  const std::int64_t found_n = static_cast<std::int64_t>(dates.size());
+  std::int64_t span = 0;
+  if (found_n > 0) {
+    span = *parse_date(dates.back()["date"].get<std::string>()) -
+           *parse_date(dates.front()["date"].get<std::string>()) + 1;
+  }
+  nlohmann::json rule = {
+      {"infusions_per_week_max", kMaxInfusionsPerWeek},
+      {"min_days_between_infusions", kMinDaysBetweenInfusions},
+      {"series_window_days", kSeriesWindowDays},
+      {"source",
+       "thrice weekly: Shiroma 2014 (Mon-Wed-Fri, 12 days), Feder 2021 (3/week, 2 weeks); "
+       "/work/shared/domain/pharmacology.md §3.2, §3.3"},
+      {"chair_time",
+       "protocol duration + clinic recovery_minutes (policy, default 60; anchor ACEP 2011 "
+       "dose-to-discharge 50-110 min, §3.6), rounded up to 15-minute slots"}};
+  return json_response({{"course_id", course_id},
+                        {"protocol_id", protocol_id},
+                        {"start", format_date(start)},
+                        {"requested", count},
+                        {"already_held", held},
+                        {"dates", dates},
+                        {"unscheduled", count - found_n},
+                        {"span_days", span},
+                        {"within_series_window", found_n == count && span <= kSeriesWindowDays},
+                        {"skipped", skipped},
+                        {"rule", rule}});
+}
+
+}  // namespace
+
+void register_course_routes(Router& router) {
+  const std::set<Role> readers = {Role::physician, Role::nurse, Role::front_desk};
+  router.add({"POST", "/api/v1/patients/{id}/courses",
+              "Plan a course (protocol_id from the drug library); state planned", "courses",
+              access_roles({Role::physician}), true, create_course, 201});
+  router.add({"GET", "/api/v1/patients/{id}/courses", "A patient's courses", "courses",
+              access_roles(readers, true), true, list_courses, 200});
+  router.add({"GET", "/api/v1/courses/{id}", "A course with its events (ETag = version)", "courses",
+              access_roles(readers, true), true, get_course, 200});
+  router.add({"POST", "/api/v1/courses/{id}/transitions",
+              "Move a course to induction, maintenance, completed or stopped (409 when not "
+              "allowed from its state)",
+              "courses", access_roles({Role::physician}), true, post_transition, 200});
+  router.add({"POST", "/api/v1/courses/{id}/extend",
+              "Add infusions to an induction series (at most 12 in all)", "courses",
+              access_roles({Role::physician}), true, post_extend, 200});
+  router.add({"GET", "/api/v1/courses/{id}/proposed-dates",
+              "Propose the remaining induction dates (?start=YYYY-MM-DD, clinic_id, count)",
+              "courses", access_roles({Role::physician, Role::nurse, Role::front_desk}), true,
+              proposed_dates, 200});
+}
+
+}  // namespace kit::server

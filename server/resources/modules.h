@@ -1,0 +1,51 @@
+#pragma once
+// Every route module registers its routes here; server/api/routes.cpp calls them in order.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "server/api/router.h"
+
+namespace kit::server {
+
+// Accounts, audit, inquiries and the API description (server/resources/*_routes.cpp, openapi.cpp).
+void register_auth_routes(Router& router);
+void register_user_routes(Router& router);
+void register_audit_routes(Router& router);
+void register_inquiry_routes(Router& router);
+void register_openapi_routes(Router& router);  // GET /api/v1/openapi.json, reads the final table
+
+// The patient's journey (added by the journey modules).
+void register_patient_routes(Router& router);
+void register_intake_routes(Router& router);
+void register_course_routes(Router& router);
+void register_scheduling_routes(Router& router);
+void register_stock_routes(Router& router);
+void register_session_routes(Router& router);
+void register_assessment_routes(Router& router);
+void register_medication_routes(Router& router);
+void register_pk_routes(Router& router);
+
+// The OpenAPI 3 document describing every route in the table.
+nlohmann::json openapi_document(const Router& router);
+
+// Shared access rules.
+inline Access access_public() { return Access{true, {}, false}; }
+inline Access access_roles(std::set<Role> roles, bool patient_self = false) {
+  return Access{false, std::move(roles), patient_self};
+}
+inline Access access_any_user() {
+  return Access{
+      false, {Role::admin, Role::physician, Role::nurse, Role::front_desk, Role::patient}, false};
+}
+inline Access access_staff() {
+  return Access{false, {Role::admin, Role::physician, Role::nurse, Role::front_desk}, false};
+}
+
+// Query parameters: nullopt when absent, InputError naming the parameter when malformed.
+std::optional<std::int64_t> query_int(const Request& req, const std::string& name, std::int64_t min,
+                                      std::int64_t max);
+// Milliseconds since the epoch from "1732459000000", "2026-11-24" or "2026-11-24T14:56:10(.123)Z".
+std::optional<std::int64_t> query_time_ms(const Request& req, const std::string& name);
+
+}  // namespace kit::server

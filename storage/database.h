@@ -1,0 +1,98 @@
+#pragma once
+// One storage interface, two back ends (SQLite by default, PostgreSQL for scale), in the manner of
+// Orthanc's IDatabaseWrapper but at the SQL level: repositories write portable SQL with $1, $2 ...
+// placeholders; each back end binds them its own way. Transactions roll back unless committed.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace kit::storage {
+
+using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+inline Value null() { return std::monostate{}; }
+
+class Row {
+ public:
+  Row(std::shared_ptr<const std::vector<std::string>> names, std::vector<Value> values)
+      : names_(std::move(names)), values_(std::move(values)) {}
+  const Value& at(std::string_view column) const;
+  bool is_null(std::string_view column) const;
+  std::int64_t i64(std::string_view column) const;
+  std::optional<std::int64_t> opt_i64(std::string_view column) const;
+  double f64(std::string_view column) const;  // integers widen
+  std::optional<double> opt_f64(std::string_view column) const;
+  std::string text(std::string_view column) const;
+  std::optional<std::string> opt_text(std::string_view column) const;
+  const std::vector<std::string>& names() const { return *names_; }
+  const std::vector<Value>& values() const { return values_; }
+
+ private:
+  std::shared_ptr<const std::vector<std::string>> names_;
+  std::vector<Value> values_;
+};
+using Rows = std::vector<Row>;
+
+// A UNIQUE, FOREIGN KEY or CHECK constraint refused the write (the API answers 409).
+class ConstraintViolation : public std::runtime_error {
+ public:
+  explicit ConstraintViolation(const std::string& what) : std::runtime_error(what) {}
+};
+// A concurrent transaction won (PostgreSQL serialization failure, SQLite busy): retry the request.
+class TransientConflict : public std::runtime_error {
+ public:
+  explicit TransientConflict(const std::string& what) : std::runtime_error(what) {}
+};
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  // Placeholders are $1, $2, ... in both back ends.
+  virtual Rows query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Returns the number of rows changed.
+  virtual std::int64_t exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  virtual void commit() = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual std::string backend() const = 0;  // "sqlite" or "postgresql"
+  // Write transactions serialise where the back end needs it (SQLite: BEGIN IMMEDIATE).
+  virtual std::unique_ptr<Transaction> begin() = 0;
+  // A consistent copy of the whole database while it is in use (SQLite online backup API; for
+  // PostgreSQL, pg_dump is the tool and this throws).
+  virtual void backup_to(const std::filesystem::path& file) = 0;
+};
+
+// url empty or "sqlite:" -> SQLite file kit.db in data_dir; "postgresql://..." -> PostgreSQL.
+// Runs the versioned migrations before returning.
+std::unique_ptr<Database> open_database(const std::string& url, const std::filesystem::path& data_dir);
+
+// Runs `fn(tx)` in a transaction, committing at the end; retries TransientConflict a few times.
+template <class Fn>
+auto with_transaction(Database& db, Fn&& fn) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto tx = db.begin();
+      if constexpr (std::is_void_v<decltype(fn(*tx))>) {
+        fn(*tx);
+        tx->commit();
+        return;
+      } else {
+        auto result = fn(*tx);
+        tx->commit();
+        return result;
+      }
+    } catch (const TransientConflict&) {
+      if (attempt >= 8) throw;
+    }
+  }
+}
+
+}  // namespace kit::storage

@@ -1,0 +1,28 @@
+#pragma once
+// Versioned schema migrations, applied in order at start-up inside one transaction each and
+// recorded in schema_migrations. SQL is portable between SQLite and PostgreSQL except for a few
+// tokens the runner replaces per back end:
+//   {{ID}}        -> "INTEGER PRIMARY KEY AUTOINCREMENT" | "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+//   {{BLOB}}      -> "BLOB" | "BYTEA"
+// Numbering (one file per area, so parallel work never collides):
+//   0001 accounts, sessions, audit     0002 inquiries                 0003 patients, intake, consent
+//   0004 courses, chairs, staff, appointments                         0005 controlled-substance stock
+//   0006 infusion sessions, vitals, events, adverse events            0007 assessments, alerts
+//   0008 medications (opioids)                                        0009+ later
+#include <string>
+#include <vector>
+
+namespace kit::storage {
+
+struct Migration {
+  int version;
+  std::string name;
+  std::string sql;
+};
+
+const std::vector<Migration>& embedded_migrations();
+
+// "sqlite" or "postgresql" dialect of a migration's SQL.
+std::string render_migration(const std::string& sql, const std::string& backend);
+
+}  // namespace kit::storage

@@ -1,0 +1,50 @@
+#pragma once
+// The SQLite back end of storage/database.h (the default: one file <data>/kit.db, zero set-up).
+// SQLiteCpp stays inside sqlite_database.cpp; this header only names what callers need.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "storage/database.h"
+
+namespace kit::storage {
+
+struct SqliteOptions {
+  // How long a transaction waits for the write lock (held by this or another process) before it
+  // fails with TransientConflict.
+  int busy_timeout_ms = 10000;
+  // Upper bound on pooled connections kept open.
+  int max_idle_connections = 4;
+  // false: the file must already exist (kit backup must not create an empty database).
+  bool create = true;
+};
+
+// Opens the SQLite database file (WAL, foreign_keys=ON, synchronous=FULL). No migrations run:
+// open_database() runs them.
+std::unique_ptr<Database> open_sqlite(const std::filesystem::path& file,
+                                      const SqliteOptions& options = {});
+
+// Translates portable $N placeholders to SQLite's ?N, leaving string literals, quoted identifiers
+// and comments alone ($1 used twice binds the same value twice, as in PostgreSQL).
+std::string sqlite_placeholders(std::string_view sql);
+
+// A consistent copy of the live database file `from` (the server may be writing: WAL readers never
+// block the writer) written atomically to `to` (temporary file, fsync, rename). The copy is in
+// rollback-journal mode, a single self-contained file.
+void sqlite_backup_file(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// Copies `from` into the existing database `into` inside one SQLite write transaction (the
+// online backup API in reverse): readers see either the old or the new database, never a mix,
+// and a crash half-way leaves the old one. Safe while a server holds the file open.
+void sqlite_restore_into(const std::filesystem::path& from, const std::filesystem::path& into,
+                         int busy_timeout_ms = 30000);
+
+// Runs PRAGMA integrity_check on a database file opened read-only: "ok" or the problems found.
+// Throws std::runtime_error if the file is not a SQLite database.
+std::string sqlite_integrity_check(const std::filesystem::path& file);
+
+// Highest version recorded in schema_migrations of the file (0 if none, or no such table).
+int sqlite_schema_version(const std::filesystem::path& file);
+
+}  // namespace kit::storage

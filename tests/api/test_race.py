@@ -1,0 +1,105 @@
+"""Two `kit serve` processes on one PostgreSQL database, many concurrent bookings of the same chair
+slot through both: the database's constraint lets exactly one through, the others get 409."""
+
+import datetime
+import os
+import threading
+import unittest
+
+from kit_server import KitServer, Store, backend, login, today, unique
+
+REQUESTS_PER_ROUND = 24
+ROUNDS = 3
+THREAD_JOIN_S = 120.0
+
+
+class TwoProcessRaceTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        if backend() != "postgresql":
+            raise unittest.SkipTest("two kit serve processes on one database need PostgreSQL "
+                                    "(KIT_TEST_BACKEND=%s; SQLite is one process's file)" % backend())
+        cls.store = Store()  # skips when KIT_TEST_POSTGRES_URL is absent
+        cls.servers = []
+        try:
+            cls.servers.append(cls.store.server().start())
+            other_dir = os.path.join(cls.store.tmp, "data-b")
+            os.makedirs(other_dir)
+            cls.servers.append(KitServer(other_dir, database_url=cls.store.database_url).start())
+        except BaseException:
+            for s in cls.servers:
+                s.stop()
+            cls.store.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = [(s.stop(), s.log_tail()) for s in cls.servers]
+        cls.store.cleanup()
+        for code, log in codes:
+            if code != 0:
+                raise AssertionError("kit serve did not exit cleanly on SIGTERM (exit %r):\n%s" % (code, log))
+
+    def test_one_chair_slot_one_winner(self):
+        a, b = self.servers
+        admin = login(a.port, "admin")
+        desks = [login(a.port, "frontdesk"), login(b.port, "frontdesk")]
+        clinic = admin.post("/api/v1/clinics", {"name": unique("Race clinic"), "open_weekdays": "1234567"})
+        self.assertEqual(clinic.status, 201, clinic)
+        chair = admin.post("/api/v1/chairs", {"clinic_id": clinic.json["id"], "name": "Only"})
+        self.assertEqual(chair.status, 201, chair)
+        chair_id = chair.json["id"]
+        # Different patients, so the only thing they fight over is the chair.
+        patients = []
+        for i in range(REQUESTS_PER_ROUND):
+            r = desks[i % 2].post("/api/v1/patients", {
+                "given_name": "Racer%d" % i, "family_name": unique("Race"), "date_of_birth": "1970-01-01",
+                "sex": "male" if i % 2 else "female", "indication": "depression"})
+            self.assertEqual(r.status, 201, r)
+            patients.append(r.json["id"])
+        # Both processes see the other's writes.
+        seen = desks[1].get("/api/v1/patients/%d" % patients[0])
+        self.assertEqual(seen.status, 200, seen)
+
+        for rnd in range(ROUNDS):
+            day = (today() + datetime.timedelta(days=14 + rnd)).isoformat()
+            start = "%sT10:00" % day
+            results = [None] * REQUESTS_PER_ROUND
+            barrier = threading.Barrier(REQUESTS_PER_ROUND, timeout=60)
+
+            def book(i):
+                try:
+                    barrier.wait()
+                    r = desks[i % 2].post("/api/v1/appointments", {
+                        "patient_id": patients[i], "chair_id": chair_id, "start": start,
+                        "end": "%sT11:00" % day})
+                    results[i] = r
+                except Exception as e:  # recorded, reported below
+                    results[i] = e
+
+            threads = [threading.Thread(target=book, args=(i,), daemon=True) for i in range(REQUESTS_PER_ROUND)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(THREAD_JOIN_S)
+                self.assertFalse(t.is_alive(), "a booking request hung")
+            errors = [r for r in results if isinstance(r, Exception)]
+            self.assertEqual(errors, [], "requests failed: %r" % errors)
+            statuses = sorted(r.status for r in results)
+            won = [r for r in results if r.status == 201]
+            lost = [r for r in results if r.status == 409]
+            self.assertEqual(len(won), 1, "round %d: %r" % (rnd, statuses))
+            self.assertEqual(len(lost), REQUESTS_PER_ROUND - 1, "round %d: %r" % (rnd, statuses))
+            for r in lost:
+                self.assertEqual(r.error()["field"], "chair_id", r)
+            # Through either process, exactly one appointment holds the chair.
+            for desk in desks:
+                listed = desk.get("/api/v1/appointments", query={"date": day, "chair_id": chair_id})
+                self.assertEqual(listed.status, 200, listed)
+                held = [x for x in listed.json["appointments"] if x["status"] == "booked"]
+                self.assertEqual([x["id"] for x in held], [won[0].json["id"]])
+
+
+if __name__ == "__main__":
+    unittest.main()
