@@ -4,6 +4,8 @@
 # password (or pass --demo-password PW). Stop with Ctrl-C (graceful).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on absolute paths; a base directory lets fresh clones reuse each other's objects.
+export CCACHE_BASEDIR="$PWD"
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target kit

@@ -3,6 +3,8 @@
 # build and run the suite optimised, then again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on absolute paths; a base directory lets fresh clones reuse each other's objects.
+export CCACHE_BASEDIR="$PWD"
 bash scripts/install-deps.sh
 
 pg_dir=$(mktemp -d /tmp/kit-pg-test.XXXXXX)
