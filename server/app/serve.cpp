@@ -195,9 +195,15 @@ int run_serve(const ServeOptions& o) {
   if (o.demo) {
     if (demo_password.empty()) demo_password = random_demo_password();
     try {
-      seed_demo(services, demo_password);
+      const DemoSummary demo = seed_demo(services, demo_password);
+      log.warn(demo.seeded ? "DEMO MODE: demo clinic seeded"
+                           : "DEMO MODE: demo clinic already present, demo passwords reset",
+               {{"demo", true},
+                {"seeded", demo.seeded},
+                {"counts", demo.counts},
+                {"elapsed_ms", std::round(demo.elapsed_ms)}});
     } catch (const std::exception& e) {
-      log.error("cannot create the demo accounts", {{"error", e.what()}});
+      log.error("cannot seed the demo clinic", {{"error", e.what()}});
       return 1;
     }
   }
@@ -281,10 +287,11 @@ int run_serve(const ServeOptions& o) {
                          {"startup_ms", std::round(startup_ms * 10.0) / 10.0}});
   if (o.demo) {
     log.warn("DEMO MODE: demo accounts admin, physician, nurse, frontdesk and patient are active",
-             {{"demo", true}, {"url", url}});
-    std::cerr << "KIT demo clinic \u2014 DEMO MODE \u2014 open " << url
-              << " \u2014 log in as admin/physician/nurse/frontdesk/patient with password "
-              << demo_password << std::endl;
+             {{"demo", true}, {"url", url}, {"openapi", url + "api/v1/openapi.json"}});
+    std::cerr << "KIT demo clinic \u2014 DEMO MODE \u2014 API " << url
+              << "api/v1/openapi.json \u2014 log in with POST " << url
+              << "api/v1/auth/login as admin/physician/nurse/frontdesk/patient with password "
+              << demo_password << " (synthetic demo data; no web UI yet)" << std::endl;
   }
 
   server->run();

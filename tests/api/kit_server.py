@@ -329,9 +329,11 @@ class KitServer:
                                          "server-%d-%d.log" % (self.port, self.starts))
             log = open(self.log_path, "wb")
             try:
+                # The demo accounts only: these suites build their own clinic through the API.
+                env = dict(os.environ, KIT_DEMO_SEED="accounts")
                 self.proc = subprocess.Popen(self.argv(), stdout=log, stderr=subprocess.STDOUT,
                                              stdin=subprocess.DEVNULL, cwd=self.data_dir,
-                                             preexec_fn=_die_with_parent)
+                                             preexec_fn=_die_with_parent, env=env)
             finally:
                 log.close()
             if wait_http(self.port, "/healthz", timeout, self.proc):
