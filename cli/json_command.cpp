@@ -6,8 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "app/json_reader.h"
+#include "contract/json_reader.h"
 #include "core/common/error.h"
+#include "core/common/error_kinds.h"
 
 namespace kit::cli {
 
@@ -41,15 +42,20 @@ CLI::App* add_json_command(CLI::App& parent, const std::string& name, const std:
   cmd->callback([options, handler = std::move(handler)]() {
     HandlerResult result;
     try {
-      nlohmann::json request = app::parse_request(read_input(options->input_file));
+      nlohmann::json request = contract::parse_request(read_input(options->input_file));
       result = handler(request);
-    } catch (const InputError& e) {
+    } catch (const kit::Error& e) {
+      // One taxonomy, one table: the exit code comes from core/common/error_kinds.h.
       std::cerr << "error: " << e.what() << "\n";
-      throw CLI::RuntimeError(kBadInput);
-    } catch (const std::exception& e) {
-      // Anything else is still a refusal of this input, never a crash.
+      throw CLI::RuntimeError(info(e.kind()).exit_code);
+    } catch (const nlohmann::json::exception& e) {
+      // A request of the wrong shape read past the strict reader: still the caller's input.
       std::cerr << "error: input: " << e.what() << "\n";
-      throw CLI::RuntimeError(kBadInput);
+      throw CLI::RuntimeError(info(ErrorKind::invalid_input).exit_code);
+    } catch (const std::exception& e) {
+      // A fault of the software, never reported as bad input.
+      std::cerr << "error: internal: " << e.what() << "\n";
+      throw CLI::RuntimeError(info(ErrorKind::internal).exit_code);
     }
     std::cout << result.text;
     std::cout.flush();

@@ -20,7 +20,7 @@ constexpr double kThreeMonthsY = 3.0 / 12.0;  // ACEP: age < 3 months is contrai
 struct Row {
   const char* id;
   const char* name;
-  Route route;
+  AdministrationRoute route;
   AgeGroup age;
   double default_mg_per_kg;
   const char* dose_source;
@@ -46,7 +46,7 @@ Protocol from_row(const Row& r) {
   p.dose.kind = DoseKind::kPerKg;
   p.dose.default_dose = MgPerKg(r.default_mg_per_kg);
   p.dose.source = r.dose_source;
-  if (r.route == Route::kIvPush) {
+  if (r.route == AdministrationRoute::kIvPush) {
     // "Over 30-60 s" (ACEP); the label gives 60 s: plan the slower end.
     p.duration = Minutes(1.0);
     p.duration_source = src::kLabelIvInduction;
@@ -61,7 +61,7 @@ Protocol from_row(const Row& r) {
       hard_max(Q::kDoseMg, r.hard_max_mg_per_kg * kReferenceWeightKg, src::kReferenceWeightPolicy,
                kPolicy),
   };
-  if (r.route == Route::kIvPush) {
+  if (r.route == AdministrationRoute::kIvPush) {
     p.limits.push_back(hard_max(Q::kConcentrationMgPerMl, 50.0, src::kLabelDilution, kPolicy));
   } else {
     p.limits.push_back(hard_max(Q::kConcentrationMgPerMl, 100.0, src::kVialStrengths, kPolicy));
@@ -93,8 +93,8 @@ const char* kRepeatHardPolicy =
 }  // namespace
 
 std::vector<Protocol> builtin_ed_sedation_protocols() {
-  const Route iv = Route::kIvPush;
-  const Route im = Route::kIntramuscular;
+  const AdministrationRoute iv = AdministrationRoute::kIvPush;
+  const AdministrationRoute im = AdministrationRoute::kIntramuscular;
   const AgeGroup adult = AgeGroup::kAdult;
   const AgeGroup peds = AgeGroup::kPediatric;
   const Row rows[] = {

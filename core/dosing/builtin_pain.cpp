@@ -47,7 +47,7 @@ Protocol crps_outpatient_4h() {
   p.id = "crps-outpatient-4h";
   p.name = "CRPS, 4-hour daily outpatient infusion";
   p.indication = "complex regional pain syndrome";
-  p.route = Route::kIvInfusion;
+  p.route = AdministrationRoute::kIvInfusion;
   p.dose.kind = DoseKind::kPerKgPerHour;
   p.dose.default_rate_per_kg = MgPerKgPerH(0.35);
   p.dose.rate_cap = MgPerH(25.0);  // "not > 25 mg/h"
@@ -69,7 +69,7 @@ Protocol crps_inpatient_4day() {
   p.id = "crps-inpatient-4day";
   p.name = "CRPS, continuous 4-day inpatient infusion";
   p.indication = "complex regional pain syndrome";
-  p.route = Route::kIvInfusion;
+  p.route = AdministrationRoute::kIvInfusion;
   p.dose.kind = DoseKind::kFixedRatePerH;
   p.dose.default_rate = MgPerH(22.0);
   p.dose.source = src::kCohen2018Crps;

@@ -49,7 +49,7 @@ Protocol forty_minute_infusion(std::string id, std::string name, std::string ind
   p.id = std::move(id);
   p.name = std::move(name);
   p.indication = std::move(indication);
-  p.route = Route::kIvInfusion;
+  p.route = AdministrationRoute::kIvInfusion;
   p.dose.kind = DoseKind::kPerKg;
   p.dose.default_dose = MgPerKg(dose_mg_per_kg);
   p.dose.source = dose_source;

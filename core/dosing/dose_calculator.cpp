@@ -187,7 +187,7 @@ Plan compute_plan(const DrugLibrary& library, const PlanRequest& request) {
   const Kg w = plan.dosing_weight.weight;
   plan.prescribed_dose = prescribed_dose(p, request, w);
 
-  if (p.route == Route::kIvInfusion) {
+  if (p.route == AdministrationRoute::kIvInfusion) {
     const units::Hours h = hours(*p.duration);
     const MgPerH exact_rate(plan.prescribed_dose.value() / h.value());
     plan.pump_rate =
@@ -209,7 +209,7 @@ Plan compute_plan(const DrugLibrary& library, const PlanRequest& request) {
   }
 
   for (const Limit& limit : p.limits) plan.checks.push_back(check(limit, plan, request.patient));
-  if (p.route == Route::kIvInfusion) {
+  if (p.route == AdministrationRoute::kIvInfusion) {
     for (const Limit& limit : library.pump().limits) {
       plan.checks.push_back(check(limit, plan, request.patient));
     }

@@ -50,7 +50,7 @@ struct CheckResult {
 
 struct Plan {
   std::string protocol_id;
-  Route route = Route::kIvInfusion;
+  AdministrationRoute route = AdministrationRoute::kIvInfusion;
   DosingWeight dosing_weight;
   units::MgPerMl concentration;
   units::Mg prescribed_dose;  // before pump rounding

@@ -41,19 +41,19 @@ void validate_dose_rule(const Protocol& p, const std::string& path,
     out.push_back({at(path, "dose.rate_cap"), "must be > 0"});
   }
   if (d.source.empty()) out.push_back({at(path, "dose.source"), "must cite a source"});
-  if (d.kind != DoseKind::kPerKg && p.route != Route::kIvInfusion) {
+  if (d.kind != DoseKind::kPerKg && p.route != AdministrationRoute::kIvInfusion) {
     out.push_back({at(path, "dose"), "rate-based doses need an IV infusion"});
   }
 }
 
 void validate_administration(const Protocol& p, const std::string& path,
                              std::vector<LibraryProblem>& out) {
-  if (p.route == Route::kIntramuscular) {
+  if (p.route == AdministrationRoute::kIntramuscular) {
     if (p.duration) out.push_back({at(path, "duration"), "IM injection has no duration"});
   } else if (!p.duration || !(p.duration->value() > 0)) {
     out.push_back({at(path, "duration"), "IV protocols need a duration > 0"});
   }
-  if (p.route != Route::kIntramuscular && p.duration_source.empty()) {
+  if (p.route != AdministrationRoute::kIntramuscular && p.duration_source.empty()) {
     out.push_back({at(path, "duration_source"), "must cite a source"});
   }
   if (p.weight.source.empty()) out.push_back({at(path, "weight.source"), "must cite a source"});
@@ -71,7 +71,7 @@ void validate_limits(const Protocol& p, const std::string& path, std::vector<Lib
     const std::string lp = path + ".limits[" + std::to_string(i) + "]";
     if (!std::isfinite(l.bound) || l.bound < 0) out.push_back({lp, "bound must be finite, >= 0"});
     if (l.source.empty()) out.push_back({lp, "must cite a source"});
-    if (is_rate(l.quantity) && p.route != Route::kIvInfusion) {
+    if (is_rate(l.quantity) && p.route != AdministrationRoute::kIvInfusion) {
       out.push_back({lp, "rate limits apply only to pumped IV infusions"});
     }
     if (l.quantity == LimitQuantity::kRateMlPerH) {

@@ -2,13 +2,13 @@
 
 namespace kit::dosing {
 
-std::string_view to_string(Route r) {
+std::string_view to_string(AdministrationRoute r) {
   switch (r) {
-    case Route::kIvInfusion:
+    case AdministrationRoute::kIvInfusion:
       return "iv-infusion";
-    case Route::kIvPush:
+    case AdministrationRoute::kIvPush:
       return "iv-push";
-    case Route::kIntramuscular:
+    case AdministrationRoute::kIntramuscular:
       return "im";
   }
   return "?";

@@ -9,7 +9,7 @@
 
 namespace kit::dosing {
 
-std::string_view to_string(Route r);
+std::string_view to_string(AdministrationRoute r);
 std::string_view to_string(DoseKind k);
 std::string_view to_string(WeightRuleKind k);
 std::string_view to_string(WeightBasis b);

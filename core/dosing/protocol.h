@@ -11,7 +11,7 @@
 
 namespace kit::dosing {
 
-enum class Route { kIvInfusion, kIvPush, kIntramuscular };
+enum class AdministrationRoute { kIvInfusion, kIvPush, kIntramuscular };
 
 // How the dose is expressed by the protocol.
 enum class DoseKind {
@@ -81,7 +81,7 @@ struct Protocol {
   std::string id;
   std::string name;
   std::string indication;
-  Route route = Route::kIvInfusion;
+  AdministrationRoute route = AdministrationRoute::kIvInfusion;
   DoseRule dose;
   // Administration time; absent for IM injection (no source gives one; nothing is pumped).
   std::optional<units::Minutes> duration;

@@ -117,29 +117,29 @@ std::int64_t create_user(storage::Transaction& tx, const std::string& username,
   return rows.at(0).i64("id");
 }
 
-std::string session_cookie(const std::string& token, int max_age_seconds, bool secure) {
-  std::string c = std::string(kSessionCookie) + "=" + token +
+std::string login_cookie(const std::string& token, int max_age_seconds, bool secure) {
+  std::string c = std::string(kLoginCookie) + "=" + token +
                   "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" +
                   std::to_string(token.empty() ? 0 : max_age_seconds);
   if (secure) c += "; Secure";
   return c;
 }
 
-void end_session(storage::Transaction& tx, std::int64_t session_id) {
-  tx.exec("DELETE FROM sessions WHERE id = $1", {session_id});
+void end_login(storage::Transaction& tx, std::int64_t session_id) {
+  tx.exec("DELETE FROM logins WHERE id = $1", {session_id});
 }
 
-void end_user_sessions(storage::Transaction& tx, std::int64_t user_id,
-                       std::optional<std::int64_t> except_session_id) {
-  if (except_session_id) {
-    tx.exec("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", {user_id, *except_session_id});
+void end_user_logins(storage::Transaction& tx, std::int64_t user_id,
+                       std::optional<std::int64_t> except_login_id) {
+  if (except_login_id) {
+    tx.exec("DELETE FROM logins WHERE user_id = $1 AND id <> $2", {user_id, *except_login_id});
   } else {
-    tx.exec("DELETE FROM sessions WHERE user_id = $1", {user_id});
+    tx.exec("DELETE FROM logins WHERE user_id = $1", {user_id});
   }
 }
 
-std::string session_csrf_token(storage::Transaction& tx, std::int64_t session_id) {
-  storage::Rows rows = tx.query("SELECT csrf_token FROM sessions WHERE id = $1", {session_id});
+std::string login_csrf_token(storage::Transaction& tx, std::int64_t session_id) {
+  storage::Rows rows = tx.query("SELECT csrf_token FROM logins WHERE id = $1", {session_id});
   return rows.empty() ? std::string() : rows.front().text("csrf_token");
 }
 
@@ -195,12 +195,13 @@ void change_own_password(Services& services, const Principal& who, const std::st
     storage::Rows u = tx.query("SELECT password_hash FROM users WHERE id = $1", {who.user_id});
     hash = u.empty() ? std::string() : u.front().text("password_hash");
   });
-  if (locked) throw ApiError(429, "locked", "too many failed attempts: try again later");
+  if (locked) throw ApiError(ErrorKind::rate_limited, "too many failed attempts: try again later", "", "locked");
   if (!verify_password(hash, current.substr(0, kMaxPassword))) {
     storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
       record_failure(tx, services.config(), who.username, now);
     });
-    throw ApiError(403, "invalid_credentials", "the current password is wrong", "current_password");
+    throw ApiError(ErrorKind::forbidden, "the current password is wrong", "current_password",
+                   "invalid_credentials");
   }
   const std::string new_hash = hash_password(replacement);
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
@@ -209,8 +210,8 @@ void change_own_password(Services& services, const Principal& who, const std::st
         "WHERE id = $1",
         {who.user_id, new_hash, now});
     std::optional<std::int64_t> keep;
-    if (!who.session_id.empty()) keep = std::stoll(who.session_id);
-    end_user_sessions(tx, who.user_id, keep);
+    if (!who.login_id.empty()) keep = std::stoll(who.login_id);
+    end_user_logins(tx, who.user_id, keep);
   });
 }
 
@@ -218,10 +219,12 @@ LoginResult login(Services& services, const std::string& username, const std::st
                   const std::string& remote_address) {
   const ServerConfig& cfg = services.config();
   const std::int64_t now = services.now_ms();
-  const ApiError invalid(401, "invalid_credentials", "wrong username or password");
-  const ApiError locked(429, "locked",
+  const ApiError invalid(ErrorKind::unauthenticated, "wrong username or password", "",
+                        "invalid_credentials");
+  const ApiError locked(ErrorKind::rate_limited,
                         "too many failed logins: this account is locked for " +
-                            std::to_string(cfg.login_lock_minutes) + " minutes");
+                            std::to_string(cfg.login_lock_minutes) + " minutes",
+                        "", "locked");
 
   if (username.empty() || username.size() > kMaxUsername || password.size() > kMaxPassword) {
     verify_password(dummy_hash(), password.substr(0, kMaxPassword));
@@ -276,15 +279,15 @@ LoginResult login(Services& services, const std::string& username, const std::st
     tx.exec("DELETE FROM login_throttle WHERE username = $1", {username});
     result.token = random_token(32);
     result.csrf_token = random_token(32);
-    result.expires_at_ms = now + static_cast<std::int64_t>(cfg.session_ttl_minutes) * 60'000;
+    result.expires_at_ms = now + static_cast<std::int64_t>(cfg.login_ttl_minutes) * 60'000;
     storage::Rows s = tx.query(
-        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at_ms, last_seen_ms, "
+        "INSERT INTO logins (token_hash, user_id, csrf_token, created_at_ms, last_seen_ms, "
         "expires_at_ms, remote_address) VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING id",
         {sha256_hex(result.token), account->id, result.csrf_token, now, result.expires_at_ms,
          remote_address});
     // Housekeeping: expired sessions of this user.
-    tx.exec("DELETE FROM sessions WHERE user_id = $1 AND expires_at_ms <= $2", {account->id, now});
-    result.principal.session_id = std::to_string(s.front().i64("id"));
+    tx.exec("DELETE FROM logins WHERE user_id = $1 AND expires_at_ms <= $2", {account->id, now});
+    result.principal.login_id = std::to_string(s.front().i64("id"));
     return true;
   });
   if (!granted) throw locked;
@@ -300,7 +303,7 @@ std::optional<Principal> authenticate(const Request& req, Services& services) {
   bool via_cookie = false;
   std::optional<std::string> token = bearer_token(req);
   if (!token) {
-    token = req.cookie(kSessionCookie);
+    token = req.cookie(kLoginCookie);
     via_cookie = token.has_value();
   }
   if (!token || token->empty() || token->size() > kMaxToken) return std::nullopt;
@@ -312,13 +315,13 @@ std::optional<Principal> authenticate(const Request& req, Services& services) {
         storage::Rows rows = tx.query(
             "SELECT s.id AS session_id, s.csrf_token, s.expires_at_ms, s.last_seen_ms, "
             "u.id AS user_id, u.username, u.role, u.patient_id, u.disabled "
-            "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+            "FROM logins s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
             {token_hash});
         if (rows.empty()) return std::nullopt;
         const storage::Row& r = rows.front();
         const std::int64_t session_id = r.i64("session_id");
         if (r.i64("expires_at_ms") <= now || r.i64("disabled") != 0) {
-          end_session(tx, session_id);
+          end_login(tx, session_id);
           return std::nullopt;
         }
         auto role = role_from_name(r.text("role"));
@@ -326,20 +329,20 @@ std::optional<Principal> authenticate(const Request& req, Services& services) {
         if (via_cookie && state_changing(req.method)) {
           const std::string sent = req.header(kCsrfHeader).value_or("");
           if (!equal_constant_time(sent, r.text("csrf_token"))) {
-            throw ApiError(403, "csrf",
+            throw ApiError(ErrorKind::forbidden,
                            "cookie sessions must send the X-CSRF-Token header on writes",
-                           "X-CSRF-Token");
+                           "X-CSRF-Token", "csrf");
           }
         }
         if (now - r.i64("last_seen_ms") >= 60'000) {
-          tx.exec("UPDATE sessions SET last_seen_ms = $2 WHERE id = $1", {session_id, now});
+          tx.exec("UPDATE logins SET last_seen_ms = $2 WHERE id = $1", {session_id, now});
         }
         Principal p;
         p.user_id = r.i64("user_id");
         p.username = r.text("username");
         p.role = *role;
         p.patient_id = r.opt_i64("patient_id");
-        p.session_id = std::to_string(session_id);
+        p.login_id = std::to_string(session_id);
         p.via_cookie = via_cookie;
         return p;
       });

@@ -51,19 +51,19 @@ void check_new_password(const std::string& field, const std::string& password);
 void check_username(const std::string& field, const std::string& username);
 
 // Session housekeeping (used by logout, password changes and disabling an account).
-void end_session(storage::Transaction& tx, std::int64_t session_id);
-void end_user_sessions(storage::Transaction& tx, std::int64_t user_id,
-                       std::optional<std::int64_t> except_session_id = std::nullopt);
-std::string session_csrf_token(storage::Transaction& tx, std::int64_t session_id);
+void end_login(storage::Transaction& tx, std::int64_t session_id);
+void end_user_logins(storage::Transaction& tx, std::int64_t user_id,
+                       std::optional<std::int64_t> except_login_id = std::nullopt);
+std::string login_csrf_token(storage::Transaction& tx, std::int64_t session_id);
 // "kit_session=<token>; HttpOnly; SameSite=Strict; Path=/; Max-Age=...[; Secure]"; an empty token
 // clears the cookie.
-std::string session_cookie(const std::string& token, int max_age_seconds, bool secure);
+std::string login_cookie(const std::string& token, int max_age_seconds, bool secure);
 
 // Lower-case hex SHA-256, and URL-safe base64 of n random bytes.
 std::string sha256_hex(const std::string& data);
 std::string random_token(std::size_t bytes = 32);
 
-inline constexpr const char* kSessionCookie = "kit_session";
+inline constexpr const char* kLoginCookie = "kit_session";
 inline constexpr const char* kCsrfHeader = "x-csrf-token";
 
 }  // namespace kit::server

@@ -16,7 +16,7 @@ struct Principal {
   std::string username;
   Role role = Role::patient;
   std::optional<std::int64_t> patient_id;  // set for patient accounts: the only record they may see
-  std::string session_id;                  // server-side session row id
+  std::string login_id;                    // server-side login row id (table logins)
   bool via_cookie = false;                 // cookie sessions need the CSRF header on writes
 };
 

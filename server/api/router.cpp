@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
+#include "core/common/error_kinds.h"
 #include "server/api/api_error.h"
 #include "server/api/audit.h"
 #include "server/api/auth.h"
@@ -72,33 +73,37 @@ std::optional<std::int64_t> path_patient(const Route& route,
   return std::nullopt;
 }
 
-Response error_from(const ApiError& e) {
-  return error_response(e.status(), e.code(), e.what(), e.field());
+Response error_from(const kit::Error& e) {
+  const ErrorKindInfo& k = info(e.kind());
+  return error_response(k.http_status, std::string(wire_code(e)), e.message(), e.field(),
+                        std::string(k.name));
 }
 
-// Maps the exception being handled to the answer. TransientConflict is rethrown for the retry loop.
+// Maps the exception being handled to the answer: the one error taxonomy (core/common/error.h)
+// through its one table (core/common/error_kinds.h). TransientConflict is rethrown for the retry
+// loop. Anything else is a fault of the software: `internal`, never the caller's input.
 Response current_exception_response(const Route& route) {
   try {
     throw;
-  } catch (const ApiError& e) {
+  } catch (const kit::Error& e) {
     return error_from(e);
-  } catch (const kit::InputError& e) {
-    return error_response(400, "invalid_input", e.reason(), e.field());
   } catch (const storage::ConstraintViolation&) {
-    return error_response(409, "conflict",
-                          "the change conflicts with existing data (a duplicate or a missing link)",
-                          "");
+    return error_from(kit::Error(ErrorKind::conflict,
+                                 "the change conflicts with existing data (a duplicate or a "
+                                 "missing link)"));
   } catch (const storage::TransientConflict&) {
     throw;
   } catch (const nlohmann::json::exception&) {
-    return error_response(400, "invalid_input", "the request body has the wrong shape", "body");
+    // A body of the wrong shape read past the strict reader: still the caller's input.
+    return error_from(kit::Error(ErrorKind::invalid_input, "the request body has the wrong shape",
+                                 "body"));
   } catch (const std::exception& e) {
     std::clog << "kit: internal error in " << route.method << ' ' << route.pattern << ": "
               << e.what() << '\n';
-    return error_response(500, "internal", "internal error", "");
+    return error_from(kit::Error(ErrorKind::internal, "internal error"));
   } catch (...) {
     std::clog << "kit: internal error in " << route.method << ' ' << route.pattern << '\n';
-    return error_response(500, "internal", "internal error", "");
+    return error_from(kit::Error(ErrorKind::internal, "internal error"));
   }
 }
 
@@ -297,7 +302,7 @@ Response Router::dispatch(const Request& req, Services& services) const {
       return run_once(*best, best_params, req, services);
     } catch (const storage::TransientConflict&) {
       if (attempt >= kMaxAttempts) {
-        Response resp = error_response(503, "busy", "the server is busy; try again", "");
+        Response resp = error_response(503, "busy", "the server is busy; try again", "", "unavailable");
         resp.set_header("Retry-After", "1");
         if (best->patient_data) {
           std::optional<Principal> none;
@@ -328,8 +333,8 @@ Response json_response_with_etag(const nlohmann::json& body, std::int64_t versio
 }
 
 Response error_response(int status, const std::string& code, const std::string& message,
-                        const std::string& field) {
-  nlohmann::json err = {{"code", code}, {"message", message}};
+                        const std::string& field, const std::string& kind) {
+  nlohmann::json err = {{"kind", kind.empty() ? code : kind}, {"code", code}, {"message", message}};
   if (!field.empty()) err["field"] = field;
   return json_response(nlohmann::json{{"error", err}}, status);
 }

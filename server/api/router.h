@@ -85,8 +85,9 @@ class Router {
 // Helpers for handlers.
 Response json_response(const nlohmann::json& body, int status = 200);
 Response json_response_with_etag(const nlohmann::json& body, std::int64_t version, int status = 200);
+// Prefer throwing a kit::Error; this shapes {"error":{"kind","code","message","field"}}.
 Response error_response(int status, const std::string& code, const std::string& message,
-                        const std::string& field);
+                        const std::string& field, const std::string& kind = "");
 nlohmann::json parse_body(const Request& req);  // 400 "body" on malformed JSON
 
 // Registers every API route (server/api/routes.cpp lists the modules).

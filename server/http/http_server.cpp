@@ -164,7 +164,7 @@ Response http_error_response(int status, const std::string& code, const std::str
   return r;
 }
 
-class Session;
+class Connection;
 
 struct HttpServer::Impl {
   Impl(HttpServerOptions o, Handler h, std::shared_ptr<MetricsRegistry> m)
@@ -244,7 +244,7 @@ struct HttpServer::Impl {
   std::atomic<bool> draining{false};
   std::atomic<bool> finished{false};
   std::mutex sessions_mutex;
-  std::map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  std::map<std::uint64_t, std::weak_ptr<Connection>> sessions;
   std::uint64_t next_session_id = 0;
   std::mutex routes_mutex;
   std::set<std::string> routes_seen;
@@ -261,9 +261,9 @@ struct HttpServer::Impl {
 };
 
 // One client connection. Every member is touched only on the connection's strand.
-class Session : public std::enable_shared_from_this<Session> {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Session(HttpServer::Impl& server, tcp::socket socket, std::uint64_t id)
+  Connection(HttpServer::Impl& server, tcp::socket socket, std::uint64_t id)
       : srv_(server), id_(id), stream_(std::move(socket)), timer_(stream_.get_executor()) {
     beast::error_code ec;
     const auto remote = stream_.socket().remote_endpoint(ec);
@@ -273,7 +273,7 @@ class Session : public std::enable_shared_from_this<Session> {
     srv_.metrics->add_counter("kit_http_connections_total");
   }
 
-  ~Session() {
+  ~Connection() {
     end_in_flight();
     srv_.metrics->add_gauge("kit_http_open_connections", -1);
     srv_.on_session_closed(id_);
@@ -618,11 +618,11 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  std::shared_ptr<Session> session;
+  std::shared_ptr<Connection> session;
   {
     std::lock_guard lock(sessions_mutex);
     const std::uint64_t id = ++next_session_id;
-    session = std::make_shared<Session>(*this, std::move(socket), id);
+    session = std::make_shared<Connection>(*this, std::move(socket), id);
     sessions.emplace(id, session);
   }
   session->start();
@@ -643,7 +643,7 @@ void HttpServer::Impl::begin_drain() {
   beast::error_code ec;
   acceptor.close(ec);
   accept_retry.cancel();
-  std::vector<std::shared_ptr<Session>> open;
+  std::vector<std::shared_ptr<Connection>> open;
   {
     std::lock_guard lock(sessions_mutex);
     for (auto& [id, weak] : sessions) {
@@ -656,7 +656,7 @@ void HttpServer::Impl::begin_drain() {
   drain_timer.async_wait([this](beast::error_code wec) {
     if (wec || finished) return;
     log_event("warn", "drain deadline reached: closing the remaining connections");
-    std::vector<std::shared_ptr<Session>> left;
+    std::vector<std::shared_ptr<Connection>> left;
     {
       std::lock_guard lock(sessions_mutex);
       for (auto& [id, weak] : sessions) {

@@ -1,7 +1,7 @@
 // POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/auth/me.
 #include <nlohmann/json.hpp>
 
-#include "app/json_reader.h"
+#include "contract/json_reader.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/services.h"
@@ -24,7 +24,7 @@ bool secure_cookie(const RouteContext& ctx, Services& services) {
 
 Response do_login(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string username = r.string("username");
   const std::string password = r.string("password");
   r.finish();
@@ -36,7 +36,7 @@ Response do_login(RouteContext& ctx) {
                                  {"expires_at", iso8601_ms(result.expires_at_ms)},
                                  {"user", user_json(result.principal)}});
   resp.set_header("Set-Cookie",
-                  session_cookie(result.token, services.config().session_ttl_minutes * 60,
+                  login_cookie(result.token, services.config().login_ttl_minutes * 60,
                                  secure_cookie(ctx, services)));
   resp.set_header("Cache-Control", "no-store");
   return resp;
@@ -44,16 +44,16 @@ Response do_login(RouteContext& ctx) {
 
 Response do_logout(RouteContext& ctx) {
   const Principal& who = ctx.user();
-  end_session(ctx.tx(), std::stoll(who.session_id));
+  end_login(ctx.tx(), std::stoll(who.login_id));
   Response resp = json_response({{"logged_out", true}});
-  resp.set_header("Set-Cookie", session_cookie("", 0, secure_cookie(ctx, ctx.services())));
+  resp.set_header("Set-Cookie", login_cookie("", 0, secure_cookie(ctx, ctx.services())));
   return resp;
 }
 
 Response do_me(RouteContext& ctx) {
   const Principal& who = ctx.user();
   nlohmann::json body = {{"user", user_json(who)},
-                         {"csrf_token", session_csrf_token(ctx.tx(), std::stoll(who.session_id))},
+                         {"csrf_token", login_csrf_token(ctx.tx(), std::stoll(who.login_id))},
                          {"via_cookie", who.via_cookie}};
   Response resp = json_response(body);
   resp.set_header("Cache-Control", "no-store");

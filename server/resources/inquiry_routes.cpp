@@ -1,7 +1,7 @@
 // The public inquiry form and the front desk's queue.
 #include <nlohmann/json.hpp>
 
-#include "app/json_reader.h"
+#include "contract/json_reader.h"
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
@@ -90,7 +90,7 @@ nlohmann::json inquiry_json(const storage::Row& r) {
 
 Response submit(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string name = trim(r.string("name"));
   const std::string contact = trim(r.string("contact"));
   const std::string reason = r.string("reason");
@@ -123,7 +123,7 @@ Response submit(RouteContext& ctx) {
       "SELECT COUNT(*) AS n FROM inquiries WHERE remote_address = $1 AND created_at_ms > $2",
       {remote, now - 3'600'000});
   if (recent.front().i64("n") >= services.config().inquiry_limit_per_hour) {
-    throw ApiError(429, "rate_limited",
+    throw ApiError(ErrorKind::rate_limited,
                    "too many inquiries from your address; please try again in an hour or call us");
   }
   storage::Rows rows = tx.query(
@@ -172,7 +172,7 @@ Response update(RouteContext& ctx) {
   storage::Row row = load(ctx, id);
   ctx.require_if_match(row.i64("version"));
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string status = r.optional_string("status").value_or(row.text("status"));
   const std::string note = r.optional_string("note").value_or(row.text("note"));
   r.finish();

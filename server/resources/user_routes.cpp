@@ -1,7 +1,7 @@
 // User administration (admin) and changing one's own password (everyone).
 #include <nlohmann/json.hpp>
 
-#include "app/json_reader.h"
+#include "contract/json_reader.h"
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
@@ -35,7 +35,7 @@ storage::Row load_user(RouteContext& ctx, std::int64_t id) {
   return rows.front();
 }
 
-Role read_role(app::ObjectReader& r, const std::string& key) {
+Role read_role(contract::ObjectReader& r, const std::string& key) {
   const std::string name = r.string(key);
   auto role = role_from_name(name);
   if (!role) {
@@ -54,7 +54,7 @@ Response list_users(RouteContext& ctx) {
 
 Response create_user_route(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string username = r.string("username");
   const std::string password = r.string("password");
   const Role role = read_role(r, "role");
@@ -98,7 +98,7 @@ Response patch_user(RouteContext& ctx) {
   storage::Row row = load_user(ctx, id);
   ctx.require_if_match(row.i64("version"));
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   std::optional<bool> disabled = r.optional_boolean("disabled");
   std::optional<Role> role;
   if (r.has("role")) role = read_role(r, "role");
@@ -118,7 +118,7 @@ Response patch_user(RouteContext& ctx) {
       {id, static_cast<std::int64_t>(now_disabled ? 1 : 0), new_role, ctx.services().now_ms(),
        row.i64("version")});
   if (changed != 1) throw ApiError::precondition_failed();
-  if (now_disabled || new_role != row.text("role")) end_user_sessions(ctx.tx(), id);
+  if (now_disabled || new_role != row.text("role")) end_user_logins(ctx.tx(), id);
   storage::Row after = load_user(ctx, id);
   return json_response_with_etag(user_json(after), after.i64("version"));
 }
@@ -126,7 +126,7 @@ Response patch_user(RouteContext& ctx) {
 Response reset_password(RouteContext& ctx) {
   const std::int64_t id = ctx.id_param("id");
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string password = r.string("password");
   r.finish();
   check_new_password("password", password);
@@ -136,7 +136,7 @@ Response reset_password(RouteContext& ctx) {
       "UPDATE users SET password_hash = $2, updated_at_ms = $3, version = version + 1 WHERE id = "
       "$1",
       {id, hash, ctx.services().now_ms()});
-  end_user_sessions(ctx.tx(), id);
+  end_user_logins(ctx.tx(), id);
   ctx.tx().exec("DELETE FROM login_throttle WHERE username = $1", {row.text("username")});
   storage::Row after = load_user(ctx, id);
   return json_response_with_etag(user_json(after), after.i64("version"));
@@ -144,7 +144,7 @@ Response reset_password(RouteContext& ctx) {
 
 Response change_own_password_route(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string current = r.string("current_password");
   const std::string replacement = r.string("new_password");
   r.finish();

@@ -15,7 +15,7 @@ CREATE TABLE users (
 CREATE UNIQUE INDEX users_patient ON users (patient_id);
 
 -- The token is given to the client once; only its SHA-256 is kept.
-CREATE TABLE sessions (
+CREATE TABLE logins (
   id {{ID}},
   token_hash TEXT NOT NULL UNIQUE,
   user_id BIGINT NOT NULL REFERENCES users (id),
@@ -25,7 +25,7 @@ CREATE TABLE sessions (
   expires_at_ms BIGINT NOT NULL,
   remote_address TEXT NOT NULL
 );
-CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX logins_user ON logins (user_id);
 
 -- Consecutive failed logins per username, known or not (so lock-out does not reveal which
 -- usernames exist).

@@ -49,7 +49,7 @@ class ApiFixture : public ::testing::Test {
     cfg.login_max_failures = 3;
     cfg.login_lock_minutes = 15;
     cfg.inquiry_limit_per_hour = 3;
-    cfg.session_ttl_minutes = 60;
+    cfg.login_ttl_minutes = 60;
     services_ = std::make_unique<Services>(*db_, cfg);
     services_->set_clock([this] { return now_ms_.load(); });
     register_all_routes(router_);
@@ -102,7 +102,7 @@ class ApiFixture : public ::testing::Test {
     c.csrf = random_token(32);
     storage::with_transaction(*db_, [&](storage::Transaction& tx) {
       tx.exec(
-          "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at_ms, last_seen_ms, "
+          "INSERT INTO logins (token_hash, user_id, csrf_token, created_at_ms, last_seen_ms, "
           "expires_at_ms, remote_address) VALUES ($1, $2, $3, $4, $4, $5, '127.0.0.1')",
           {sha256_hex(c.token), user_id, c.csrf, now_ms_.load(), now_ms_.load() + 3'600'000});
     });

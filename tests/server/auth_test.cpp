@@ -58,7 +58,7 @@ TEST_F(AuthTest, LoginGivesTokenCookieAndCsrf) {
 
   // Only the token's hash is stored.
   auto stored = storage::with_transaction(*db_, [](storage::Transaction& tx) {
-    return tx.query("SELECT token_hash FROM sessions").front().text("token_hash");
+    return tx.query("SELECT token_hash FROM logins").front().text("token_hash");
   });
   EXPECT_EQ(stored, sha256_hex(b["token"]));
 }

@@ -94,7 +94,7 @@ TEST(DosePlanProperty, AcceptedPlansNeverExceedAHardLimit) {
     SCOPED_TRACE(proto.id + " case " + std::to_string(i));
     ASSERT_EQ(
         p.checks.size(),
-        proto.limits.size() + (proto.route == Route::kIvInfusion ? lib.pump().limits.size() : 0));
+        proto.limits.size() + (proto.route == AdministrationRoute::kIvInfusion ? lib.pump().limits.size() : 0));
     // Delivered never exceeds prescribed (pump rounds down).
     ASSERT_LE(p.dose.value(), p.prescribed_dose.value() * (1 + 1e-12));
     if (p.pump_rate) {
@@ -116,7 +116,7 @@ TEST(DosePlanProperty, AcceptedPlansNeverExceedAHardLimit) {
     }
     if (p.status != PlanStatus::kAccepted) continue;
     std::vector<Limit> limits = proto.limits;
-    if (proto.route == Route::kIvInfusion) {
+    if (proto.route == AdministrationRoute::kIvInfusion) {
       limits.insert(limits.end(), lib.pump().limits.begin(), lib.pump().limits.end());
     }
     for (const Limit& l : limits) {

@@ -93,7 +93,7 @@ TEST(ProtocolTable, DefaultPlanOfEveryProtocol) {
     }
     EXPECT_EQ(to_string(p.status), to_string(r.status));
     EXPECT_EQ(p.checks.size(), builtin_library().find(r.protocol)->limits.size() +
-                                   (p.route == Route::kIvInfusion ? 2u : 0u));
+                                   (p.route == AdministrationRoute::kIvInfusion ? 2u : 0u));
   }
 }
 

@@ -1,0 +1,172 @@
+#include "contract/json_reader.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/common/error.h"
+
+namespace kit::contract {
+
+namespace {
+const char* type_name(const Json& v) {
+  if (v.is_null()) return "null";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_array()) return "an array";
+  return "an object";
+}
+}  // namespace
+
+ObjectReader::ObjectReader(const Json& object, std::string path)
+    : object_(&object), path_(std::move(path)) {
+  if (!object.is_object()) {
+    throw InputError(path_.empty() ? "input" : path_,
+                     std::string("must be a JSON object, got ") + type_name(object));
+  }
+}
+
+std::string ObjectReader::path_of(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+bool ObjectReader::has(std::string_view key) const {
+  auto it = object_->find(std::string(key));
+  return it != object_->end();
+}
+
+const Json* ObjectReader::find(std::string_view key) {
+  read_.emplace(key);
+  auto it = object_->find(std::string(key));
+  if (it == object_->end()) return nullptr;
+  return &*it;
+}
+
+const Json& ObjectReader::require(std::string_view key) {
+  const Json* v = find(key);
+  if (v == nullptr) throw InputError(path_of(key), "is required");
+  return *v;
+}
+
+double as_number(const Json& value, const std::string& path) {
+  if (!value.is_number()) {
+    throw InputError(path, std::string("must be a number, got ") + type_name(value));
+  }
+  double d = value.get<double>();
+  if (!std::isfinite(d)) throw InputError(path, "must be a finite number");
+  return d;
+}
+
+std::string element_path(const std::string& array_path, std::size_t index) {
+  return array_path + "[" + std::to_string(index) + "]";
+}
+
+double ObjectReader::number(std::string_view key) { return as_number(require(key), path_of(key)); }
+
+std::optional<double> ObjectReader::optional_number(std::string_view key) {
+  const Json* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  return as_number(*v, path_of(key));
+}
+
+long long ObjectReader::integer(std::string_view key) {
+  auto v = optional_integer(key);
+  if (!v) throw InputError(path_of(key), "is required");
+  return *v;
+}
+
+std::optional<long long> ObjectReader::optional_integer(std::string_view key) {
+  const Json* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  double d = as_number(*v, path_of(key));
+  if (d != std::floor(d) || std::fabs(d) > 9.0e15) {
+    throw InputError(path_of(key), "must be a whole number");
+  }
+  return static_cast<long long>(d);
+}
+
+std::string ObjectReader::string(std::string_view key) {
+  auto v = optional_string(key);
+  if (!v) throw InputError(path_of(key), "is required");
+  return *v;
+}
+
+std::optional<std::string> ObjectReader::optional_string(std::string_view key) {
+  const Json* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_string()) {
+    throw InputError(path_of(key), std::string("must be a string, got ") + type_name(*v));
+  }
+  return v->get<std::string>();
+}
+
+bool ObjectReader::boolean(std::string_view key) {
+  auto v = optional_boolean(key);
+  if (!v) throw InputError(path_of(key), "is required");
+  return *v;
+}
+
+std::optional<bool> ObjectReader::optional_boolean(std::string_view key) {
+  const Json* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_boolean()) {
+    throw InputError(path_of(key), std::string("must be true or false, got ") + type_name(*v));
+  }
+  return v->get<bool>();
+}
+
+ObjectReader ObjectReader::object(std::string_view key) {
+  return ObjectReader(require(key), path_of(key));
+}
+
+std::optional<ObjectReader> ObjectReader::optional_object(std::string_view key) {
+  const Json* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  return ObjectReader(*v, path_of(key));
+}
+
+const Json& ObjectReader::value(std::string_view key) { return require(key); }
+const Json* ObjectReader::optional_value(std::string_view key) { return find(key); }
+
+const Json& ObjectReader::array(std::string_view key) {
+  const Json& v = require(key);
+  if (!v.is_array()) {
+    throw InputError(path_of(key), std::string("must be an array, got ") + type_name(v));
+  }
+  return v;
+}
+
+const Json* ObjectReader::optional_array(std::string_view key) {
+  const Json* v = find(key);
+  if (v == nullptr) return nullptr;
+  if (!v->is_array()) {
+    throw InputError(path_of(key), std::string("must be an array, got ") + type_name(*v));
+  }
+  return v;
+}
+
+std::vector<double> ObjectReader::number_array(std::string_view key) {
+  const Json& a = array(key);
+  std::vector<double> out;
+  out.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) out.push_back(as_number(a[i], element_path(path_of(key), i)));
+  return out;
+}
+
+void ObjectReader::finish() const {
+  for (auto it = object_->begin(); it != object_->end(); ++it) {
+    if (read_.find(it.key()) == read_.end()) {
+      throw InputError(path_of(it.key()), "unknown field (check the spelling; unknown fields are refused)");
+    }
+  }
+}
+
+Json parse_request(std::string_view text) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& e) {
+    throw InputError("input", std::string("malformed JSON at byte ") + std::to_string(e.byte));
+  }
+}
+
+}  // namespace kit::contract

@@ -1,0 +1,305 @@
+// `kit serve`: database, services, routes, /healthz and /metrics, JSON logs, demo banner and
+// graceful shutdown on SIGTERM/SIGINT, composed around HttpServer.
+#include "server/serve/serve.h"
+
+#include <sodium.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "server/api/router.h"
+#include "server/api/services.h"
+#include "server/demo/demo.h"
+#include "server/http/http_server.h"
+#include "server/http/metrics.h"
+#include "storage/database.h"
+#include "storage/postgres_database.h"
+
+namespace kit::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const char* level_name(spdlog::level::level_enum level);
+
+// One JSON object per line on stderr: ts, level, msg, then the fields. Never bodies or patient
+// data: callers pass only methods, paths, statuses, timings and addresses.
+class JsonLog {
+ public:
+  explicit JsonLog(const std::string& level) {
+    logger_ =
+        std::make_shared<spdlog::logger>("kit", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger_->set_pattern("%v");
+    logger_->set_level(spdlog::level::from_str(level));
+    logger_->flush_on(spdlog::level::trace);
+  }
+  void debug(const std::string& msg, nlohmann::json fields = nlohmann::json::object()) {
+    write(spdlog::level::debug, msg, std::move(fields));
+  }
+  void info(const std::string& msg, nlohmann::json fields = nlohmann::json::object()) {
+    write(spdlog::level::info, msg, std::move(fields));
+  }
+  void warn(const std::string& msg, nlohmann::json fields = nlohmann::json::object()) {
+    write(spdlog::level::warn, msg, std::move(fields));
+  }
+  void error(const std::string& msg, nlohmann::json fields = nlohmann::json::object()) {
+    write(spdlog::level::err, msg, std::move(fields));
+  }
+  void write(spdlog::level::level_enum level, const std::string& msg, nlohmann::json fields) {
+    if (!logger_->should_log(level)) return;
+    nlohmann::json line = nlohmann::json::object();
+    line["ts"] = iso8601_ms(wall_ms());
+    line["level"] = level_name(level);
+    line["msg"] = msg;
+    if (fields.is_object()) {
+      for (auto& [k, v] : fields.items()) line[k] = std::move(v);
+    }
+    logger_->log(level, "{}", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+const char* level_name(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+      return "trace";
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    case spdlog::level::err:
+      return "error";
+    default:
+      return "critical";
+  }
+}
+
+double resident_memory_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  long long size = 0;
+  long long resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+Response text_response(int status, std::string body, std::string content_type) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.content_type = std::move(content_type);
+  r.set_header("Cache-Control", "no-store");
+  return r;
+}
+
+std::string display_host(const std::string& host) {
+  if (host == "0.0.0.0" || host.empty()) return "127.0.0.1";
+  if (host == "::") return "[::1]";
+  if (host.find(':') != std::string::npos) return "[" + host + "]";
+  return host;
+}
+
+}  // namespace
+
+std::string random_demo_password() {
+  static constexpr char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  if (sodium_init() < 0) throw std::runtime_error("libsodium cannot be initialised");
+  std::string out;
+  for (int i = 0; i < 16; ++i) out += alphabet[randombytes_uniform(sizeof alphabet - 1)];
+  return out;
+}
+
+int run_serve(const ServeOptions& o) {
+  const auto started = Clock::now();
+  JsonLog log(o.log_level);
+  std::signal(SIGPIPE, SIG_IGN);
+  const ListenAddress listen = parse_listen(o.listen);
+  log.info("starting", {{"data", o.data_dir},
+                        {"listen", o.listen},
+                        {"database", o.database.empty() ? std::string("sqlite (data folder)")
+                                                        : storage::redact_database_url(o.database)},
+                        {"config", o.config_file},
+                        {"demo", o.demo},
+                        {"workers", o.workers},
+                        {"pid", static_cast<long long>(getpid())}});
+  // SIGTERM / SIGINT: stop accepting, finish what is in flight, then return. Installed first, so
+  // a signal during start-up also ends the process cleanly.
+  std::atomic<bool> stop_requested{false};
+  std::atomic<HttpServer*> server_ptr{nullptr};
+  boost::asio::io_context signal_ioc;
+  boost::asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log.info("stopping", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"},
+                          {"drain_timeout_s", o.drain_timeout_s}});
+    stop_requested = true;
+    if (HttpServer* s = server_ptr.load()) s->stop();
+  });
+  std::thread signal_thread([&signal_ioc] { signal_ioc.run(); });
+  struct SignalThreadJoin {
+    boost::asio::signal_set& signals;
+    boost::asio::io_context& ioc;
+    std::thread& thread;
+    ~SignalThreadJoin() {
+      boost::system::error_code ec;
+      signals.cancel(ec);
+      ioc.stop();
+      thread.join();
+    }
+  } join_signal_thread{signals, signal_ioc, signal_thread};
+
+  if (sodium_init() < 0) {
+    log.error("libsodium cannot be initialised");
+    return 1;
+  }
+
+  std::unique_ptr<storage::Database> db;
+  try {
+    db = storage::open_database(o.database, o.data_dir);
+  } catch (const std::exception& e) {
+    log.error("cannot open the database", {{"error", e.what()}});
+    return 1;
+  }
+  log.info("database ready", {{"backend", db->backend()}});
+
+  ServerConfig config;
+  config.demo = o.demo;
+  Services services(*db, config);
+  Router router;
+  register_all_routes(router);
+
+  std::string demo_password = o.demo_password;
+  if (o.demo) {
+    if (demo_password.empty()) demo_password = random_demo_password();
+    try {
+      const DemoSummary demo = seed_demo(services, demo_password);
+      log.warn(demo.seeded ? "DEMO MODE: demo clinic seeded"
+                           : "DEMO MODE: demo clinic already present, demo passwords reset",
+               {{"demo", true},
+                {"seeded", demo.seeded},
+                {"counts", demo.counts},
+                {"elapsed_ms", std::round(demo.elapsed_ms)}});
+    } catch (const std::exception& e) {
+      log.error("cannot seed the demo clinic", {{"error", e.what()}});
+      return 1;
+    }
+  }
+
+  auto metrics = std::make_shared<MetricsRegistry>();
+  metrics->describe_gauge("process_resident_memory_bytes", "Resident memory size in bytes.");
+  metrics->describe_gauge("process_start_time_seconds",
+                          "Start time of the process since the epoch.");
+  metrics->describe_gauge("kit_info",
+                          "Constant 1, labelled with the database back end and demo mode.");
+  metrics->set_gauge("process_start_time_seconds", static_cast<double>(wall_ms()) / 1000.0);
+  metrics->set_gauge("kit_info", 1,
+                     {{"backend", db->backend()}, {"demo", o.demo ? "true" : "false"}});
+
+  std::atomic<bool> ready{false};
+  auto handler = [&](const Request& req) -> Response {
+    if (req.path == "/healthz" || req.path == "/metrics") {
+      if (req.method != "GET" && req.method != "HEAD") {
+        Response r = http_error_response(405, "method_not_allowed", "use GET");
+        r.set_header("Allow", "GET, HEAD");
+        return r;
+      }
+      if (req.path == "/healthz") {
+        HttpServer* s = server_ptr.load();
+        if (!ready || s == nullptr)
+          return text_response(503, "{\"status\":\"starting\"}", "application/json");
+        if (s->draining())
+          return text_response(503, "{\"status\":\"draining\"}", "application/json");
+        return text_response(200, "{\"status\":\"ok\"}", "application/json");
+      }
+      metrics->set_gauge("process_resident_memory_bytes", resident_memory_bytes());
+      return text_response(200, metrics->render(), kPrometheusContentType);
+    }
+    return router.dispatch(req, services);
+  };
+
+  HttpServerOptions http;
+  http.host = listen.host;
+  http.port = listen.port;
+  http.body_limit_bytes = o.body_limit_bytes;
+  http.header_read_timeout = std::chrono::seconds(o.header_timeout_s);
+  http.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+  http.request_timeout = std::chrono::seconds(o.request_timeout_s);
+  http.drain_timeout = std::chrono::seconds(o.drain_timeout_s);
+  http.io_threads = o.io_threads;
+  http.worker_threads = o.workers;
+  http.access_log = [&log](const AccessRecord& r) {
+    log.info("request", {{"method", r.method},
+                         {"path", r.path},
+                         {"status", r.status},
+                         {"duration_ms", std::round(r.duration_ms * 1000.0) / 1000.0},
+                         {"remote", r.remote},
+                         {"bytes", r.response_bytes}});
+  };
+  http.event_log = [&log](const std::string& level, const std::string& message) {
+    if (level == "error") {
+      log.error(message);
+    } else {
+      log.warn(message);
+    }
+  };
+
+  std::unique_ptr<HttpServer> server;
+  try {
+    server = std::make_unique<HttpServer>(http, handler, metrics);
+  } catch (const std::exception& e) {
+    log.error("cannot listen", {{"listen", o.listen}, {"error", e.what()}});
+    return 1;
+  }
+  server_ptr = server.get();
+  if (stop_requested) server->stop();
+  ready = true;
+  const std::string url =
+      "http://" + display_host(listen.host) + ":" + std::to_string(server->port()) + "/";
+  const double startup_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  log.info("listening", {{"address", listen.host + ":" + std::to_string(server->port())},
+                         {"host", listen.host},
+                         {"port", server->port()},
+                         {"url", url},
+                         {"startup_ms", std::round(startup_ms * 10.0) / 10.0}});
+  if (o.demo) {
+    log.warn("DEMO MODE: demo accounts admin, physician, nurse, frontdesk and patient are active",
+             {{"demo", true}, {"url", url}, {"openapi", url + "api/v1/openapi.json"}});
+    std::cerr << "KIT demo clinic \u2014 DEMO MODE \u2014 API " << url
+              << "api/v1/openapi.json \u2014 log in with POST " << url
+              << "api/v1/auth/login as admin/physician/nurse/frontdesk/patient with password "
+              << demo_password << " (synthetic demo data; no web UI yet)" << std::endl;
+  }
+
+  server->run();
+  server_ptr = nullptr;
+  log.info(
+      "stopped",
+      {{"uptime_s", std::round(std::chrono::duration<double>(Clock::now() - started).count())}});
+  return 0;
+}
+
+}  // namespace kit::server
