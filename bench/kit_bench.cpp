@@ -1,4 +1,4 @@
-// Google Benchmark micro-benchmarks of the PK engine (issue 2 §4):
+// Google Benchmark micro-benchmarks of the PK engine (docs/performance.md):
 //   BM_Simulate          one patient, the six-infusion 14-day course on the 1-minute grid (simulate())
 //   BM_TciUpdatePlasma   one TciController::next_rate (plasma targeting) on a warmed-up Simulator
 //   BM_TciUpdateEffect   the same with effect-site targeting (Shafer & Gregg iteration)

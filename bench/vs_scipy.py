@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """KIT's population engine against scipy's solve_ivp on the same workload, in the same run.
 
-Workload (issue 2 §4; bench/workload.h): Domino 1982, 70 kg typical values with 30% CV
+Workload (docs/performance.md; bench/workload.h): Domino 1982, 70 kg typical values with 30% CV
 log-normal variability on CL, V1, Q2, V2, Q3, V3; six infusions of 0.5 mg/kg over 40 min on days
 0, 2, 4, 7, 9 and 11; plasma concentration on a 1-minute grid for 14 days (20,161 samples);
 per-patient Cmax (over the grid) and AUC (0 to 14 days).

@@ -3,7 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "app/dosing_api.h"
+#include "contract/dosing_api.h"
 #include "cli/command_registry.h"
 #include "cli/json_command.h"
 
@@ -12,11 +12,11 @@ namespace {
 kit::cli::Registration reg([](CLI::App& root) {
   CLI::App* protocols = root.add_subcommand(
       "protocols", "Print the drug library: protocols with their limits and citations (JSON)");
-  protocols->callback([] { std::cout << kit::cli::dump(kit::app::handle_protocols()); });
+  protocols->callback([] { std::cout << kit::cli::dump(kit::contract::handle_protocols()); });
 
   kit::cli::add_json_command(root, "dose", "Compute a dose plan (JSON on stdin or --input)",
                              [](const nlohmann::json& req) {
-                               const kit::app::DoseResponse r = kit::app::handle_dose(req);
+                               const kit::contract::DoseResponse r = kit::contract::handle_dose(req);
                                return kit::cli::HandlerResult{
                                    kit::cli::dump(r.body),
                                    r.accepted ? kit::cli::kOk : kit::cli::kRefused};

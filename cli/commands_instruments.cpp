@@ -1,7 +1,7 @@
 // kit score / kit outcome: outcome instruments and outcome rules (JSON in, JSON out).
 #include <nlohmann/json.hpp>
 
-#include "app/instruments_api.h"
+#include "contract/instruments_api.h"
 #include "cli/command_registry.h"
 #include "cli/json_command.h"
 
@@ -13,14 +13,14 @@ kit::cli::Registration reg([](CLI::App& root) {
       "Score a questionnaire: {\"instrument\":\"phq9\",\"answers\":[...]} (JSON on stdin or "
       "--input)",
       [](const nlohmann::json& req) {
-        return kit::cli::HandlerResult{kit::cli::dump(kit::app::handle_score(req)), kit::cli::kOk};
+        return kit::cli::HandlerResult{kit::cli::dump(kit::contract::handle_score(req)), kit::cli::kOk};
       });
   kit::cli::add_json_command(
       root, "outcome",
       "Judge response/remission/relapse from a dated series: {\"instrument\":\"phq9\","
       "\"series\":[{\"date\":\"2026-01-05\",\"total\":20},...]}",
       [](const nlohmann::json& req) {
-        return kit::cli::HandlerResult{kit::cli::dump(kit::app::handle_outcome(req)),
+        return kit::cli::HandlerResult{kit::cli::dump(kit::contract::handle_outcome(req)),
                                        kit::cli::kOk};
       });
 });

@@ -1,7 +1,7 @@
 // kit mme: daily morphine milligram equivalents from a medication list (CDC 2022 factors).
 #include <nlohmann/json.hpp>
 
-#include "app/mme_api.h"
+#include "contract/mme_api.h"
 #include "cli/command_registry.h"
 #include "cli/json_command.h"
 
@@ -10,7 +10,7 @@ kit::cli::Registration reg([](CLI::App& root) {
   kit::cli::add_json_command(
       root, "mme", "Daily morphine milligram equivalents (JSON on stdin or --input)",
       [](const nlohmann::json& req) {
-        return kit::cli::HandlerResult{kit::cli::dump(kit::app::handle_mme(req)), kit::cli::kOk};
+        return kit::cli::HandlerResult{kit::cli::dump(kit::contract::handle_mme(req)), kit::cli::kOk};
       });
 });
 }  // namespace

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "app/pk_api.h"
+#include "contract/pk_api.h"
 #include "cli/command_registry.h"
 #include "cli/json_command.h"
 #include "core/common/error.h"
@@ -50,7 +50,7 @@ kit::cli::Registration reg([](CLI::App& root) {
 
   CLI::App* models = pk->add_subcommand("models", "List the registered PK models as JSON");
   models->callback([]() {
-    std::cout << kit::cli::dump(kit::app::handle_pk_models());
+    std::cout << kit::cli::dump(kit::contract::handle_pk_models());
     std::cout.flush();
   });
 
@@ -58,11 +58,11 @@ kit::cli::Registration reg([](CLI::App& root) {
   CLI::App* simulate =
       kit::cli::add_json_command(*pk, "simulate", "Simulate one patient (JSON on stdin or --input)",
                                  [sim_flags](const nlohmann::json& req) {
-                                   nlohmann::json resp = kit::app::handle_pk_simulate(req);
+                                   nlohmann::json resp = kit::contract::handle_pk_simulate(req);
                                    if (!sim_flags->csv)
                                      return HandlerResult{kit::cli::dump(resp), kOk};
                                    std::ostringstream csv;
-                                   kit::app::write_simulate_csv(csv, resp);
+                                   kit::contract::write_simulate_csv(csv, resp);
                                    return HandlerResult{csv.str(), kOk};
                                  });
   simulate->add_flag("--csv", sim_flags->csv,
@@ -71,7 +71,7 @@ kit::cli::Registration reg([](CLI::App& root) {
   kit::cli::add_json_command(
       *pk, "tci", "Target-controlled infusion schedule (JSON on stdin or --input)",
       [](const nlohmann::json& req) {
-        return HandlerResult{kit::cli::dump(kit::app::handle_pk_tci(req)), kOk};
+        return HandlerResult{kit::cli::dump(kit::contract::handle_pk_tci(req)), kOk};
       });
 
   auto pop_flags = std::make_shared<PopulationFlags>();
@@ -88,7 +88,7 @@ kit::cli::Registration reg([](CLI::App& root) {
                                   "cannot open '" + pop_flags->per_patient_file + "' for writing");
           }
         }
-        kit::app::PopulationProgress progress;
+        kit::contract::PopulationProgress progress;
         if (pop_flags->progress || isatty(2) == 1) {
           auto printer = std::make_shared<ProgressPrinter>();
           progress = [printer](std::uint64_t done, std::uint64_t total) {
@@ -96,10 +96,10 @@ kit::cli::Registration reg([](CLI::App& root) {
           };
         }
         try {
-          const kit::app::PopulationOutput out =
-              kit::app::handle_pk_population(req, progress, per_patient);
+          const kit::contract::PopulationOutput out =
+              kit::contract::handle_pk_population(req, progress, per_patient);
           if (per_patient) {
-            kit::app::write_per_patient_csv(file, out);
+            kit::contract::write_per_patient_csv(file, out);
             file.close();
             if (!file) {
               throw kit::InputError("--per-patient",

@@ -2,8 +2,8 @@
 // action) and kit discharge (modified Aldrete, optional RCEM checklist).
 #include <nlohmann/json.hpp>
 
-#include "app/safety_api.h"
-#include "app/screening_api.h"
+#include "contract/safety_api.h"
+#include "contract/screening_api.h"
 #include "cli/command_registry.h"
 #include "cli/json_command.h"
 
@@ -14,8 +14,8 @@ kit::cli::Registration reg([](CLI::App& root) {
       "Intake screening: contraindications, actions, pre-infusion checks (JSON on stdin or "
       "--input); exits 3 when not eligible or not cleared to start",
       [](const nlohmann::json& req) {
-        const nlohmann::json response = kit::app::handle_screen(req);
-        return kit::cli::HandlerResult{kit::cli::dump(response), kit::app::screen_refused(response)
+        const nlohmann::json response = kit::contract::handle_screen(req);
+        return kit::cli::HandlerResult{kit::cli::dump(response), kit::contract::screen_refused(response)
                                                                      ? kit::cli::kRefused
                                                                      : kit::cli::kOk};
       });
@@ -23,14 +23,14 @@ kit::cli::Registration reg([](CLI::App& root) {
       root, "vitals",
       "One intra-infusion vital-signs reading -> continue/slow/pause/stop/call_physician",
       [](const nlohmann::json& req) {
-        return kit::cli::HandlerResult{kit::cli::dump(kit::app::handle_vitals(req)), kit::cli::kOk};
+        return kit::cli::HandlerResult{kit::cli::dump(kit::contract::handle_vitals(req)), kit::cli::kOk};
       });
   kit::cli::add_json_command(
       root, "discharge",
       "Discharge readiness: modified Aldrete score and optional RCEM checklist; exits 3 when not "
       "ready",
       [](const nlohmann::json& req) {
-        const nlohmann::json response = kit::app::handle_discharge(req);
+        const nlohmann::json response = kit::contract::handle_discharge(req);
         return kit::cli::HandlerResult{
             kit::cli::dump(response),
             response["ready_for_discharge"].get<bool>() ? kit::cli::kOk : kit::cli::kRefused};

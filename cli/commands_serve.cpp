@@ -1,12 +1,12 @@
 // `kit serve`: the clinic server. Settings: flags > environment (KIT_*) > --config FILE (TOML) >
-// defaults; see server/app/config.h.
+// defaults; see server/serve/config.h.
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "cli/command_registry.h"
-#include "server/app/config.h"
-#include "server/app/serve.h"
+#include "server/serve/config.h"
+#include "server/serve/serve.h"
 
 namespace {
 
@@ -19,6 +19,11 @@ struct ServeArgs {
   std::string config_file;
   std::string log_level;
   int workers = 0;
+  bool tls = false;
+  int login_ttl_minutes = 0;
+  int login_max_failures = 0;
+  int login_lock_minutes = 0;
+  int inquiry_limit_per_hour = 0;
 };
 
 kit::cli::Registration reg([](CLI::App& root) {
@@ -43,7 +48,22 @@ kit::cli::Registration reg([](CLI::App& root) {
   cmd->add_option("--workers", args->workers,
                   "Request handler threads (default 8; env KIT_WORKERS)")
       ->check(CLI::Range(1, 256));
-  cmd->callback([cmd, args]() {
+  // Ranges are checked by resolve_serve_options, which names the setting.
+  CLI::Option* tls = cmd->add_flag("--tls,!--no-tls", args->tls,
+                                   "Clients reach kit over HTTPS through a TLS proxy: login "
+                                   "cookies get Secure (default off; env KIT_TLS)");
+  cmd->add_option("--login-ttl-minutes", args->login_ttl_minutes,
+                  "How long a login lasts, minutes (default 720; env KIT_LOGIN_TTL_MINUTES)");
+  cmd->add_option("--login-max-failures", args->login_max_failures,
+                  "Failed passwords before a username locks (default 5; env "
+                  "KIT_LOGIN_MAX_FAILURES)");
+  cmd->add_option("--login-lock-minutes", args->login_lock_minutes,
+                  "How long a locked username stays locked, minutes (default 15; env "
+                  "KIT_LOGIN_LOCK_MINUTES)");
+  cmd->add_option("--inquiry-limit-per-hour", args->inquiry_limit_per_hour,
+                  "Public inquiries per remote address per hour (default 10; env "
+                  "KIT_INQUIRY_LIMIT_PER_HOUR)");
+  cmd->callback([cmd, args, tls]() {
     kit::server::ServeFlags flags;
     if (cmd->count("--data")) flags.data_dir = args->data_dir;
     if (cmd->count("--listen")) flags.listen = args->listen;
@@ -53,6 +73,12 @@ kit::cli::Registration reg([](CLI::App& root) {
     if (cmd->count("--config")) flags.config_file = args->config_file;
     if (cmd->count("--log-level")) flags.log_level = args->log_level;
     if (cmd->count("--workers")) flags.workers = args->workers;
+    if (tls->count()) flags.tls = args->tls;
+    if (cmd->count("--login-ttl-minutes")) flags.login_ttl_minutes = args->login_ttl_minutes;
+    if (cmd->count("--login-max-failures")) flags.login_max_failures = args->login_max_failures;
+    if (cmd->count("--login-lock-minutes")) flags.login_lock_minutes = args->login_lock_minutes;
+    if (cmd->count("--inquiry-limit-per-hour"))
+      flags.inquiry_limit_per_hour = args->inquiry_limit_per_hour;
     kit::server::ServeOptions options;
     try {
       options = kit::server::resolve_serve_options(flags);

@@ -491,7 +491,8 @@ Json handle_pk_tci(const Json& request) {
   out["max_rate_mg_per_h"] = max_rate_mg_per_h;
   out["max_rate_source"] =
       max_rate_in ? "request"
-                  : "STANPUMP ketamine maximum rate 0.75 mg/kg/min x weight (pharmacology.md §2.6)";
+                  : "STANPUMP ketamine maximum rate 0.75 mg/kg/min x weight "
+                    "(docs/reference/pharmacology.md §2.6)";
   Json sched = Json::array();
   for (std::size_t i = 0; i < run.start_s.size(); ++i) {
     double rate = units::mg_per_h(units::MgPerMin(run.rate_mg_per_min[i])).value();

@@ -18,7 +18,7 @@ namespace kit::contract {
 // memory and catch unit slips (mg for ug, h for min) long before the engine sees them.
 struct PkLimits {
   // 60 days: longer than any protocol in the reference (continuous CRPS infusions run 4-5 days,
-  // pharmacology.md §3.5; a six-infusion series spans ~12 days, §3.2).
+  // docs/reference/pharmacology.md §3.5; a six-infusion series spans ~12 days, §3.2).
   static constexpr double kMaxTimeMin = 60.0 * 24 * 60;
   // Samples per simulate request (one day at 0.72 s steps); the JSON answer stays below ~100 MB.
   static constexpr std::size_t kMaxSamples = 2'000'000;

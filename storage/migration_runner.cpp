@@ -49,6 +49,9 @@ std::string render_migration(const std::string& sql, const std::string& backend)
       {"{{ID}}", "INTEGER PRIMARY KEY AUTOINCREMENT",
        "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
       {"{{BLOB}}", "BLOB", "BYTEA"},
+      // PostgreSQL's REAL is float4 (about 7 significant digits: 35.123456 reads back as
+      // 35.12346); SQLite's REAL is already an 8-byte IEEE double.
+      {"{{DOUBLE}}", "REAL", "DOUBLE PRECISION"},
   };
   if (backend != "sqlite" && backend != "postgresql") {
     throw std::invalid_argument("unknown database back end '" + backend + "'");
@@ -72,7 +75,7 @@ std::string render_migration(const std::string& sql, const std::string& backend)
     }
     if (!match) {
       throw std::invalid_argument("unknown migration token '" + token.substr(0, 40) +
-                                  "' (known: {{ID}}, {{BLOB}})");
+                                  "' (known: {{ID}}, {{BLOB}}, {{DOUBLE}})");
     }
     out += backend == "sqlite" ? match->sqlite : match->postgresql;
     i = open + token.size();

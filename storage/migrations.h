@@ -4,6 +4,11 @@
 // tokens the runner replaces per back end:
 //   {{ID}}        -> "INTEGER PRIMARY KEY AUTOINCREMENT" | "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
 //   {{BLOB}}      -> "BLOB" | "BYTEA"
+//   {{DOUBLE}}    -> "REAL" | "DOUBLE PRECISION"   (8-byte IEEE double on both)
+// Every non-integer quantity is {{DOUBLE}}, never a bare REAL: PostgreSQL's REAL is float4 (about
+// 7 significant digits), so the same value would read back differently on the two back ends.
+// Amounts that must add up exactly (the controlled-substance ledger) are whole micrograms in
+// BIGINT columns named *_mcg, not doubles.
 // Numbering (one file per area, so parallel work never collides):
 //   0001 accounts, sessions, audit     0002 inquiries                 0003 patients, intake, consent
 //   0004 courses, chairs, staff, appointments                         0005 controlled-substance stock

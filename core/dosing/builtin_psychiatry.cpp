@@ -21,7 +21,7 @@ std::vector<Limit> forty_minute_limits() {
       // 0.75 and 1.0 mg/kg at the 100-kg reference weight.
       soft_max(Q::kDoseMg, 75.0, src::kReferenceWeightPolicy, kPolicy),
       hard_max(Q::kDoseMg, 100.0, src::kReferenceWeightPolicy, kPolicy),
-      // 0.75 mg/kg over 40 min = 1.125 mg/kg/h (arithmetic, pharmacology.md 7).
+      // 0.75 mg/kg over 40 min = 1.125 mg/kg/h (arithmetic, docs/reference/pharmacology.md §7).
       soft_max(Q::kRateMgPerKgPerH, 1.125, src::kAndrade2017, kPolicy),
       hard_max(Q::kRateMgPerKgPerH, 1.5, src::kCheoMaxRate, kPolicy),
       soft_max(Q::kRateMgPerH, 112.5, src::kReferenceWeightPolicy, kPolicy),

@@ -1,5 +1,7 @@
 #include "core/infusion/gates.h"
 
+#include <algorithm>
+
 #include "core/common/error.h"
 
 namespace kit::infusion {
@@ -233,7 +235,8 @@ std::vector<GateResult> discharge_gates(const DischargeFacts& f, const GatePolic
   if (!f.stopped_at_ms) {
     out.push_back(fail("observation_time", "the infusion has not stopped", obs_src));
   } else {
-    const std::int64_t waited_ms = f.now_ms - *f.stopped_at_ms;
+    // A stop charted slightly ahead of the server clock (within the skew allowance) counts as now.
+    const std::int64_t waited_ms = std::max<std::int64_t>(0, f.now_ms - *f.stopped_at_ms);
     const std::int64_t need_ms = std::int64_t{policy.observation_min_after_stop} * 60'000;
     const std::int64_t waited_min = waited_ms / 60'000;
     if (waited_ms < need_ms) {

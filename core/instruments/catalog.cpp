@@ -1,4 +1,4 @@
-// The instrument catalogue. Every number is from shared/domain/pharmacology.md §5 unless a comment
+// The instrument catalogue. Every number is from docs/reference/pharmacology.md §5 unless a comment
 // says it was found later (search) or that it is a clinic policy (reference: NOT FOUND).
 #include <string_view>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Outcome instruments as data: item count and range, total range, severity bands, LOINC codes,
 // the missing-item rule, safety items that raise a flag, subscales. Every number carries its
-// source; where the clinical reference (shared/domain/pharmacology.md §5) says NOT FOUND the value
+// source; where the clinical reference (docs/reference/pharmacology.md §5) says NOT FOUND the value
 // is a clinic policy with a conservative default and is labelled as such (`Source::policy`).
 // No item wording is stored (copyright): only counts, ranges and scoring rules.
 #include <optional>

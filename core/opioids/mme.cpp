@@ -17,7 +17,8 @@ constexpr std::string_view kFentanylCaution =
     "Special caution with transdermal fentanyl: dosed in mcg/h; do not use MME to convert to or "
     "from the patch (CDC 2022 table notes [S])";
 
-// CDC 2022 conversion factors, pharmacology.md section 6 (CDC 2022 table via globalrph.com [S]).
+// CDC 2022 conversion factors, docs/reference/pharmacology.md §6 (CDC 2022 table via
+// globalrph.com [S]).
 constexpr std::array<ConversionFactor, 10> kCdc2022{{
     {"codeine", "oral", DoseBasis::kOralMgPerDay, 0.15, ""},
     {"fentanyl", "transdermal", DoseBasis::kTransdermalMcgPerHour, 2.4, kFentanylCaution},
@@ -31,8 +32,8 @@ constexpr std::array<ConversionFactor, 10> kCdc2022{{
     {"tramadol", "oral", DoseBasis::kOralMgPerDay, 0.2, ""},
 }};
 
-// Thresholds, pharmacology.md section 6. The 2016 wording is from secondary summaries; the exact
-// 2022 Recommendation 4 wording is NOT FOUND in the reference.
+// Thresholds, docs/reference/pharmacology.md §6. The 2016 wording is from secondary summaries;
+// the exact 2022 Recommendation 4 wording is NOT FOUND in the reference.
 constexpr std::array<MmeThreshold, 3> kThresholds{{
     {50.0, "mme_at_or_above_50_reassess",
      "At or above 50 MME/day: reassess individual benefits and risks before increasing",

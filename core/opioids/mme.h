@@ -2,7 +2,7 @@
 // Daily morphine milligram equivalents (MME/day) from a medication list, with the CDC 2022
 // conversion factors held as data. A drug/route pair that is not in the table is refused: a
 // conversion factor is never guessed, and older tables (Von Korff 2008) are not mixed in.
-// Reference: /work/shared/domain/pharmacology.md section 6.
+// Reference: docs/reference/pharmacology.md §6.
 #include <span>
 #include <string>
 #include <string_view>

@@ -85,7 +85,7 @@ std::vector<Indexed> validate_and_sort(const instruments::InstrumentDefinition& 
   std::vector<Indexed> out;
   out.reserve(series.size());
   for (std::size_t i = 0; i < series.size(); ++i) {
-    auto date = parse_iso_date(series[i].date);
+    auto date = calendar::parse_iso_date(series[i].date);
     if (!date) {
       throw InputError(
           series_path(i, "date"),

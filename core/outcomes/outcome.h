@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/calendar.h"
 #include "core/instruments/instrument.h"
 #include "core/outcomes/criteria.h"
-#include "core/outcomes/date.h"
 
 namespace kit::outcomes {
 
@@ -33,7 +33,7 @@ enum class Status { response, partial_response, remission, no_response, relapse 
 std::string_view status_name(Status s);
 
 struct DatedTotal {
-  Date date;
+  calendar::Date date;
   double total = 0;
 };
 

@@ -1,5 +1,5 @@
 // The registry of published ketamine PK models. One entry per model; every number cites its source
-// (see ../shared/domain/pharmacology.md §1 for the compiled reference and its source tags, and
+// (see docs/reference/pharmacology.md §1 for the compiled reference and its source tags, and
 // docs/pk-models.md for the per-model write-up). Engine units: mg, L, L/min, min.
 #include <cmath>
 

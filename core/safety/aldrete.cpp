@@ -9,7 +9,7 @@ namespace kit::safety {
 
 namespace {
 
-// pharmacology.md 4.3 "Discharge cut-offs seen".
+// docs/reference/pharmacology.md §4.3 "Discharge cut-offs seen".
 constexpr std::array<AldreteRule, 2> kRules{{
     // The only cut-off tagged [P] in the reference, hence the default.
     {"min8_with_respiration_and_o2_2",

@@ -1,8 +1,8 @@
 #pragma once
-// Discharge readiness by the modified Aldrete score (5 items x 0-2 = 0-10; pharmacology.md 4.3,
-// Kim et al. World J Gastroenterol 2015 Table 2 [P], ASJA 2022 Table 5 [P]). The reference shows
-// several discharge cut-offs; each is a rule here, one is the default, and the one applied is
-// always reported. The cut-off can be overridden (policy).
+// Discharge readiness by the modified Aldrete score (5 items x 0-2 = 0-10;
+// docs/reference/pharmacology.md §4.3, Kim et al. World J Gastroenterol 2015 Table 2 [P], ASJA
+// 2022 Table 5 [P]). The reference shows several discharge cut-offs; each is a rule here, one is
+// the default, and the one applied is always reported. The cut-off can be overridden (policy).
 #include <optional>
 #include <span>
 #include <string_view>

@@ -7,7 +7,7 @@
 namespace kit::safety {
 
 namespace {
-// RCEM ED sedation discharge criteria, pharmacology.md 4.3 [P].
+// RCEM ED sedation discharge criteria, docs/reference/pharmacology.md §4.3 [P].
 constexpr std::array<RcemCriterion, 7> kCriteria{{
     {"vitals_at_baseline", "Vital signs back to baseline"},
     {"no_supplemental_oxygen", "No extra oxygen needed"},

@@ -1,5 +1,6 @@
 #pragma once
-// RCEM ED procedural sedation discharge criteria as a checklist (pharmacology.md 4.3, RCEM [P]).
+// RCEM ED procedural sedation discharge criteria as a checklist (RCEM [P];
+// docs/reference/pharmacology.md §4.3).
 #include <optional>
 #include <set>
 #include <span>
@@ -15,7 +16,7 @@ struct RcemCriterion {
 };
 std::span<const RcemCriterion> rcem_criteria();
 inline constexpr std::string_view kRcemSource =
-    "RCEM ED procedural sedation discharge criteria [P] (pharmacology.md 4.3)";
+    "RCEM ED procedural sedation discharge criteria [P] (docs/reference/pharmacology.md §4.3)";
 // "2 h after any reversal agent" (RCEM [P]).
 inline constexpr double kRcemHoursAfterReversalAgent = 2.0;
 

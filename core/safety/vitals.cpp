@@ -28,7 +28,7 @@ constexpr std::array<std::pair<std::string_view, Comparison>, 4> kComparisonName
     {"at_or_below", Comparison::kAtOrBelow},
 }};
 
-// Anchors, pharmacology.md 4.1-4.3. Every default threshold is policy.
+// Anchors, docs/reference/pharmacology.md §4.1-4.3. Every default threshold is policy.
 constexpr const char* kHebertVidt =
     "Policy; anchor: severe hypertension > 180/110 mmHg (Hebert & Vidt, Prim Care 2008 [P])";
 constexpr const char* kHebertVidtEmergency =

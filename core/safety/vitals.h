@@ -1,7 +1,7 @@
 #pragma once
 // Intra-infusion vital-sign thresholds as a clinic-configurable policy. Ketamine-specific stop or
-// hold thresholds are NOT FOUND in the reference (pharmacology.md 4.2), so every default threshold
-// is policy, labelled with the anchor it was chosen from (or "no anchor").
+// hold thresholds are NOT FOUND in the reference (docs/reference/pharmacology.md §4.2), so every
+// default threshold is policy, labelled with the anchor it was chosen from (or "no anchor").
 #include <optional>
 #include <string>
 #include <string_view>

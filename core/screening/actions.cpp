@@ -6,7 +6,8 @@ namespace kit::screening {
 
 namespace {
 
-// Sanacora 2017 APA consensus, as summarised by lopezpsychiatry.com (pharmacology.md 3.7) [S].
+// Sanacora 2017 APA consensus, as summarised by lopezpsychiatry.com
+// (docs/reference/pharmacology.md §3.7) [S].
 constexpr std::string_view kSanacora =
     "Sanacora et al. 2017 APA consensus (JAMA Psychiatry 74:399), secondary summary [S]";
 constexpr std::string_view kCohen =

@@ -1,7 +1,8 @@
 #pragma once
 // Clinic-configurable screening policy. Every default here is policy, not a published fact: the
-// reference (pharmacology.md sections 3.7 and 4.2) has no ketamine-specific number for these. Each
-// default names the anchor it was chosen from and is reported as "policy" in the output.
+// reference (docs/reference/pharmacology.md §3.7 and §4.2) has no ketamine-specific number for
+// these. Each default names the anchor it was chosen from and is reported as "policy" in the
+// output.
 
 namespace kit::screening {
 

@@ -4,7 +4,7 @@ namespace kit::screening {
 
 namespace {
 
-// Sources, pharmacology.md sections 3.5-3.7.
+// Sources, docs/reference/pharmacology.md §3.5-3.7.
 constexpr std::string_view kAcep =
     "ACEP 2011 ketamine ED sedation guideline (Green et al., Ann Emerg Med 57:449), via WikEM [S]";
 constexpr std::string_view kCohen =

@@ -11,13 +11,18 @@
 
 namespace kit::server {
 
+// The handlers' settings. `kit serve` fills them from its configuration (server/serve/config.h:
+// TOML key = field name, environment KIT_<FIELD>, command line via ServeFlags; all documented in
+// docs/kit.example.toml), which also holds their accepted ranges. The defaults below are the
+// defaults of `kit serve`.
 struct ServerConfig {
-  bool demo = false;
-  bool tls = false;                          // cookies get Secure when true
-  int session_ttl_minutes = 12 * 60;
-  int login_max_failures = 5;                // then the account locks for login_lock_minutes
-  int login_lock_minutes = 15;
-  int inquiry_limit_per_hour = 10;           // per remote address
+  bool demo = false;                // demo clinic (set by `demo`, not a key of its own)
+  bool tls = false;                 // clients reach kit over HTTPS (kit itself speaks plain
+                                    // HTTP; a TLS proxy in front): login cookies get Secure
+  int login_ttl_minutes = 12 * 60;  // a login (token and cookie) lasts this long from sign-in
+  int login_max_failures = 5;       // consecutive failed passwords, then the username locks
+  int login_lock_minutes = 15;      // for this long
+  int inquiry_limit_per_hour = 10;  // public inquiries per remote address per hour
 };
 
 class Services {

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/common/calendar.h"
 #include "server/api/auth.h"
 #include "server/api/router.h"
 #include "server/api/services.h"
@@ -37,36 +38,16 @@ constexpr int kOpen = 8 * 60;    // clinic hours, minutes of the day (08:00-18:0
 constexpr int kClose = 18 * 60;
 constexpr int kChairs = 4;
 
-// Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-struct Ymd {
-  int y, m, d;
-};
-Ymd civil(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<int>(y + (m <= 2)), static_cast<int>(m), static_cast<int>(d)};
-}
-std::string iso_date(std::int64_t day) {
-  const Ymd c = civil(day);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", c.y, c.m, c.d);
-  return buf;
-}
-int iso_weekday(std::int64_t day) { return static_cast<int>(((day + 3) % 7 + 7) % 7) + 1; }
+std::string iso_date(std::int64_t day) { return calendar::format_day(day); }
+int iso_weekday(std::int64_t day) { return calendar::iso_weekday(day); }
+// The demo clinic keeps UTC as its zone, so a UTC day and minute (at) and the same day and minute
+// on the clinic's wall clock (wall, what the booking routes read) are one moment.
 std::string wall(std::int64_t day, int minute) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "T%02d:%02d", minute / 60, minute % 60);
   return iso_date(day) + buf;
 }
 std::int64_t at(std::int64_t day, int minute) { return day * kDayMs + minute * kMinMs; }
-double round6(double v) { return std::round(v * 1e6) / 1e6; }
 
 // Answers for an instrument whose items are summed: `total` spread evenly over `n` items.
 json spread(int total, int n, int item_max) {
@@ -342,10 +323,8 @@ json screening_body(const DemoPatient& p, std::int64_t today, bool eligible) {
   for (const char* k : kConditions) c[k] = false;
   c["schizophrenia"] = !eligible;
   c["hepatic_impairment"] = "none";
-  const Ymd now = civil(today);
-  int y = 0, m = 0, d = 0;
-  std::sscanf(p.dob.c_str(), "%d-%d-%d", &y, &m, &d);
-  const int age = now.y - y - ((now.m < m || (now.m == m && now.d < d)) ? 1 : 0);
+  const int age = calendar::age_years(calendar::parse_iso_date(p.dob).value(),
+                                      calendar::Date::from_day_number(today));
   return {{"indication", p.indication},
           {"age_years", age},
           {"conditions", c},
@@ -421,8 +400,10 @@ void Seeder::plan_infusion(DemoPatient& p, std::size_t k, bool last, int duratio
     ++counts_["sessions"];
     // Draw what the pump will deliver (rate x duration x 1 mg/mL); a few sessions draw whole
     // 10 mg and waste the rest with a witness.
-    const double dose = round6(s.at("planned_rate_ml_per_h").get<double>() *
-                               s.at("planned_duration_min").get<double>() / 60.0);
+    // Stock moves in whole micrograms: round the draw to 3 decimals of a mg.
+    const double dose = std::round(s.at("planned_rate_ml_per_h").get<double>() *
+                                   s.at("planned_duration_min").get<double>() / 60.0 * 1000.0) /
+                        1000.0;
     *drawn = waste ? std::ceil(dose / 10.0) * 10.0 + 10.0 : dose;
     call("POST", "/api/v1/stock/draws", nurse_,
          {{"session_id", *session}, {"lot_id", lot_id_}, {"mg", *drawn}});
@@ -430,6 +411,16 @@ void Seeder::plan_infusion(DemoPatient& p, std::size_t k, bool last, int duratio
     call("POST", "/api/v1/sessions/" + std::to_string(*session) + "/vitals", nurse_,
          {{"point", "baseline"}, {"sbp_mmhg", 118 + p.n % 12}, {"dbp_mmhg", 74 + p.n % 8},
           {"hr_bpm", 68 + p.n % 10}, {"spo2_percent", 98}, {"rr_per_min", 14}});
+  });
+  at_time(t0 + 5 * kMinMs, [this, &p] {
+    // The day-of check (pre-infusion screening): the start gate needs it cleared today.
+    json body = screening_body(p, sim_now_ / kDayMs, true);
+    body["pre_infusion"] = {{"sbp_mmhg", 118 + p.n % 12},
+                            {"dbp_mmhg", 74 + p.n % 8},
+                            {"fasted_as_instructed", true},
+                            {"escort_home_confirmed", true}};
+    call("POST", post_path(p, "/screening"), nurse_, body);
+    ++counts_["day_of_checks"];
   });
   at_time(t0 + 10 * kMinMs, [this, session, tag] {
     const std::string path = "/api/v1/sessions/" + std::to_string(*session);
@@ -444,7 +435,18 @@ void Seeder::plan_infusion(DemoPatient& p, std::size_t k, bool last, int duratio
     }
     const json r =
         call("POST", "/api/v1/sessions/" + std::to_string(*session) + "/vitals", nurse_, v);
-    if (!r.value("alert", json()).is_null()) ++counts_["vitals_alerts"];
+    if (!r.value("alert", json()).is_null()) {
+      ++counts_["vitals_alerts"];
+      // The physician sees it at once (a critical alert must be acknowledged before discharge).
+      const std::string alert_path =
+          "/api/v1/alerts/" + std::to_string(r["alert"]["id"].get<std::int64_t>());
+      std::string alert_tag = "\"1\"";
+      call_if_match("POST", alert_path + "/acknowledge", alert_path, physician_,
+                    {{"note",
+                      "reviewed at the chair: patient rousable, SpO2 back to 96% on "
+                      "stimulation; infusion slowed"}},
+                    alert_tag);
+    }
   });
   at_time(t0 + (10 + duration_min) * kMinMs, [this, session, tag] {
     const std::string path = "/api/v1/sessions/" + std::to_string(*session);
@@ -459,7 +461,8 @@ void Seeder::plan_infusion(DemoPatient& p, std::size_t k, bool last, int duratio
     const std::string path = "/api/v1/sessions/" + std::to_string(*session);
     if (waste) {
       const json d = call("GET", path + "/delivered", nurse_);
-      const double rest = round6(*drawn - d.at("delivered_mg").get<double>());
+      const double rest =
+          std::round((*drawn - d.at("delivered_mg").get<double>()) * 1000.0) / 1000.0;
       call("POST", "/api/v1/stock/wastes", nurse_,
            {{"session_id", *session}, {"mg", rest}, {"witness_user_id", physician_id_},
             {"witness_password", password_}, {"reason", "remainder of the drawn syringe"}});

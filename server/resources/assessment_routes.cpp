@@ -7,8 +7,8 @@
 #include <set>
 #include <string>
 
-#include "app/instruments_api.h"
-#include "app/json_reader.h"
+#include "contract/instruments_api.h"
+#include "contract/json_reader.h"
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
@@ -66,7 +66,7 @@ Response create_assessment(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
   const json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string instrument = r.string("instrument");
   const json& answers = r.array("answers");
   json score_request = {{"instrument", instrument}, {"answers", answers}};
@@ -91,7 +91,7 @@ Response create_assessment(RouteContext& ctx) {
       taken_on_text ? chair::require_date("taken_on", *taken_on_text) : today;
   if (taken_on > today) throw kit::InputError("taken_on", "must not be in the future");
 
-  const json scored = app::handle_score(score_request);  // the core scores; flags come from it
+  const json scored = contract::handle_score(score_request);  // the core scores; flags come from it
   storage::Transaction& tx = ctx.tx();
   chair::require_patient(tx, patient_id);
   const auto course_id = course_of(tx, patient_id, course_given);
@@ -180,7 +180,7 @@ Response outcome(RouteContext& ctx) {
     series.push_back({{"date", date}, {"total", v.first}});
     ids.push_back(v.second);
   }
-  json out = app::handle_outcome({{"instrument", instrument}, {"series", series}});
+  json out = contract::handle_outcome({{"instrument", instrument}, {"series", series}});
   out["patient_id"] = patient_id;
   out["course_id"] = course_id ? json(*course_id) : json(nullptr);
   out["assessment_ids"] = ids;
@@ -201,12 +201,20 @@ json alert_json(const storage::Row& r) {
                                   ? json(iso8601_ms(r.i64("acknowledged_at_ms")))
                                   : json(nullptr)},
           {"acknowledge_note", r.text("acknowledge_note")},
+          // A retracted alert was raised by an entry later corrected (kept, closed, with why).
+          {"status", std::string(r.opt_i64("retracted_at_ms")      ? "retracted"
+                                 : r.opt_i64("acknowledged_at_ms") ? "acknowledged"
+                                                                   : "open")},
+          {"retraction_reason", r.opt_text("retraction_reason")
+                                    ? json(*r.opt_text("retraction_reason"))
+                                    : json(nullptr)},
           {"version", r.i64("version")}};
 }
 
 constexpr const char* kAlertColumns =
     "id, patient_id, session_id, assessment_id, kind, message, severity, created_at_ms, "
-    "acknowledged_by, acknowledged_at_ms, acknowledge_note, version";
+    "acknowledged_by, acknowledged_at_ms, acknowledge_note, retracted_at_ms, retraction_reason, "
+    "version";
 
 Response list_alerts(RouteContext& ctx) {
   std::vector<storage::Value> params;
@@ -244,7 +252,7 @@ Response acknowledge_alert(RouteContext& ctx) {
   std::string note;
   if (!ctx.request().body.empty()) {
     const json body = parse_body(ctx.request());
-    app::ObjectReader r(body, "");
+    contract::ObjectReader r(body, "");
     note = chair::optional_text(r.optional_string("note"), "note").value_or("");
     r.finish();
   }

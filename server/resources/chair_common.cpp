@@ -1,27 +1,25 @@
 #include "server/resources/chair_common.h"
 
+#include "core/common/calendar.h"
 #include "core/common/error.h"
-#include "core/outcomes/date.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
 
 namespace kit::server::chair {
 
-std::string iso_date(std::int64_t ms) { return iso8601_ms(ms).substr(0, 10); }
+std::string iso_date(std::int64_t ms) { return calendar::format_day(calendar::day_of_ms(ms)); }
 
 std::string require_date(const std::string& field, const std::string& text) {
-  auto d = outcomes::parse_iso_date(text);
+  auto d = calendar::parse_iso_date(text);
   if (!d) throw kit::InputError(field, "must be a real date YYYY-MM-DD");
   return d->iso();
 }
 
 int age_years(const std::string& date_of_birth, const std::string& on_date) {
-  auto b = outcomes::parse_iso_date(date_of_birth);
-  auto t = outcomes::parse_iso_date(on_date);
+  auto b = calendar::parse_iso_date(date_of_birth);
+  auto t = calendar::parse_iso_date(on_date);
   if (!b || !t) throw std::runtime_error("stored date is not ISO: " + date_of_birth);
-  int years = t->year - b->year;
-  if (t->month < b->month || (t->month == b->month && t->day < b->day)) --years;
-  return years < 0 ? 0 : years;
+  return calendar::age_years(*b, *t);
 }
 
 void require_patient(storage::Transaction& tx, std::int64_t patient_id) {

@@ -6,7 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "app/json_reader.h"
+#include "contract/json_reader.h"
+#include "core/common/calendar.h"
 #include "core/common/error.h"
 #include "core/dosing/drug_library.h"
 #include "server/api/api_error.h"
@@ -22,7 +23,7 @@ using namespace journey;
 
 constexpr std::size_t kMaxReason = 2000;
 // PMC9154276 (ketamine vs ECT, n=186): 0.5 mg/kg thrice weekly, "max 12 sessions"
-// (/work/shared/domain/pharmacology.md §3.1). A real share of patients respond only by 10-12.
+// (docs/reference/pharmacology.md §3.1). A real share of patients respond only by 10-12.
 constexpr std::int64_t kMaxInductionInfusions = 12;
 // Thrice weekly with a day between infusions: Shiroma 2014 Mon-Wed-Fri over 12 days (§3.2),
 // Feder 2021 three a week over two consecutive weeks (§3.3).
@@ -110,7 +111,7 @@ Response create_course(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string protocol_id = r.string("protocol_id");
   const std::string notes = r.optional_string("notes").value_or("");
   r.finish();
@@ -118,7 +119,7 @@ Response create_course(RouteContext& ctx) {
   // Validated against the core drug library: only a timed IV infusion can be given in a chair.
   const dosing::Protocol* p = dosing::builtin_library().find(protocol_id);
   if (p == nullptr) throw kit::InputError("protocol_id", "no such protocol in the drug library");
-  if (p->route != dosing::Route::kIvInfusion || !p->duration) {
+  if (p->route != dosing::AdministrationRoute::kIvInfusion || !p->duration) {
     throw ApiError::rule_refused(
         "protocol " + protocol_id + " is not a timed IV infusion; a course needs one",
         "protocol_id");
@@ -186,7 +187,7 @@ Response post_transition(RouteContext& ctx) {
   const storage::Row course = course_for(ctx);
   if (ctx.request().header("if-match")) ctx.require_if_match(course.i64("version"));
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string to = r.string("to");
   std::string reason = r.optional_string("reason").value_or("");
   r.finish();
@@ -244,7 +245,7 @@ Response post_extend(RouteContext& ctx) {
   const storage::Row course = course_for(ctx);
   if (ctx.request().header("if-match")) ctx.require_if_match(course.i64("version"));
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const long long n = r.integer("infusions");
   const std::string reason = require_text(r.string("reason"), "reason", kMaxReason);
   r.finish();
@@ -273,7 +274,8 @@ Response post_extend(RouteContext& ctx) {
 // Proposes the remaining induction dates: thrice weekly with at least one day between infusions
 // (Mon-Wed-Fri when starting on a Monday), on the clinic's open days, skipping days on which no
 // active chair is free for the protocol's duration plus the clinic's recovery time, and days the
-// patient already has an appointment.
+// patient already has an appointment. Days are each clinic's local dates, and nothing earlier than
+// now is offered: a start before the clinic's today begins today, and today only from now on.
 Response proposed_dates(RouteContext& ctx) {
   const storage::Row course = course_for(ctx);
   const Request& req = ctx.request();
@@ -295,10 +297,11 @@ Response proposed_dates(RouteContext& ctx) {
   std::optional<std::int64_t> last_day;
   std::set<std::int64_t> patient_days;
   for (const storage::Row& a : tx.query(
-           "SELECT course_id, kind, status, starts_ms FROM appointments WHERE patient_id = $1 AND "
+           "SELECT course_id, kind, status, on_date FROM appointments WHERE patient_id = $1 AND "
            "status IN ('booked', 'completed')",
            {patient_id})) {
-    const std::int64_t day = a.i64("starts_ms") / kDayMs;
+    // on_date is the local date at the appointment's clinic.
+    const std::int64_t day = calendar::parse_day(a.text("on_date")).value_or(0);
     patient_days.insert(day);
     if (a.opt_i64("course_id") == course_id && a.text("kind") == "infusion") {
       ++held;
@@ -311,7 +314,9 @@ Response proposed_dates(RouteContext& ctx) {
     ClinicHours hours;
     std::vector<std::int64_t> chairs;
     std::int64_t block_ms;
+    std::int64_t today;  // the clinic's local date now
   };
+  const std::int64_t now = ctx.services().now_ms();
   std::vector<ClinicPlan> clinics;
   const std::string protocol_id = course.text("protocol_id");
   std::string clinic_sql = "SELECT id FROM clinics";
@@ -321,8 +326,9 @@ Response proposed_dates(RouteContext& ctx) {
     clinic_params.emplace_back(*clinic_filter);
   }
   for (const storage::Row& c : tx.query(clinic_sql + " ORDER BY id", clinic_params)) {
-    ClinicPlan plan{load_clinic_hours(tx, c.i64("id")), {}, 0};
+    ClinicPlan plan{load_clinic_hours(tx, c.i64("id")), {}, 0, 0};
     plan.block_ms = chair_block_ms(protocol_id, plan.hours.recovery_minutes);
+    plan.today = plan.hours.zone.local_day(now);
     for (const storage::Row& ch :
          tx.query("SELECT id FROM chairs WHERE clinic_id = $1 AND active = 1 ORDER BY id",
                   {c.i64("id")})) {
@@ -335,36 +341,52 @@ Response proposed_dates(RouteContext& ctx) {
   nlohmann::json dates = nlohmann::json::array();
   nlohmann::json skipped = nlohmann::json::array();
   std::map<std::int64_t, int> per_week;  // ISO week (Monday's day number) -> infusions
-  for (std::int64_t day = start;
-       static_cast<std::int64_t>(dates.size()) < count && day < start + kProposalHorizonDays;
+  // Past days are never offered, so the search (and its horizon) begins no earlier than today.
+  std::int64_t first_day = start;
+  if (!clinics.empty()) {
+    std::int64_t earliest_today = clinics.front().today;
+    for (const ClinicPlan& c : clinics) earliest_today = std::min(earliest_today, c.today);
+    first_day = std::max(start, earliest_today);
+  }
+  for (std::int64_t day = first_day;
+       static_cast<std::int64_t>(dates.size()) < count && day < first_day + kProposalHorizonDays;
        ++day) {
-    const std::int64_t monday = day - (iso_weekday(day) - 1);
+    const std::int64_t monday = day - (calendar::iso_weekday(day) - 1);
     if (last_day && day - *last_day < kMinDaysBetweenInfusions) continue;
     if (per_week[monday] >= kMaxInfusionsPerWeek) continue;
     bool any_open = false;
-    for (const ClinicPlan& c : clinics) any_open = any_open || clinic_open_on(c.hours, day);
+    for (const ClinicPlan& c : clinics) {
+      any_open = any_open || (day >= c.today && clinic_open_on(c.hours, day));
+    }
     if (!any_open) continue;
     if (patient_days.count(day) != 0) {
-      skipped.push_back({{"date", format_date(day)}, {"why", "the patient has an appointment"}});
+      skipped.push_back(
+          {{"date", calendar::format_day(day)}, {"why", "the patient has an appointment"}});
       continue;
     }
     std::optional<FreeChair> found;
     const ClinicPlan* where = nullptr;
     for (const ClinicPlan& c : clinics) {
-      found = first_free_chair(tx, c.hours, c.chairs, day, c.block_ms);
+      if (day < c.today) continue;
+      found = first_free_chair(tx, c.hours, c.chairs, day, c.block_ms, now);
       if (found) {
         where = &c;
         break;
       }
     }
     if (!found) {
-      skipped.push_back({{"date", format_date(day)}, {"why", "no chair free"}});
+      skipped.push_back({{"date", calendar::format_day(day)}, {"why", "no chair free"}});
       continue;
     }
-    dates.push_back({{"date", format_date(day)},
-                     {"weekday", iso_weekday(day)},
-                     {"start", format_local_datetime(found->starts_ms)},
-                     {"end", format_local_datetime(found->starts_ms + where->block_ms)},
+    const ClinicZone& zone = where->hours.zone;
+    const std::int64_t ends = found->starts_ms + where->block_ms;
+    dates.push_back({{"date", calendar::format_day(day)},
+                     {"weekday", calendar::iso_weekday(day)},
+                     {"start", zone.local_minutes(found->starts_ms)},
+                     {"end", zone.local_minutes(ends)},
+                     {"starts_at", zone.iso(found->starts_ms)},
+                     {"ends_at", zone.iso(ends)},
+                     {"timezone", zone.name},
                      {"chair_id", found->chair_id},
                      {"clinic_id", where->hours.clinic_id}});
     last_day = day;
@@ -373,8 +395,8 @@ Response proposed_dates(RouteContext& ctx) {
   const std::int64_t found_n = static_cast<std::int64_t>(dates.size());
   std::int64_t span = 0;
   if (found_n > 0) {
-    span = *parse_date(dates.back()["date"].get<std::string>()) -
-           *parse_date(dates.front()["date"].get<std::string>()) + 1;
+    span = *calendar::parse_day(dates.back()["date"].get<std::string>()) -
+           *calendar::parse_day(dates.front()["date"].get<std::string>()) + 1;
   }
   nlohmann::json rule = {
       {"infusions_per_week_max", kMaxInfusionsPerWeek},
@@ -382,13 +404,13 @@ Response proposed_dates(RouteContext& ctx) {
       {"series_window_days", kSeriesWindowDays},
       {"source",
        "thrice weekly: Shiroma 2014 (Mon-Wed-Fri, 12 days), Feder 2021 (3/week, 2 weeks); "
-       "/work/shared/domain/pharmacology.md §3.2, §3.3"},
+       "docs/reference/pharmacology.md §3.2, §3.3"},
       {"chair_time",
        "protocol duration + clinic recovery_minutes (policy, default 60; anchor ACEP 2011 "
        "dose-to-discharge 50-110 min, §3.6), rounded up to 15-minute slots"}};
   return json_response({{"course_id", course_id},
                         {"protocol_id", protocol_id},
-                        {"start", format_date(start)},
+                        {"start", calendar::format_day(start)},
                         {"requested", count},
                         {"already_held", held},
                         {"dates", dates},

@@ -2,8 +2,8 @@
 // re-implemented here), consents, and the physician's approval or decline. docs/api-journey.md.
 #include <nlohmann/json.hpp>
 
-#include "app/json_reader.h"
-#include "app/screening_api.h"
+#include "contract/json_reader.h"
+#include "contract/screening_api.h"
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
@@ -36,7 +36,12 @@ nlohmann::json consent_json(const storage::Row& r) {
           {"signed_at", iso8601_ms(r.i64("signed_at_ms"))},
           {"recorded_by", r.i64("recorded_by")},
           {"recorded_at", iso8601_ms(r.i64("recorded_at_ms"))},
-          {"note", r.text("note")}};
+          {"note", r.text("note")},
+          {"withdrawn_at", r.opt_i64("withdrawn_at_ms")
+                               ? nlohmann::json(iso8601_ms(r.i64("withdrawn_at_ms")))
+                               : nlohmann::json(nullptr)},
+          {"withdrawn_by", opt_json(r.opt_i64("withdrawn_by"))},
+          {"withdrawal_reason", opt_json(r.opt_text("withdrawal_reason"))}};
 }
 
 nlohmann::json approval_json(const storage::Row& r) {
@@ -55,7 +60,7 @@ Response post_screening(RouteContext& ctx) {
   ctx.require_patient_access(patient_id);
   const nlohmann::json body = parse_body(ctx.request());
   // The core rules score the answers; bad input comes back as InputError naming the field.
-  const nlohmann::json result = app::handle_screen(body);
+  const nlohmann::json result = contract::handle_screen(body);
   storage::Transaction& tx = ctx.tx();
   load_patient(tx, patient_id);
   const bool eligible = result.at("eligible").get<bool>();
@@ -90,7 +95,7 @@ Response post_consent(RouteContext& ctx) {
   ctx.require_patient_access(patient_id);
   const nlohmann::json body = parse_body(ctx.request());
   const std::int64_t now = ctx.services().now_ms();
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string type = r.string("type");
   if (type != "treatment" && type != "off_label_use" && type != "privacy" && type != "research") {
     throw kit::InputError("type", "must be treatment, off_label_use, privacy or research");
@@ -116,6 +121,33 @@ Response post_consent(RouteContext& ctx) {
   return json_response(consent_json(rows.front()), 201);
 }
 
+// A consent is withdrawn, never deleted: it stays listed with when, by whom recorded, and why.
+// A withdrawn treatment consent closes the infusion's consent gate (core/infusion/gates.h).
+Response withdraw_consent(RouteContext& ctx) {
+  const std::int64_t patient_id = ctx.id_param("id");
+  ctx.require_patient_access(patient_id);
+  const std::int64_t consent_id = ctx.id_param("consent_id");
+  const nlohmann::json body = parse_body(ctx.request());
+  contract::ObjectReader r(body, "");
+  const std::string reason = require_text(r.string("reason"), "reason", kMaxReason);
+  r.finish();
+  storage::Transaction& tx = ctx.tx();
+  load_patient(tx, patient_id);
+  storage::Rows c = tx.query("SELECT * FROM consents WHERE id = $1 AND patient_id = $2",
+                             {consent_id, patient_id});
+  if (c.empty()) throw ApiError::not_found("consent");
+  if (c.front().opt_i64("withdrawn_at_ms")) {
+    throw ApiError::conflict("the consent was already withdrawn", "consent_id");
+  }
+  const std::int64_t now = ctx.services().now_ms();
+  tx.exec(
+      "UPDATE consents SET withdrawn_at_ms = $2, withdrawn_by = $3, withdrawal_reason = $4 "
+      "WHERE id = $1 AND withdrawn_at_ms IS NULL",
+      {consent_id, now, ctx.user().user_id, reason});
+  storage::Rows rows = tx.query("SELECT * FROM consents WHERE id = $1", {consent_id});
+  return json_response(consent_json(rows.front()), 200);
+}
+
 Response list_consents(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
@@ -135,7 +167,7 @@ Response post_approval(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string decision = r.string("decision");
   if (decision != "approved" && decision != "declined") {
     throw kit::InputError("decision", "must be approved or declined");
@@ -214,6 +246,10 @@ void register_intake_routes(Router& router) {
               "Record a signed consent (type, form version, signed_at)", "intake",
               access_roles({Role::physician, Role::nurse, Role::front_desk}), true, post_consent,
               201});
+  router.add({"POST", "/api/v1/patients/{id}/consents/{consent_id}/withdraw",
+              "Record that the patient withdrew a consent (with the reason; it stays on file)",
+              "intake", access_roles({Role::physician, Role::nurse, Role::front_desk}), true,
+              withdraw_consent, 200});
   router.add({"GET", "/api/v1/patients/{id}/consents", "A patient's consents", "intake",
               access_roles({Role::physician, Role::nurse, Role::front_desk}, true), true,
               list_consents, 200});

@@ -1,6 +1,6 @@
 #pragma once
 // Shared pieces of the patient's journey modules (patient, intake, course, scheduling routes):
-// calendar arithmetic on the clinic's wall clock, the chair/staff slot rules, and row loaders.
+// the clinic's calendar, the chair/staff slot rules, and row loaders.
 // Rules and their sources: docs/api-journey.md.
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -10,7 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/calendar.h"
 #include "server/api/router.h"
+#include "server/resources/clinic_time.h"
 #include "storage/database.h"
 
 namespace kit::server::journey {
@@ -21,28 +23,22 @@ inline std::set<Role> staff_roles() {
 }
 inline std::set<Role> clinical_roles() { return {Role::physician, Role::nurse}; }
 
-// ---- Calendar (the clinic's wall clock; no zone arithmetic) ----------------------------------
-inline constexpr std::int64_t kMinuteMs = 60'000;
-inline constexpr std::int64_t kDayMs = 86'400'000;
-// Chairs and staff are booked in 15-minute slots (appointment_slots, staff_slots).
+// ---- Calendar (core/common/calendar.h) and the clinic's zone (clinic_time.h) -----------------
+// Appointments, slots and "now" are UTC instants; days are clinic-local day numbers (days since
+// 1970-01-01 of the clinic's wall clock) and opening hours are minutes of the clinic's day.
+using calendar::kDayMs;
+using calendar::kMinuteMs;
+// Chairs and staff are booked in 15-minute slots (appointment_slots, staff_slots). Every zone in
+// use today is offset from UTC by whole quarter hours, so the clinic's 15-minute grid is also
+// UTC's, and slots from clinics in different zones line up.
 inline constexpr std::int64_t kSlotMs = 15 * kMinuteMs;
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
-// "YYYY-MM-DD" -> days since 1970-01-01; nullopt when malformed or not a real date.
-std::optional<std::int64_t> parse_date(std::string_view s);
-std::string format_date(std::int64_t days);
-// ISO weekday: 1 = Monday ... 7 = Sunday.
-int iso_weekday(std::int64_t days);
-// "HH:MM" -> minutes after midnight (00:00-24:00).
-std::optional<int> parse_hhmm(std::string_view s);
-std::string format_hhmm(int minutes);
-// "YYYY-MM-DDTHH:MM" or "...:SS" (no zone: the clinic's wall clock) -> ms since 1970-01-01T00:00.
-std::optional<std::int64_t> parse_local_datetime(std::string_view s);
-std::string format_local_datetime(std::int64_t ms);  // "YYYY-MM-DDTHH:MM"
-
 // Reading typed fields with the field named on error.
+// "YYYY-MM-DD" -> day number.
 std::int64_t require_date(const std::string& text, const std::string& field);
-std::int64_t require_local_datetime(const std::string& text, const std::string& field);
+// A date-time a clinic's zone can read (ClinicZone::parse_instant), checked before the zone is
+// known so a malformed time is refused first; returns `text`.
+const std::string& require_datetime_text(const std::string& text, const std::string& field);
 int require_hhmm(const std::string& text, const std::string& field);
 // A non-empty text of at most max_len characters.
 std::string require_text(const std::string& text, const std::string& field, std::size_t max_len);
@@ -66,9 +62,15 @@ struct ClinicHours {
   int closes_min = 0;
   std::string open_weekdays;  // "12345"
   int recovery_minutes = 60;
+  ClinicZone zone;
 };
 ClinicHours load_clinic_hours(storage::Transaction& tx, std::int64_t clinic_id);
+// Whether the clinic opens on the local day `day`.
 bool clinic_open_on(const ClinicHours& h, std::int64_t day);
+// The UTC instants the clinic opens and closes on the local day `day` (on a DST night, an hour
+// the clocks skip is read as the instant they jump).
+std::int64_t opens_utc_ms(const ClinicHours& h, std::int64_t day);
+std::int64_t closes_utc_ms(const ClinicHours& h, std::int64_t day);
 
 // Chair time for one infusion of `protocol_id`: its duration plus the clinic's recovery time,
 // rounded up to whole slots. 422 when the protocol is not a timed infusion.
@@ -80,14 +82,15 @@ std::int64_t cancel_booked_appointments(storage::Transaction& tx, std::int64_t c
 // Frees every chair and staff slot an appointment holds.
 void free_slots(storage::Transaction& tx, std::int64_t appointment_id);
 
-// The first start time on `day` at which one of `chairs` (all of the same clinic `hours`) is free
-// for `block_ms`, scanning from opening in slot steps. nullopt when none.
+// The first start (a UTC instant) on the clinic's local day `day`, not before `not_before_ms`, at
+// which one of `chairs` (all of the clinic of `hours`) is free for `block_ms`, scanning from
+// opening in slot steps. nullopt when none.
 struct FreeChair {
   std::int64_t chair_id = 0;
   std::int64_t starts_ms = 0;
 };
 std::optional<FreeChair> first_free_chair(storage::Transaction& tx, const ClinicHours& hours,
                                           const std::vector<std::int64_t>& chairs, std::int64_t day,
-                                          std::int64_t block_ms);
+                                          std::int64_t block_ms, std::int64_t not_before_ms);
 
 }  // namespace kit::server::journey

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "app/json_reader.h"
-#include "app/mme_api.h"
+#include "contract/json_reader.h"
+#include "contract/mme_api.h"
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
@@ -38,7 +38,7 @@ Response create_list(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
   const json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const json& medications = r.array("medications");
   const auto as_of_text = r.optional_string("as_of");
   const std::string note = chair::optional_text(r.optional_string("note"), "note").value_or("");
@@ -58,7 +58,7 @@ Response create_list(RouteContext& ctx) {
   json request = {{"medications", medications}};
   if (!previous.empty())
     request["previous_medications"] = chair::stored_json(previous.front().text("items_json"));
-  const json result = app::handle_mme(request);  // the core: CDC factors, flags
+  const json result = contract::handle_mme(request);  // the core: CDC factors, flags
   const std::int64_t id =
       tx.query(
             "INSERT INTO medication_lists (patient_id, as_of, items_json, result_json, "

@@ -22,9 +22,11 @@ void register_course_routes(Router& router);
 void register_scheduling_routes(Router& router);
 void register_stock_routes(Router& router);
 void register_session_routes(Router& router);
+void register_session_entry_routes(Router& router);  // called by register_session_routes
 void register_assessment_routes(Router& router);
 void register_medication_routes(Router& router);
 void register_pk_routes(Router& router);
+void register_calculator_routes(Router& router);  // POST /api/v1/calculators/{dose,score,...}
 
 // The OpenAPI 3 document describing every route in the table.
 nlohmann::json openapi_document(const Router& router);

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "app/json_reader.h"
+#include "contract/json_reader.h"
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
@@ -19,14 +19,14 @@ using namespace journey;
 
 constexpr std::size_t kMaxName = 200;
 
-std::string read_sex(app::ObjectReader& r) {
+std::string read_sex(contract::ObjectReader& r) {
   std::string s = r.string("sex");
   if (s != "female" && s != "male")
     throw kit::InputError(r.path_of("sex"), "must be female or male");
   return s;
 }
 
-std::string read_indication(app::ObjectReader& r) {
+std::string read_indication(contract::ObjectReader& r) {
   std::string s = r.string("indication");
   if (s != "depression" && s != "ptsd" && s != "ocd" && s != "chronic_pain" && s != "other") {
     throw kit::InputError(r.path_of("indication"),
@@ -35,14 +35,14 @@ std::string read_indication(app::ObjectReader& r) {
   return s;
 }
 
-std::string read_dob(app::ObjectReader& r, std::int64_t now_ms) {
+std::string read_dob(contract::ObjectReader& r, std::int64_t now_ms) {
   const std::string text = r.string("date_of_birth");
   const std::int64_t day = require_date(text, r.path_of("date_of_birth"));
   if (day > now_ms / kDayMs) throw kit::InputError(r.path_of("date_of_birth"), "is in the future");
   return text;
 }
 
-storage::Value read_optional_range(app::ObjectReader& r, const char* key, double lo, double hi) {
+storage::Value read_optional_range(contract::ObjectReader& r, const char* key, double lo, double hi) {
   auto v = r.optional_number(key);
   if (!v) return storage::null();
   if (!(*v >= lo && *v <= hi)) {
@@ -53,7 +53,7 @@ storage::Value read_optional_range(app::ObjectReader& r, const char* key, double
   return *v;
 }
 
-storage::Value read_optional_text(app::ObjectReader& r, const char* key, std::size_t max_len) {
+storage::Value read_optional_text(contract::ObjectReader& r, const char* key, std::size_t max_len) {
   auto v = r.optional_string(key);
   if (!v) return storage::null();
   if (v->size() > max_len) {
@@ -66,7 +66,7 @@ storage::Value read_optional_text(app::ObjectReader& r, const char* key, std::si
 Response create_patient(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
   const std::int64_t now = ctx.services().now_ms();
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   auto mrn = r.optional_string("mrn");
   const std::string given = require_text(r.string("given_name"), "given_name", kMaxName);
   const std::string family = require_text(r.string("family_name"), "family_name", kMaxName);
@@ -188,7 +188,7 @@ Response patch_patient(RouteContext& ctx) {
   ctx.require_if_match(version);
   const std::int64_t now = ctx.services().now_ms();
 
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   std::vector<std::pair<std::string, storage::Value>> sets;
   if (auto v = r.optional_string("given_name")) {
     sets.emplace_back("given_name", require_text(*v, "given_name", kMaxName));

@@ -4,7 +4,7 @@
 // No patient data is involved: requests carry covariates, not identities.
 #include <nlohmann/json.hpp>
 
-#include "app/pk_api.h"
+#include "contract/pk_api.h"
 #include "server/resources/modules.h"
 
 namespace kit::server {
@@ -16,14 +16,14 @@ void register_pk_routes(Router& router) {
                    .summary = "List the published ketamine PK models",
                    .tag = "pk",
                    .access = clinicians,
-                   .handler = [](RouteContext&) { return json_response(app::handle_pk_models()); }});
+                   .handler = [](RouteContext&) { return json_response(contract::handle_pk_models()); }});
   router.add(Route{.method = "POST",
                    .pattern = "/api/v1/pk/simulate",
                    .summary = "Predict plasma and effect-site concentrations for a regimen",
                    .tag = "pk",
                    .access = clinicians,
                    .handler = [](RouteContext& ctx) {
-                     return json_response(app::handle_pk_simulate(parse_body(ctx.request())));
+                     return json_response(contract::handle_pk_simulate(parse_body(ctx.request())));
                    }});
   router.add(Route{.method = "POST",
                    .pattern = "/api/v1/pk/tci",
@@ -31,7 +31,7 @@ void register_pk_routes(Router& router) {
                    .tag = "pk",
                    .access = clinicians,
                    .handler = [](RouteContext& ctx) {
-                     return json_response(app::handle_pk_tci(parse_body(ctx.request())));
+                     return json_response(contract::handle_pk_tci(parse_body(ctx.request())));
                    }});
 }
 

@@ -2,12 +2,15 @@
 // appointment_slots row per 15-minute slot of its chair (and one staff_slots row per slot of its
 // staff member), written in the booking's transaction; the UNIQUE constraints refuse a double
 // booking even between two server processes (409). Rules: docs/api-journey.md.
+#include <map>
 #include <nlohmann/json.hpp>
 
-#include "app/json_reader.h"
+#include "contract/json_reader.h"
+#include "core/common/calendar.h"
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
+#include "server/resources/clinic_time.h"
 #include "server/resources/journey_common.h"
 #include "server/resources/modules.h"
 
@@ -30,16 +33,18 @@ nlohmann::json clinic_json(const storage::Row& r) {
           {"closes_at", r.text("closes_at")},
           {"open_weekdays", r.text("open_weekdays")},
           {"recovery_minutes", r.i64("recovery_minutes")},
+          {"observation_minutes", r.i64("observation_minutes")},
           {"created_at", iso8601_ms(r.i64("created_at_ms"))},
           {"version", r.i64("version")}};
 }
 
 Response create_clinic(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::string name = require_text(r.string("name"), "name", 200);
-  const std::string tz = r.optional_string("timezone").value_or("UTC");
-  if (tz.empty() || tz.size() > 64) throw kit::InputError("timezone", "must be 1-64 characters");
+  // Appointments are kept as UTC instants and shown on this zone's wall clock, so it must be a
+  // zone the tz database knows (an IANA name), not a fixed offset that misses DST.
+  const std::string tz = zone_named(r.optional_string("timezone").value_or("UTC")).name;
   const std::string opens = r.optional_string("opens_at").value_or("08:00");
   const std::string closes = r.optional_string("closes_at").value_or("17:00");
   if (require_hhmm(opens, "opens_at") >= require_hhmm(closes, "closes_at")) {
@@ -58,6 +63,12 @@ Response create_clinic(RouteContext& ctx) {
   }
   const long long recovery = r.optional_integer("recovery_minutes").value_or(60);
   if (recovery < 0 || recovery > 480) throw kit::InputError("recovery_minutes", "must be 0-480");
+  // Minimum observation after an infusion stops, before discharge (clinic policy; the default 30
+  // is anchored on RCEM's 25 minutes, core/infusion/gates.h).
+  const long long observation = r.optional_integer("observation_minutes").value_or(30);
+  if (observation < 0 || observation > 240) {
+    throw kit::InputError("observation_minutes", "must be 0-240");
+  }
   r.finish();
   const std::int64_t now = ctx.services().now_ms();
   storage::Transaction& tx = ctx.tx();
@@ -66,9 +77,9 @@ Response create_clinic(RouteContext& ctx) {
   }
   storage::Rows ins = tx.query(
       "INSERT INTO clinics (name, timezone, opens_at, closes_at, open_weekdays, recovery_minutes, "
-      "created_at_ms, updated_at_ms, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) RETURNING "
-      "id",
-      {name, tz, opens, closes, weekdays, std::int64_t{recovery}, now});
+      "observation_minutes, created_at_ms, updated_at_ms, version) VALUES ($1, $2, $3, $4, $5, $6, "
+      "$8, $7, $7, 1) RETURNING id",
+      {name, tz, opens, closes, weekdays, std::int64_t{recovery}, now, std::int64_t{observation}});
   storage::Rows rows = tx.query("SELECT * FROM clinics WHERE id = $1", {ins.front().i64("id")});
   return json_response_with_etag(clinic_json(rows.front()), 1, 201);
 }
@@ -99,7 +110,7 @@ storage::Row load_chair(storage::Transaction& tx, std::int64_t id) {
 
 Response create_chair(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const long long clinic_id = r.integer("clinic_id");
   const std::string name = require_text(r.string("name"), "name", 100);
   const bool active = r.optional_boolean("active").value_or(true);
@@ -142,7 +153,7 @@ Response patch_chair(RouteContext& ctx) {
   const storage::Row chair = load_chair(tx, id);
   ctx.require_if_match(chair.i64("version"));
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   auto name = r.optional_string("name");
   auto active = r.optional_boolean("active");
   r.finish();
@@ -188,7 +199,7 @@ void require_clinical_user(storage::Transaction& tx, std::int64_t user_id,
 Response create_availability(RouteContext& ctx) {
   const Principal& who = ctx.user();
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   const std::int64_t user_id = r.optional_integer("user_id").value_or(who.user_id);
   auto clinic_id = r.optional_integer("clinic_id");
   auto weekday = r.optional_integer("weekday");
@@ -257,20 +268,22 @@ Response delete_availability(RouteContext& ctx) {
   return json_response({{"deleted", id}});
 }
 
-// Whether the staff member works the whole of [start, end) on that day at that clinic: a weekly or
-// dated window covers it and no dated time off overlaps it.
-bool staff_available(storage::Transaction& tx, std::int64_t user_id, std::int64_t clinic_id,
+// Whether the staff member works the whole of [start, end) (UTC instants) at that clinic: a weekly
+// or dated window of the clinic-local day covers it and no dated time off overlaps it. Windows are
+// the clinic's wall-clock times, so a 08:00-17:00 week stays 08:00-17:00 across a DST change.
+bool staff_available(storage::Transaction& tx, std::int64_t user_id, const ClinicHours& hours,
                      std::int64_t start_ms, std::int64_t end_ms) {
-  const std::int64_t day = start_ms / kDayMs;
-  const auto from_min = static_cast<int>((start_ms - day * kDayMs) / kMinuteMs);
-  const auto to_min = static_cast<int>((end_ms - day * kDayMs) / kMinuteMs);
+  const std::int64_t wall_start = hours.zone.to_wall_ms(start_ms);
+  const std::int64_t day = calendar::day_of_ms(wall_start);
+  const auto from_min = static_cast<int>((wall_start - day * kDayMs) / kMinuteMs);
+  const auto to_min = static_cast<int>((hours.zone.to_wall_ms(end_ms) - day * kDayMs) / kMinuteMs);
   bool covered = false;
   for (const storage::Row& r : tx.query(
            "SELECT * FROM staff_availability WHERE user_id = $1 AND (weekday = $2 OR on_date = $3)",
-           {user_id, std::int64_t{iso_weekday(day)}, format_date(day)})) {
-    if (auto c = r.opt_i64("clinic_id"); c && *c != clinic_id) continue;
-    const int f = parse_hhmm(r.text("from_time")).value_or(0);
-    const int t = parse_hhmm(r.text("to_time")).value_or(0);
+           {user_id, std::int64_t{calendar::iso_weekday(day)}, calendar::format_day(day)})) {
+    if (auto c = r.opt_i64("clinic_id"); c && *c != hours.clinic_id) continue;
+    const int f = calendar::parse_hhmm(r.text("from_time")).value_or(0);
+    const int t = calendar::parse_hhmm(r.text("to_time")).value_or(0);
     if (r.i64("available") == 0) {
       if (f < to_min && t > from_min) return false;
     } else if (f <= from_min && t >= to_min) {
@@ -282,7 +295,31 @@ bool staff_available(storage::Transaction& tx, std::int64_t user_id, std::int64_
 
 // ---- Appointments ----------------------------------------------------------------------------
 
-nlohmann::json appointment_json(const storage::Row& r) {
+// The zones of the chairs' clinics, loaded once per request.
+class ChairZones {
+ public:
+  explicit ChairZones(storage::Transaction& tx) : tx_(tx) {}
+  const ClinicZone& of(std::int64_t chair_id) {
+    auto it = zones_.find(chair_id);
+    if (it != zones_.end()) return it->second;
+    storage::Rows c = tx_.query("SELECT clinic_id FROM chairs WHERE id = $1", {chair_id});
+    if (c.empty()) throw Error(ErrorKind::internal, "appointment on a missing chair");
+    return zones_.emplace(chair_id, load_clinic_zone(tx_, c.front().i64("clinic_id")))
+        .first->second;
+  }
+
+ private:
+  storage::Transaction& tx_;
+  std::map<std::int64_t, ClinicZone> zones_;
+};
+
+// Times on the clinic's wall clock: date, start and end as the clinic reads them ("2026-11-26",
+// "2026-11-26T09:00"), starts_at / ends_at the same instants with the offset then in force
+// ("2026-11-26T09:00:00-05:00"), which is what a client in another zone should compute with.
+nlohmann::json appointment_json(const storage::Row& r, ChairZones& zones) {
+  const ClinicZone& zone = zones.of(r.i64("chair_id"));
+  const std::int64_t starts = r.i64("starts_ms");
+  const std::int64_t ends = r.i64("ends_ms");
   return {{"id", r.i64("id")},
           {"patient_id", r.i64("patient_id")},
           {"course_id", opt_json(r.opt_i64("course_id"))},
@@ -290,8 +327,11 @@ nlohmann::json appointment_json(const storage::Row& r) {
           {"staff_user_id", opt_json(r.opt_i64("staff_user_id"))},
           {"kind", r.text("kind")},
           {"date", r.text("on_date")},
-          {"start", format_local_datetime(r.i64("starts_ms"))},
-          {"end", format_local_datetime(r.i64("ends_ms"))},
+          {"start", zone.local_minutes(starts)},
+          {"end", zone.local_minutes(ends)},
+          {"starts_at", zone.iso(starts)},
+          {"ends_at", zone.iso(ends)},
+          {"timezone", zone.name},
           {"status", r.text("status")},
           {"status_reason", r.text("status_reason")},
           {"notes", r.text("notes")},
@@ -313,8 +353,14 @@ struct Booking {
   std::int64_t chair_id = 0;
   std::optional<std::int64_t> staff_user_id;
   std::string kind;  // "" = from the course's state
+  // Times as requested (read in the zone of the chair's clinic once the chair is known), or the
+  // current UTC instants when rescheduling leaves them.
+  std::optional<std::string> start_text;
+  std::optional<std::string> end_text;
   std::int64_t starts_ms = 0;
   std::optional<std::int64_t> ends_ms;
+  std::optional<std::int64_t> keep_duration_ms;  // a new start without an end keeps the length
+  std::string on_date;                           // set by validate_booking: clinic-local date
 };
 
 // Every rule of a booking except the slot constraints (which the database enforces on insert).
@@ -371,8 +417,18 @@ void validate_booking(storage::Transaction& tx, Booking& b, std::int64_t exclude
   if (chair.front().i64("active") == 0)
     throw ApiError::rule_refused("the chair is not in use", "chair_id");
   const ClinicHours hours = load_clinic_hours(tx, chair.front().i64("clinic_id"));
+  const ClinicZone& zone = hours.zone;
 
-  if (b.starts_ms % kSlotMs != 0) throw kit::InputError("start", "must be on a 15-minute boundary");
+  if (b.start_text) b.starts_ms = zone.parse_instant(*b.start_text, "start");
+  if (b.end_text) {
+    b.ends_ms = zone.parse_instant(*b.end_text, "end");
+  } else if (b.keep_duration_ms) {
+    b.ends_ms = b.starts_ms + *b.keep_duration_ms;
+  }
+  const std::int64_t wall_start = zone.to_wall_ms(b.starts_ms);
+  if (b.starts_ms % kSlotMs != 0 || wall_start % kSlotMs != 0) {
+    throw kit::InputError("start", "must be on a 15-minute boundary");
+  }
   if (!b.ends_ms) {
     b.ends_ms =
         b.starts_ms + (course ? chair_block_ms(course->text("protocol_id"), hours.recovery_minutes)
@@ -380,14 +436,16 @@ void validate_booking(storage::Transaction& tx, Booking& b, std::int64_t exclude
   }
   if (*b.ends_ms % kSlotMs != 0) throw kit::InputError("end", "must be on a 15-minute boundary");
   if (*b.ends_ms <= b.starts_ms) throw kit::InputError("end", "must be after start");
-  const std::int64_t day = b.starts_ms / kDayMs;
-  if (!clinic_open_on(hours, day) || b.starts_ms < day * kDayMs + hours.opens_min * kMinuteMs ||
-      *b.ends_ms > day * kDayMs + hours.closes_min * kMinuteMs) {
+  // Opening hours are the clinic's wall clock on the appointment's local day.
+  const std::int64_t day = calendar::day_of_ms(wall_start);
+  b.on_date = calendar::format_day(day);
+  if (!clinic_open_on(hours, day) || b.starts_ms < opens_utc_ms(hours, day) ||
+      *b.ends_ms > closes_utc_ms(hours, day)) {
     throw ApiError::rule_refused("outside the clinic's opening hours", "start");
   }
   if (b.staff_user_id) {
     require_clinical_user(tx, *b.staff_user_id, "staff_user_id");
-    if (!staff_available(tx, *b.staff_user_id, hours.clinic_id, b.starts_ms, *b.ends_ms)) {
+    if (!staff_available(tx, *b.staff_user_id, hours, b.starts_ms, *b.ends_ms)) {
       throw ApiError::rule_refused("the staff member is not available at that time",
                                    "staff_user_id");
     }
@@ -451,7 +509,7 @@ storage::Value opt_value(const std::optional<std::int64_t>& v) {
 
 Response create_appointment(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   Booking b;
   b.patient_id = r.integer("patient_id");
   if (auto c = r.optional_integer("course_id")) b.course_id = *c;
@@ -459,8 +517,8 @@ Response create_appointment(RouteContext& ctx) {
   if (auto s = r.optional_integer("staff_user_id")) b.staff_user_id = *s;
   b.kind = r.optional_string("kind").value_or("");
   if (r.has("kind") && b.kind.empty()) throw kit::InputError("kind", "must not be empty");
-  b.starts_ms = require_local_datetime(r.string("start"), "start");
-  if (auto e = r.optional_string("end")) b.ends_ms = require_local_datetime(*e, "end");
+  b.start_text = require_datetime_text(r.string("start"), "start");
+  if (auto e = r.optional_string("end")) b.end_text = require_datetime_text(*e, "end");
   const std::string notes = r.optional_string("notes").value_or("");
   r.finish();
   if (notes.size() > kMaxText) throw kit::InputError("notes", "is too long");
@@ -474,11 +532,12 @@ Response create_appointment(RouteContext& ctx) {
       "ends_ms, on_date, status, notes, created_by, created_at_ms, updated_at_ms, version) VALUES "
       "($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, $11, $11, 1) RETURNING id",
       {b.patient_id, opt_value(b.course_id), b.chair_id, opt_value(b.staff_user_id), b.kind,
-       b.starts_ms, *b.ends_ms, format_date(b.starts_ms / kDayMs), notes, ctx.user().user_id, now});
+       b.starts_ms, *b.ends_ms, b.on_date, notes, ctx.user().user_id, now});
   const std::int64_t id = ins.front().i64("id");
   hold_slots(tx, id, b);
   const storage::Row row = load_appointment(tx, id);
-  Response resp = json_response_with_etag(appointment_json(row), 1, 201);
+  ChairZones zones(tx);
+  Response resp = json_response_with_etag(appointment_json(row, zones), 1, 201);
   resp.set_header("Location", "/api/v1/appointments/" + std::to_string(id));
   return resp;
 }
@@ -519,14 +578,18 @@ Response list_appointments(RouteContext& ctx) {
   params.emplace_back(limit);
   sql += " ORDER BY starts_ms, chair_id LIMIT $" + std::to_string(params.size());
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r : ctx.tx().query(sql, params)) out.push_back(appointment_json(r));
+  ChairZones zones(ctx.tx());
+  for (const storage::Row& r : ctx.tx().query(sql, params)) {
+    out.push_back(appointment_json(r, zones));
+  }
   return json_response({{"appointments", out}});
 }
 
 Response get_appointment(RouteContext& ctx) {
   const storage::Row row = load_appointment(ctx.tx(), ctx.id_param("id"));
   ctx.require_patient_access(row.i64("patient_id"));
-  return json_response_with_etag(appointment_json(row), row.i64("version"));
+  ChairZones zones(ctx.tx());
+  return json_response_with_etag(appointment_json(row, zones), row.i64("version"));
 }
 
 // Status changes (completed, cancelled, no_show) and rescheduling (start, end, chair, staff) of a
@@ -538,12 +601,14 @@ Response patch_appointment(RouteContext& ctx) {
   ctx.require_patient_access(current.i64("patient_id"));
   ctx.require_if_match(current.i64("version"));
   const nlohmann::json body = parse_body(ctx.request());
-  app::ObjectReader r(body, "");
+  contract::ObjectReader r(body, "");
   auto status = r.optional_string("status");
   const std::string reason = r.optional_string("status_reason").value_or("");
   auto notes = r.optional_string("notes");
   auto start = r.optional_string("start");
+  if (start) require_datetime_text(*start, "start");
   auto end = r.optional_string("end");
+  if (end) require_datetime_text(*end, "end");
   auto chair = r.optional_integer("chair_id");
   const bool staff_given = r.has("staff_user_id");
   std::optional<std::int64_t> staff;
@@ -576,11 +641,10 @@ Response patch_appointment(RouteContext& ctx) {
   b.kind = current.text("kind");
   b.starts_ms = current.i64("starts_ms");
   b.ends_ms = current.i64("ends_ms");
-  if (start) {
-    b.starts_ms = require_local_datetime(*start, "start");
-    if (!end) b.ends_ms = b.starts_ms + (current.i64("ends_ms") - current.i64("starts_ms"));
-  }
-  if (end) b.ends_ms = require_local_datetime(*end, "end");
+  b.on_date = current.text("on_date");
+  b.start_text = start;
+  b.end_text = end;
+  if (start && !end) b.keep_duration_ms = current.i64("ends_ms") - current.i64("starts_ms");
   if (reschedule) {
     free_slots(tx, id);
     validate_booking(tx, b, id);
@@ -593,11 +657,12 @@ Response patch_appointment(RouteContext& ctx) {
       "staff_user_id = $5, starts_ms = $6, ends_ms = $7, on_date = $8, updated_at_ms = $9, "
       "version = version + 1 WHERE id = $10 AND version = $11",
       {to, status ? reason : current.text("status_reason"), notes.value_or(current.text("notes")),
-       b.chair_id, opt_value(b.staff_user_id), b.starts_ms, *b.ends_ms,
-       format_date(b.starts_ms / kDayMs), now, id, current.i64("version")});
+       b.chair_id, opt_value(b.staff_user_id), b.starts_ms, *b.ends_ms, b.on_date, now, id,
+       current.i64("version")});
   if (changed != 1) throw ApiError::precondition_failed();
   const storage::Row row = load_appointment(tx, id);
-  return json_response_with_etag(appointment_json(row), row.i64("version"));
+  ChairZones zones(tx);
+  return json_response_with_etag(appointment_json(row, zones), row.i64("version"));
 }
 
 }  // namespace

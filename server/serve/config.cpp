@@ -10,6 +10,10 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
 
 namespace kit::server {
 
@@ -44,6 +48,86 @@ void check_range(long long v, long long lo, long long hi, const std::string& wha
   }
 }
 
+// The settings as data: TOML key, the ServeOptions member it sets and, for integers, the range.
+// The environment variable is KIT_ + the key in capitals. docs/kit.example.toml documents each.
+using Member = std::variant<std::string ServeOptions::*, bool ServeOptions::*, int ServeOptions::*,
+                            std::size_t ServeOptions::*>;
+struct Setting {
+  std::string_view key;
+  Member member;
+  long long min = 0;
+  long long max = 0;
+};
+
+const std::vector<Setting>& table() {
+  static const std::vector<Setting> t = {
+      {"data", &ServeOptions::data_dir},
+      {"listen", &ServeOptions::listen},
+      {"database", &ServeOptions::database},
+      {"demo", &ServeOptions::demo},
+      {"demo_password", &ServeOptions::demo_password},
+      {"log_level", &ServeOptions::log_level},
+      {"workers", &ServeOptions::workers, 1, 256},
+      {"io_threads", &ServeOptions::io_threads, 1, 64},
+      {"body_limit_bytes", &ServeOptions::body_limit_bytes, 1024, 1024LL * 1024 * 1024},
+      {"header_timeout_s", &ServeOptions::header_timeout_s, 1, 3600},
+      {"idle_timeout_s", &ServeOptions::idle_timeout_s, 1, 3600},
+      {"request_timeout_s", &ServeOptions::request_timeout_s, 1, 3600},
+      {"drain_timeout_s", &ServeOptions::drain_timeout_s, 1, 3600},
+      {"tls", &ServeOptions::tls},
+      // A login lasts at most a week; lock-out cannot be switched off (at least 1 failure, 1 min).
+      {"login_ttl_minutes", &ServeOptions::login_ttl_minutes, 1, 7 * 24 * 60},
+      {"login_max_failures", &ServeOptions::login_max_failures, 1, 100},
+      {"login_lock_minutes", &ServeOptions::login_lock_minutes, 1, 24 * 60},
+      {"inquiry_limit_per_hour", &ServeOptions::inquiry_limit_per_hour, 1, 10000},
+  };
+  return t;
+}
+
+std::string env_name(std::string_view key) {
+  std::string name = "KIT_";
+  for (char c : key) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+std::string known_keys() {
+  std::string out;
+  for (const Setting& s : table()) out += (out.empty() ? "" : ", ") + std::string(s.key);
+  return out;
+}
+
+// Sets a normalised text value (log_level is case-insensitive).
+void set_text(ServeOptions& o, const Setting& s, std::string value) {
+  if (s.key == "log_level") value = lower(std::move(value));
+  o.*std::get<std::string ServeOptions::*>(s.member) = std::move(value);
+}
+
+void set_integer(ServeOptions& o, const Setting& s, long long v, const std::string& what) {
+  check_range(v, s.min, s.max, what);
+  if (auto m = std::get_if<int ServeOptions::*>(&s.member)) {
+    o.** m = static_cast<int>(v);
+  } else {
+    o.*std::get<std::size_t ServeOptions::*>(s.member) = static_cast<std::size_t>(v);
+  }
+}
+
+// A value from the environment (text); errors name the variable.
+void apply_env_text(ServeOptions& o, const Setting& s, const std::string& text,
+                    const std::string& name) {
+  if (std::holds_alternative<std::string ServeOptions::*>(s.member)) {
+    set_text(o, s, text);
+  } else if (auto m = std::get_if<bool ServeOptions::*>(&s.member)) {
+    o.** m = parse_bool(text, name);
+  } else {
+    set_integer(o, s, parse_int(text, name), name);
+  }
+}
+
+long long value_of(const ServeOptions& o, const Setting& s) {
+  if (auto m = std::get_if<int ServeOptions::*>(&s.member)) return o.**m;
+  return static_cast<long long>(o.*std::get<std::size_t ServeOptions::*>(s.member));
+}
+
 void validate(const ServeOptions& o) {
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
   if (!levels.count(o.log_level)) {
@@ -52,14 +136,12 @@ void validate(const ServeOptions& o) {
   }
   if (o.data_dir.empty()) throw ConfigError("data: the data folder must not be empty");
   parse_listen(o.listen);
-  check_range(o.workers, 1, 256, "workers");
-  check_range(o.io_threads, 1, 64, "io_threads");
-  check_range(static_cast<long long>(o.body_limit_bytes), 1024, 1024LL * 1024 * 1024,
-              "body_limit_bytes");
-  check_range(o.header_timeout_s, 1, 3600, "header_timeout_s");
-  check_range(o.idle_timeout_s, 1, 3600, "idle_timeout_s");
-  check_range(o.request_timeout_s, 1, 3600, "request_timeout_s");
-  check_range(o.drain_timeout_s, 1, 3600, "drain_timeout_s");
+  for (const Setting& s : table()) {
+    if (std::holds_alternative<int ServeOptions::*>(s.member) ||
+        std::holds_alternative<std::size_t ServeOptions::*>(s.member)) {
+      check_range(value_of(o, s), s.min, s.max, std::string(s.key));
+    }
+  }
 }
 
 }  // namespace
@@ -101,62 +183,64 @@ ListenAddress parse_listen(const std::string& listen) {
   return out;
 }
 
+const std::vector<SettingInfo>& settings() {
+  static const std::vector<SettingInfo> out = [] {
+    std::vector<SettingInfo> v;
+    for (const Setting& s : table()) {
+      SettingInfo info{s.key, env_name(s.key), SettingInfo::Type::integer, s.min, s.max};
+      if (std::holds_alternative<std::string ServeOptions::*>(s.member)) {
+        info.type = SettingInfo::Type::text;
+      } else if (std::holds_alternative<bool ServeOptions::*>(s.member)) {
+        info.type = SettingInfo::Type::boolean;
+      }
+      v.push_back(info);
+    }
+    return v;
+  }();
+  return out;
+}
+
+ServerConfig server_config(const ServeOptions& o) {
+  ServerConfig c;
+  c.demo = o.demo;
+  c.tls = o.tls;
+  c.login_ttl_minutes = o.login_ttl_minutes;
+  c.login_max_failures = o.login_max_failures;
+  c.login_lock_minutes = o.login_lock_minutes;
+  c.inquiry_limit_per_hour = o.inquiry_limit_per_hour;
+  return c;
+}
+
 void apply_toml(ServeOptions& o, const std::string& toml_text, const std::string& source) {
-  toml::table table;
+  toml::table doc;
   try {
-    table = toml::parse(toml_text, source);
+    doc = toml::parse(toml_text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
         << e.description();
     throw ConfigError(msg.str());
   }
-  for (auto&& [key_node, node] : table) {
+  for (auto&& [key_node, node] : doc) {
     const std::string key(key_node.str());
     const std::string where = source + ": " + key;
-    auto text = [&]() -> std::string {
-      if (auto v = node.value_exact<std::string>()) return *v;
-      throw ConfigError(where + ": expected a string");
-    };
-    auto integer = [&](long long lo, long long hi) -> long long {
-      auto v = node.value_exact<std::int64_t>();
-      if (!v) throw ConfigError(where + ": expected an integer");
-      check_range(*v, lo, hi, where);
-      return *v;
-    };
-    if (key == "data") {
-      o.data_dir = text();
-    } else if (key == "listen") {
-      o.listen = text();
-    } else if (key == "database") {
-      o.database = text();
-    } else if (key == "demo") {
+    const auto& t = table();
+    const auto it =
+        std::find_if(t.begin(), t.end(), [&](const Setting& s) { return s.key == key; });
+    if (it == t.end()) throw ConfigError(where + ": unknown setting (known: " + known_keys() + ")");
+    const Setting& s = *it;
+    if (std::holds_alternative<std::string ServeOptions::*>(s.member)) {
+      auto v = node.value_exact<std::string>();
+      if (!v) throw ConfigError(where + ": expected a string");
+      set_text(o, s, *v);
+    } else if (auto m = std::get_if<bool ServeOptions::*>(&s.member)) {
       auto v = node.value_exact<bool>();
       if (!v) throw ConfigError(where + ": expected true or false");
-      o.demo = *v;
-    } else if (key == "demo_password") {
-      o.demo_password = text();
-    } else if (key == "log_level") {
-      o.log_level = lower(text());
-    } else if (key == "workers") {
-      o.workers = static_cast<int>(integer(1, 256));
-    } else if (key == "io_threads") {
-      o.io_threads = static_cast<int>(integer(1, 64));
-    } else if (key == "body_limit_bytes") {
-      o.body_limit_bytes = static_cast<std::size_t>(integer(1024, 1024LL * 1024 * 1024));
-    } else if (key == "header_timeout_s") {
-      o.header_timeout_s = static_cast<int>(integer(1, 3600));
-    } else if (key == "idle_timeout_s") {
-      o.idle_timeout_s = static_cast<int>(integer(1, 3600));
-    } else if (key == "request_timeout_s") {
-      o.request_timeout_s = static_cast<int>(integer(1, 3600));
-    } else if (key == "drain_timeout_s") {
-      o.drain_timeout_s = static_cast<int>(integer(1, 3600));
+      o.** m = *v;
     } else {
-      throw ConfigError(where +
-                        ": unknown setting (known: data, listen, database, demo, "
-                        "demo_password, log_level, workers, io_threads, body_limit_bytes, "
-                        "header_timeout_s, idle_timeout_s, request_timeout_s, drain_timeout_s)");
+      auto v = node.value_exact<std::int64_t>();
+      if (!v) throw ConfigError(where + ": expected an integer");
+      set_integer(o, s, *v, where);
     }
   }
 }
@@ -174,17 +258,10 @@ ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env
     apply_toml(o, text.str(), *config);
     o.config_file = *config;
   }
-  // 2. The environment.
-  if (auto v = env("KIT_DATA")) o.data_dir = *v;
-  if (auto v = env("KIT_LISTEN")) o.listen = *v;
-  if (auto v = env("KIT_DATABASE")) o.database = *v;
-  if (auto v = env("KIT_DEMO")) o.demo = parse_bool(*v, "KIT_DEMO");
-  if (auto v = env("KIT_DEMO_PASSWORD")) o.demo_password = *v;
-  if (auto v = env("KIT_LOG_LEVEL")) o.log_level = lower(*v);
-  if (auto v = env("KIT_WORKERS")) {
-    const long long n = parse_int(*v, "KIT_WORKERS");
-    check_range(n, 1, 256, "KIT_WORKERS");
-    o.workers = static_cast<int>(n);
+  // 2. The environment: KIT_ + the key in capitals, for every setting.
+  for (const Setting& s : table()) {
+    const std::string name = env_name(s.key);
+    if (auto v = env(name)) apply_env_text(o, s, *v, name);
   }
   // 3. The command line.
   if (flags.data_dir) o.data_dir = *flags.data_dir;
@@ -194,6 +271,11 @@ ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env
   if (flags.demo_password) o.demo_password = *flags.demo_password;
   if (flags.log_level) o.log_level = lower(*flags.log_level);
   if (flags.workers) o.workers = *flags.workers;
+  if (flags.tls) o.tls = *flags.tls;
+  if (flags.login_ttl_minutes) o.login_ttl_minutes = *flags.login_ttl_minutes;
+  if (flags.login_max_failures) o.login_max_failures = *flags.login_max_failures;
+  if (flags.login_lock_minutes) o.login_lock_minutes = *flags.login_lock_minutes;
+  if (flags.inquiry_limit_per_hour) o.inquiry_limit_per_hour = *flags.inquiry_limit_per_hour;
   validate(o);
   return o;
 }

@@ -2,20 +2,22 @@
 // `kit serve` settings: command-line flags > environment (KIT_*) > an optional TOML file
 // (--config FILE or KIT_CONFIG) > defaults. Relative paths are relative to the working directory.
 //
-// TOML keys (all optional, flat):
-//   data = "./kit-data"            listen = "127.0.0.1:8080"     database = "postgresql://..."
-//   demo = false                    demo_password = "..."          log_level = "info"
-//   workers = 8                     io_threads = 1                 body_limit_bytes = 1048576
-//   header_timeout_s = 10           idle_timeout_s = 60            request_timeout_s = 30
-//   drain_timeout_s = 10
-// Environment: KIT_DATA, KIT_LISTEN, KIT_DATABASE, KIT_DEMO (1/0, true/false, yes/no, on/off),
-//   KIT_DEMO_PASSWORD, KIT_CONFIG, KIT_LOG_LEVEL, KIT_WORKERS.
+// Every setting has one TOML key (flat, no tables) and one environment variable, KIT_ followed by
+// the key in capitals (data -> KIT_DATA, login_ttl_minutes -> KIT_LOGIN_TTL_MINUTES). The full
+// list, with defaults, units and ranges, is docs/kit.example.toml (a test loads it through this
+// loader, so it cannot drift); `settings()` below is the same list in code. An unknown TOML key, a
+// value of the wrong type and a value out of range are refused with a ConfigError naming the key
+// (or the environment variable) and the file.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/api/services.h"
 
 namespace kit::server {
 
@@ -33,8 +35,17 @@ struct ServeOptions {
   int idle_timeout_s = 60;
   int request_timeout_s = 30;
   int drain_timeout_s = 10;
+  // The request handlers' settings (ServerConfig); defaults come from ServerConfig itself.
+  bool tls = ServerConfig{}.tls;  // clients reach kit over HTTPS (a TLS proxy): Secure cookies
+  int login_ttl_minutes = ServerConfig{}.login_ttl_minutes;
+  int login_max_failures = ServerConfig{}.login_max_failures;
+  int login_lock_minutes = ServerConfig{}.login_lock_minutes;
+  int inquiry_limit_per_hour = ServerConfig{}.inquiry_limit_per_hour;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
 };
+
+// The handlers' configuration from resolved options (demo, tls, logins, inquiry limit).
+ServerConfig server_config(const ServeOptions& options);
 
 // What the command line gave; unset means "not on the command line".
 struct ServeFlags {
@@ -46,6 +57,11 @@ struct ServeFlags {
   std::optional<std::string> config_file;
   std::optional<std::string> log_level;
   std::optional<int> workers;
+  std::optional<bool> tls;
+  std::optional<int> login_ttl_minutes;
+  std::optional<int> login_max_failures;
+  std::optional<int> login_lock_minutes;
+  std::optional<int> inquiry_limit_per_hour;
 };
 
 // A setting that cannot be used; the message names it and where it came from.
@@ -54,13 +70,26 @@ class ConfigError : public std::runtime_error {
   explicit ConfigError(const std::string& what) : std::runtime_error(what) {}
 };
 
+// One setting as the TOML file and the environment name it.
+struct SettingInfo {
+  std::string_view key;  // TOML key, e.g. "login_ttl_minutes"
+  std::string env;       // environment variable, e.g. "KIT_LOGIN_TTL_MINUTES"
+  enum class Type { text, boolean, integer } type;
+  long long min = 0;  // integers only: the accepted range, inclusive
+  long long max = 0;
+};
+// Every setting the TOML file and the environment accept (each documented in
+// docs/kit.example.toml).
+const std::vector<SettingInfo>& settings();
+
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 std::optional<std::string> process_env(const std::string& name);  // std::getenv
 
 // Resolves and validates the settings. Throws ConfigError.
 ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env = process_env);
 
-// Applies the keys of a TOML document (text) to `options`; `source` names it in errors.
+// Applies the keys of a TOML document (text) to `options`; `source` names it in errors. Unknown
+// keys, wrong types and out-of-range values throw ConfigError.
 void apply_toml(ServeOptions& options, const std::string& toml_text, const std::string& source);
 
 struct ListenAddress {

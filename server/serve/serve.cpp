@@ -185,9 +185,7 @@ int run_serve(const ServeOptions& o) {
   }
   log.info("database ready", {{"backend", db->backend()}});
 
-  ServerConfig config;
-  config.demo = o.demo;
-  Services services(*db, config);
+  Services services(*db, server_config(o));
   Router router;
   register_all_routes(router);
 

@@ -1,5 +1,6 @@
 -- Patients and their intake. Owned by the journey work (patients, intake, consent, approval).
 -- Every mutable row carries `version` for optimistic concurrency (ETag / If-Match).
+-- Non-integer quantities are {{DOUBLE}} (8-byte on both back ends, storage/migrations.h).
 CREATE TABLE patients (
   id {{ID}},
   mrn TEXT NOT NULL UNIQUE,
@@ -7,8 +8,8 @@ CREATE TABLE patients (
   family_name TEXT NOT NULL,
   date_of_birth TEXT NOT NULL,              -- ISO date
   sex TEXT NOT NULL CHECK (sex IN ('female', 'male')),
-  weight_kg REAL CHECK (weight_kg IS NULL OR (weight_kg > 0 AND weight_kg <= 400)),
-  height_cm REAL CHECK (height_cm IS NULL OR (height_cm >= 20 AND height_cm <= 260)),
+  weight_kg {{DOUBLE}} CHECK (weight_kg IS NULL OR (weight_kg > 0 AND weight_kg <= 400)),
+  height_cm {{DOUBLE}} CHECK (height_cm IS NULL OR (height_cm >= 20 AND height_cm <= 260)),
   email TEXT,
   phone TEXT,
   indication TEXT NOT NULL CHECK (indication IN ('depression', 'ptsd', 'ocd', 'chronic_pain', 'other')),
@@ -24,7 +25,7 @@ CREATE UNIQUE INDEX patients_inquiry ON patients (inquiry_id);
 CREATE INDEX patients_family_name ON patients (family_name, given_name);
 
 -- Intake screening: the request exactly as received and the core rules' answer
--- (app/screening_api.h, docs/screening-schema.md), both as JSON text. `eligible` is copied out
+-- (contract/screening_api.h, docs/screening-schema.md), both as JSON text. `eligible` is copied out
 -- of the result so approval can check the latest screening without parsing JSON in SQL.
 CREATE TABLE screenings (
   id {{ID}},

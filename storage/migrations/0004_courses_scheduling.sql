@@ -39,14 +39,15 @@ CREATE TABLE course_events (
 );
 CREATE INDEX course_events_course ON course_events (course_id, id);
 
--- Clinics. Appointment times are the clinic's wall-clock time (the zone is informational);
+-- Clinics. `timezone` is an IANA zone name (validated by the server against the tz database): the
+-- clinic's wall clock, on which its opening hours, staff windows and local dates are read.
 -- recovery_minutes is the chair time kept after the infusion (policy, docs/api-journey.md).
 CREATE TABLE clinics (
   id {{ID}},
   name TEXT NOT NULL UNIQUE,
-  timezone TEXT NOT NULL DEFAULT 'UTC',
-  opens_at TEXT NOT NULL DEFAULT '08:00',   -- HH:MM
-  closes_at TEXT NOT NULL DEFAULT '17:00',  -- HH:MM
+  timezone TEXT NOT NULL DEFAULT 'UTC',     -- IANA, e.g. 'America/New_York'
+  opens_at TEXT NOT NULL DEFAULT '08:00',   -- HH:MM, clinic-local
+  closes_at TEXT NOT NULL DEFAULT '17:00',  -- HH:MM, clinic-local
   open_weekdays TEXT NOT NULL DEFAULT '12345',  -- ISO weekdays, 1 = Monday
   recovery_minutes BIGINT NOT NULL DEFAULT 60 CHECK (recovery_minutes BETWEEN 0 AND 480),
   created_at_ms BIGINT NOT NULL,
@@ -66,8 +67,8 @@ CREATE TABLE chairs (
   UNIQUE (clinic_id, name)
 );
 
--- When a staff member works: weekly (weekday 1-7, ISO) or on one date (on_date). A dated row with
--- available = 0 is time off and overrides the weekly rows of that day.
+-- When a staff member works: weekly (weekday 1-7, ISO) or on one date (on_date), in the clinic's
+-- local time. A dated row with available = 0 is time off and overrides the weekly rows of that day.
 CREATE TABLE staff_availability (
   id {{ID}},
   user_id BIGINT NOT NULL REFERENCES users (id),
@@ -84,8 +85,9 @@ CREATE TABLE staff_availability (
 );
 CREATE INDEX staff_availability_user ON staff_availability (user_id);
 
--- Appointments. starts_ms / ends_ms: the clinic's wall-clock time as milliseconds since
--- 1970-01-01T00:00 of that clock; on_date is the ISO date of starts_ms, for day queries.
+-- Appointments. starts_ms / ends_ms are UTC instants (ms since 1970-01-01T00:00Z), comparable with
+-- every other timestamp (pump events, vitals, now). on_date is the clinic-LOCAL ISO date of
+-- starts_ms in the zone of the chair's clinic, for day queries and the "appointment is today" gate.
 CREATE TABLE appointments (
   id {{ID}},
   patient_id BIGINT NOT NULL REFERENCES patients (id),
@@ -112,7 +114,9 @@ CREATE INDEX appointments_course ON appointments (course_id);
 
 -- One row per 15-minute slot a live (not cancelled) appointment holds, written in the booking's
 -- transaction: the UNIQUE constraints make a double-booked chair or staff member impossible even
--- for two server processes racing on one PostgreSQL. Cancelling deletes the rows.
+-- for two server processes racing on one PostgreSQL. Cancelling deletes the rows. slot_start is
+-- the slot's UTC instant (a multiple of 15 minutes since the epoch), so slots of clinics in
+-- different zones share one grid and a staff member cannot be booked twice across them.
 CREATE TABLE appointment_slots (
   chair_id BIGINT NOT NULL REFERENCES chairs (id),
   slot_start BIGINT NOT NULL,

@@ -1,5 +1,5 @@
--- Questionnaires scored by the core (app/instruments_api.h) and the alerts that need a clinician
--- (server/resources/assessment_routes.cpp, docs/api-chair.md).
+-- Questionnaires scored by the core (contract/instruments_api.h) and the alerts that need a
+-- clinician (server/resources/assessment_routes.cpp, docs/api-chair.md).
 
 -- One completed sheet. taken_on is the ISO date used by the outcome series; session_id is set for
 -- in-session instruments (CADSS dissociation).
@@ -11,7 +11,7 @@ CREATE TABLE assessments (
   instrument TEXT NOT NULL,
   answers_json TEXT NOT NULL,
   result_json TEXT NOT NULL,
-  total REAL NOT NULL,
+  total {{DOUBLE}} NOT NULL,
   band TEXT,
   flags_json TEXT NOT NULL,
   self_report BIGINT NOT NULL DEFAULT 0 CHECK (self_report IN (0, 1)),
@@ -29,7 +29,7 @@ CREATE TABLE alerts (
   patient_id BIGINT NOT NULL REFERENCES patients (id),
   session_id BIGINT REFERENCES infusion_sessions (id),
   assessment_id BIGINT REFERENCES assessments (id),
-  kind TEXT NOT NULL CHECK (kind IN ('safety_flag', 'vitals', 'adverse_event')),
+  kind TEXT NOT NULL CHECK (kind IN ('safety_flag', 'vitals', 'adverse_event', 'dose_limit')),
   message TEXT NOT NULL,
   severity TEXT NOT NULL CHECK (severity IN ('moderate', 'high', 'critical')),
   created_at_ms BIGINT NOT NULL,

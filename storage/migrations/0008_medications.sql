@@ -1,13 +1,13 @@
 -- Pain medications (server/resources/medication_routes.cpp): each list is a dated snapshot of what
 -- the patient takes, with the daily morphine milligram equivalents computed by the core
--- (app/mme_api.h, CDC 2022 factors). The history of totals is the trend.
+-- (contract/mme_api.h, CDC 2022 factors). The history of totals is the trend.
 CREATE TABLE medication_lists (
   id {{ID}},
   patient_id BIGINT NOT NULL REFERENCES patients (id),
   as_of TEXT NOT NULL CHECK (length(as_of) = 10),  -- ISO date the list describes
   items_json TEXT NOT NULL,                         -- the medications as entered
   result_json TEXT NOT NULL,                        -- the core's answer (items, flags, caution)
-  total_mme_per_day REAL NOT NULL CHECK (total_mme_per_day >= 0),
+  total_mme_per_day {{DOUBLE}} NOT NULL CHECK (total_mme_per_day >= 0),
   note TEXT NOT NULL DEFAULT '',
   recorded_by BIGINT NOT NULL REFERENCES users (id),
   recorded_at_ms BIGINT NOT NULL

@@ -2,6 +2,7 @@
 row with who, role, action, patient and outcome, for allowed and denied calls; the patient's
 access log shows who opened the record; the hash chain verifies; no route edits or deletes rows."""
 
+import re
 import unittest
 
 from kit_server import (DEMO_USERS, Client, KitTestCase, access_of, fill_path, openapi_operations,
@@ -130,6 +131,41 @@ class AuditTest(KitTestCase):
         # Filtering by patient returns only that patient's rows.
         for r in self.rows_since(0, patient_id=own):
             self.assertEqual(r["patient_id"], own)
+
+    def test_gate_refusal_is_audited_as_denied(self):
+        """A session the gates refuse (a patient still at intake: patient_approved) stores nothing
+        but leaves its audit row: the nurse, the route, the patient, 422, denied."""
+        pid = self.desk.post("/api/v1/patients", {
+            "given_name": "Gate", "family_name": unique("Refused"), "date_of_birth": "1979-04-05",
+            "sex": "male", "indication": "depression", "weight_kg": 80, "height_cm": 180})
+        self.assertStatus(pid, 201)
+        pid = pid.json["id"]
+        start = self.high_water()
+        sp = "/api/v1/patients/%d/sessions" % pid
+        r = self.nurse.post(sp, {"protocol": "depression-standard", "preparation": {"concentration_mg_per_ml": 1}})
+        e = self.assertError(r, 422, field="patient_approved")
+        self.assertEqual(e.get("kind"), "rule_refused", e)
+        self.assertEqual(self.nurse.get(sp).json, [])
+        rows = self.rows_since(start)
+        row = self.assertRowFor(rows, set(), ("POST", "/api/v1/patients/{id}/sessions", "nurse", "nurse", 422, pid))
+        self.assertEqual(row["outcome"], "denied")
+        v = self.admin.get("/api/v1/audit/verify")
+        self.assertStatus(v, 200)
+        self.assertIs(v.json["ok"], True)
+
+    def test_corrections_void_and_withdrawal_are_audited_routes(self):
+        """Nothing on a session is deleted; corrections, voids and consent withdrawals are patient
+        data and leave audit rows (x-kit-audited), so the log shows every correction."""
+        ops = {(m, re.sub(r"\{[^}]+\}", "{}", p)): op for m, p, op in self.operations}
+        wanted = [("POST", "/api/v1/sessions/{}/%s/{}/corrections" % s)
+                  for s in ("vitals", "adverse-events", "dissociation", "events")]
+        wanted += [("POST", "/api/v1/sessions/{}/void"), ("POST", "/api/v1/patients/{}/consents/{}/withdraw")]
+        for key in wanted:
+            self.assertTrue(key in ops, "route not published: %s %s" % key)
+            self.assertTrue(ops[key].get("x-kit-audited"), "%s %s is not audited" % key)
+        for method, pattern, _op in self.operations:
+            if "/sessions" in pattern:
+                self.assertNotEqual(method, "DELETE", "nothing on a session is deleted: %s" % pattern)
 
     def test_patient_sees_who_opened_their_record(self):
         own = self.demo_patient_id()

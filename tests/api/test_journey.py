@@ -1,8 +1,9 @@
 """The patient's whole journey over HTTP, as the journey modules implement it (route files under
 server/resources, docs/api-journey.md, docs/api-chair.md): inquiry -> front desk queue -> patient
 -> screening -> consent -> approval -> course -> proposed dates -> six appointments (409, 412) ->
-infusion session (hard limit 422, soft limit override) -> pump events -> delivered dose -> PK
-curve -> vitals with an alert -> discharge -> PHQ-9 series -> booster recommendation; item 9
+series under way + today's appointment + day-of check -> infusion session (hard limit 422, soft
+limit override, one session per appointment, void) -> pump events -> delivered dose -> PK curve ->
+vitals with a critical alert -> acknowledged -> discharge -> PHQ-9 series -> booster; item 9
 alert; medications -> MME. A route missing from the server's route table skips the test naming
 it (nothing passes without the real route)."""
 
@@ -48,6 +49,7 @@ class JourneyTest(KitTestCase):
             for method in item:
                 cls.routes.add("%s %s" % (method.upper(), pattern))
         cls._clinic = None
+        cls._chair_today = None
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -249,30 +251,62 @@ class JourneyTest(KitTestCase):
 
     # --- 2. the infusion session at the chair ---------------------------------------------------------
 
+    def chair_today(self):
+        """(clinic_id, chair_id) for today's infusion: a UTC clinic open every day (today may be a
+        weekend) whose discharge observation policy is 0 min (`observation_minutes`, default 30), so
+        the journey can discharge without waiting half an hour after the stop."""
+        if self.__class__._chair_today is None:
+            c = self.admin.post("/api/v1/clinics", {"name": unique("E2E day clinic"), "timezone": "UTC",
+                                                    "opens_at": "06:00", "closes_at": "22:00",
+                                                    "open_weekdays": "1234567", "observation_minutes": 0})
+            self.assertStatus(c, 201, "clinic with its discharge observation policy")
+            ch = self.admin.post("/api/v1/chairs", {"clinic_id": c.json["id"], "name": "Today"})
+            self.assertStatus(ch, 201, "chair")
+            self.__class__._chair_today = (c.json["id"], ch.json["id"])
+        return self.__class__._chair_today
+
     def test_2_infusion_session(self):
         self.require_routes(
             "POST /api/v1/patients/{id}/sessions", "GET /api/v1/patients/{id}/sessions",
             "GET /api/v1/sessions/{id}", "POST /api/v1/sessions/{id}/events",
             "GET /api/v1/sessions/{id}/delivered", "GET /api/v1/sessions/{id}/pk",
             "POST /api/v1/sessions/{id}/vitals", "POST /api/v1/sessions/{id}/discharge",
-            "GET /api/v1/alerts", "POST /api/v1/patients/{id}/courses")
+            "GET /api/v1/alerts", "POST /api/v1/alerts/{id}/acknowledge",
+            "POST /api/v1/patients/{id}/courses", "POST /api/v1/appointments")
         pid = self.approved_patient("Chair")
         course = self.new_course(pid)
-        sp = "/api/v1/patients/%d/sessions" % pid
+        p = "/api/v1/patients/%d" % pid
+
+        # Ready for today: the series under way, today's appointment, the day-of check cleared.
+        t = self.physician.post("/api/v1/courses/%d/transitions" % course, {"to": "induction",
+                                                                            "reason": "series starts"})
+        self.assertStatus(t, 200)
+        _clinic, chair = self.chair_today()
+        appt = self.desk.post("/api/v1/appointments", {"patient_id": pid, "course_id": course, "chair_id": chair,
+                                                       "start": today().isoformat() + "T08:00"})
+        self.assertStatus(appt, 201, "today's appointment")
+        appt_id = appt.json["id"]
+        check = dict(screening_request(True), pre_infusion={
+            "sbp_mmhg": 124, "dbp_mmhg": 78, "fasted_as_instructed": True, "escort_home_confirmed": True})
+        dc = self.nurse.post(p + "/screening", check)
+        self.assertStatus(dc, 201, "day-of check")
+        self.assertIs(dc.json["result"]["cleared_to_start"], True)
+
+        sp = p + "/sessions"
         prep = {"concentration_mg_per_ml": 1}
+        base = {"course_id": course, "appointment_id": appt_id, "preparation": prep}
 
         # Hard limit: refused, nothing stored.
-        hard = self.nurse.post(sp, {"course_id": course, "preparation": prep, "dose_mg_per_kg": 1.5})
+        hard = self.nurse.post(sp, dict(base, dose_mg_per_kg=1.5))
         self.assertError(hard, 422, field="dose", code="rule_refused")
-        hard_md = self.physician.post(sp, {"course_id": course, "preparation": prep, "dose_mg_per_kg": 1.5,
-                                           "override_reason": "physician insists"})
+        hard_md = self.physician.post(sp, dict(base, dose_mg_per_kg=1.5, override_reason="physician insists"))
         self.assertError(hard_md, 422, field="dose")  # no override past a hard limit
         listed = self.nurse.get(sp)
         self.assertStatus(listed, 200)
         self.assertEqual(listed.json, [])
 
         # Soft limit: needs a physician and a reason.
-        soft = {"course_id": course, "preparation": prep, "dose_mg_per_kg": 0.9}
+        soft = dict(base, dose_mg_per_kg=0.9)
         self.assertError(self.nurse.post(sp, soft), 422, field="override_reason")
         self.assertError(self.nurse.post(sp, dict(soft, override_reason="no response at 0.75")), 422,
                          field="override_reason")
@@ -284,46 +318,61 @@ class JourneyTest(KitTestCase):
         self.assertEqual(over.json["override"]["physician_user_id"], self.physician.user["id"])
         self.assertEqual(len(self.nurse.get(sp).json), 1)
 
+        # One session per appointment: the higher dose is set aside (voided) before today's plan.
+        self.assertError(self.nurse.post(sp, dict(base, dose_mg_per_kg=0.5)), 422,
+                         field="one_session_per_appointment")
+        over_path = "/api/v1/sessions/%d" % over.json["id"]
+        void = self.physician.post_if_match(over_path + "/void", {"reason": "standard dose chosen after all"},
+                                            self.physician.current_etag(over_path))
+        self.assertStatus(void, 200)
+        self.assertEqual(void.json["state"], "voided")
+
         # The plan for today's infusion: 0.5 mg/kg over 40 min.
-        self.assertError(self.nurse.post(sp, {"course_id": course}), 400)
-        plan = self.nurse.post(sp, {"course_id": course, "preparation": prep, "dose_mg_per_kg": 0.5})
+        self.assertError(self.nurse.post(sp, {"course_id": course, "appointment_id": appt_id}), 400,
+                         field="preparation")
+        plan = self.nurse.post(sp, dict(base, dose_mg_per_kg=0.5))
         self.assertStatus(plan, 201)
         s = plan.json
         self.assertEqual(s["state"], "planned")
         self.assertEqual(s["planned_duration_min"], 40)
         self.assertGreater(s["planned_dose_mg"], 0)
         self.assertAlmostEqual(s["planned_rate_ml_per_h"] * 40 / 60 * 1.0, s["planned_dose_mg"], places=3)
+        self.assertEqual(sorted(x["state"] for x in self.nurse.get(sp).json), ["planned", "voided"])
         self.assertError(self.desk.get("/api/v1/sessions/%d" % s["id"]), 403)
         self.assertError(self.patient.get("/api/v1/sessions/%d" % s["id"]), 403)
         path = "/api/v1/sessions/%d" % s["id"]
 
         # Baseline vitals: fine.
-        base = self.nurse.post(path + "/vitals", {"point": "baseline", "sbp_mmhg": 122, "dbp_mmhg": 78,
-                                                  "hr_bpm": 72, "spo2_percent": 98, "rr_per_min": 14})
-        self.assertStatus(base, 201)
-        self.assertEqual(base.json["action"], "continue")
-        self.assertIsNone(base.json["alert"])
+        base_vitals = self.nurse.post(path + "/vitals", {"point": "baseline", "sbp_mmhg": 122, "dbp_mmhg": 78,
+                                                         "hr_bpm": 72, "spo2_percent": 98, "rr_per_min": 14})
+        self.assertStatus(base_vitals, 201)
+        self.assertEqual(base_vitals.json["action"], "continue")
+        self.assertIsNone(base_vitals.json["alert"])
 
-        # Pump events: start 40 minutes ago, then stop now (If-Match on the session's ETag).
-        t0 = now_ms() - 41 * MINUTE_MS
+        # Pump events: start now, stop one minute later (If-Match on the session's ETag). Event times
+        # run from the session's creation and at most 60 s ahead, so the infusion is a real-time one.
+        created_ms = int(datetime.datetime.fromisoformat(s["created_at"].replace("Z", "+00:00")).timestamp()
+                         * 1000)
+        t0 = max(now_ms(), created_ms)
         start_body = {"kind": "start", "at_ms": t0}
         self.assertError(self.nurse.post(path + "/events", start_body), 428)
         etag = self.nurse.current_etag(path)
         too_fast = self.nurse.post_if_match(path + "/events", {"kind": "start", "rate_ml_per_h": 400, "at_ms": t0},
                                             etag)
-        self.assertError(too_fast, 422, field="rate_ml_per_h")
+        self.assertError(too_fast, 422, field="hard_limit")
         started = self.nurse.post_if_match(path + "/events", start_body, etag)
         self.assertStatus(started, 201)
         self.assertEqual(started.json["state"], "running")
-        stale = self.nurse.post_if_match(path + "/events", {"kind": "pause", "at_ms": t0 + MINUTE_MS}, etag)
+        stale = self.nurse.post_if_match(path + "/events", {"kind": "pause", "at_ms": t0 + 1000}, etag)
         self.assertError(stale, 412)
 
-        # Vitals during the infusion: SpO2 85 % raises an alert to the physician.
+        # Vitals during the infusion: SpO2 85 % raises a critical alert to the physician.
         low = self.nurse.post(path + "/vitals", {"point": "interval", "sbp_mmhg": 125, "dbp_mmhg": 80,
                                                  "hr_bpm": 88, "spo2_percent": 85, "rr_per_min": 10})
         self.assertStatus(low, 201)
         self.assertNotEqual(low.json["action"], "continue")
         self.assertIsNotNone(low.json["alert"])
+        self.assertEqual(low.json["alert"]["severity"], "critical")
         alerts = self.physician.get("/api/v1/alerts", query={"patient_id": pid})
         self.assertStatus(alerts, 200)
         vitals_alerts = [a for a in alerts.json if a["id"] == low.json["alert"]["id"]]
@@ -331,44 +380,55 @@ class JourneyTest(KitTestCase):
         self.assertEqual(vitals_alerts[0]["kind"], "vitals")
         self.assertEqual(vitals_alerts[0]["session_id"], s["id"])
 
-        # Stop after exactly 40 minutes.
-        stopped = self.nurse.post_if_match(path + "/events", {"kind": "stop", "at_ms": t0 + 40 * MINUTE_MS},
+        # Stop after exactly one minute.
+        stopped = self.nurse.post_if_match(path + "/events", {"kind": "stop", "at_ms": t0 + MINUTE_MS},
                                            started.etag)
         self.assertStatus(stopped, 201)
         self.assertEqual(stopped.json["state"], "stopped")
 
-        # Delivered dose = rate x time x concentration = the planned dose.
+        # Delivered dose = rate x time x concentration (one minute at the planned rate).
+        one_minute_mg = s["planned_rate_ml_per_h"] / 60 * 1.0
+        self.assertAlmostEqual(stopped.json["delivered"]["mg"], one_minute_mg, places=3)
         d = self.nurse.get(path + "/delivered")
         self.assertStatus(d, 200)
-        self.assertAlmostEqual(d.json["delivered_mg"], s["planned_dose_mg"], places=3)
+        self.assertAlmostEqual(d.json["delivered_mg"], one_minute_mg, places=3)
         self.assertIs(d.json["running"], False)
         self.assertEqual(len(d.json["intervals"]), 1)
-        self.assertAlmostEqual(d.json["intervals"][0]["minutes"], 40, places=6)
+        self.assertAlmostEqual(d.json["intervals"][0]["minutes"], 1, places=6)
 
         # The PK curve of what was given.
         pk = self.physician.get(path + "/pk")
         self.assertStatus(pk, 200)
-        self.assertAlmostEqual(pk.json["delivered_mg"], s["planned_dose_mg"], places=3)
+        self.assertAlmostEqual(pk.json["delivered_mg"], one_minute_mg, places=3)
         times, plasma = pk.json["times_min"], pk.json["plasma_ng_per_ml"]
         self.assertEqual(len(times), len(plasma))
         self.assertGreater(len(times), 100)
         self.assertGreater(pk.json["cmax_ng_per_ml"], 0)
-        self.assertAlmostEqual(pk.json["tmax_min"], 40, delta=1.0)  # the peak is at the end of the infusion
+        self.assertAlmostEqual(pk.json["tmax_min"], 1, delta=1.0)  # the peak is at the end of the infusion
         self.assertEqual(plasma[0], 0)
 
-        # Discharge: not ready (Aldrete too low) is refused for the nurse; ready is accepted.
+        # Discharge: the open critical alert holds it until the physician acknowledges it; then not
+        # ready (Aldrete too low) is refused for the nurse and ready is accepted.
+        ready = {"aldrete": {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2,
+                             "o2_saturation": 2}}
+        self.assertError(self.nurse.post_if_match(path + "/discharge", ready, self.nurse.current_etag(path)),
+                         422, field="critical_alerts")
+        ack = self.physician.post_if_match("/api/v1/alerts/%d/acknowledge" % vitals_alerts[0]["id"],
+                                           {"note": "SpO2 back to 97 % on room air"},
+                                           '"%d"' % vitals_alerts[0]["version"])
+        self.assertStatus(ack, 200)
         etag = self.nurse.current_etag(path)
         low_aldrete = {"aldrete": {"activity": 1, "respiration": 1, "circulation": 1, "consciousness": 1,
                                    "o2_saturation": 1}}
-        self.assertError(self.nurse.post_if_match(path + "/discharge", low_aldrete, etag), 422, field="aldrete")
-        ready = {"aldrete": {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2,
-                             "o2_saturation": 2}}
+        self.assertError(self.nurse.post_if_match(path + "/discharge", low_aldrete, etag), 422,
+                         field="discharge_score")
         dis = self.nurse.post_if_match(path + "/discharge", ready, etag)
         self.assertStatus(dis, 201)
-        self.assertEqual(dis.json["state"], "completed")
+        self.assertEqual(dis.json["state"], "discharged")
         self.assertIs(dis.json["discharge"]["ready"], True)
         self.assertEqual(dis.json["discharge"]["aldrete_score"], 10)
-        self.assertError(self.nurse.post(path + "/vitals", {"point": "discharge", "hr_bpm": 70}), 409)
+        self.assertError(self.nurse.post(path + "/vitals", {"point": "discharge", "hr_bpm": 70}), 409,
+                         field="state")
         got = self.nurse.get(path)
         self.assertEqual(len(got.json["vitals"]), 2)
         self.assertEqual([e["kind"] for e in got.json["events"]], ["start", "stop"])

@@ -176,6 +176,7 @@ class PlatformTest(KitTestCase):
             e = self.assertError(r, 404)
             self.assertTrue((r.header("Content-Type") or "").startswith("application/json"))
             self.assertEqual(e["code"], "not_found")
+            self.assertEqual(e.get("kind"), "not_found")
         self.assertError(self.anon.get("/api/v1/no-such-thing"), (401, 404))
 
     def test_body_too_large_is_413(self):
@@ -192,13 +193,16 @@ class PlatformTest(KitTestCase):
         for path, client in (("/api/v1/inquiries", self.anon), ("/api/v1/auth/login", self.anon),
                              ("/api/v1/patients", self.desk)):
             r = client.request("POST", path, raw='{"name": "unterminated')
-            self.assertError(r, 400, field="body", msg=path)
+            e = self.assertError(r, 400, field="body", msg=path)
+            self.assertEqual(e.get("kind"), "invalid_input", e)
         r = self.anon.request("POST", "/api/v1/inquiries", raw="")
         self.assertError(r, 400, field="body")
 
     def test_bad_input_names_the_field(self):
+        """{"error":{"kind","code","message","field"}}: bad input is kind invalid_input."""
         r = self.anon.post("/api/v1/inquiries", {"name": "Ann", "contact": "not a contact", "reason": "depression"})
-        self.assertError(r, 400, field="contact")
+        e = self.assertError(r, 400, field="contact")
+        self.assertEqual(e.get("kind"), "invalid_input", e)
         r = self.anon.post("/api/v1/inquiries", {"name": "Ann", "contact": "ann@example.org", "reason": "boredom"})
         self.assertError(r, 400, field="reason")
         r = self.anon.post("/api/v1/inquiries", {"name": "Ann", "contact": "ann@example.org",

@@ -1,5 +1,7 @@
-"""Two `kit serve` processes on one PostgreSQL database, many concurrent bookings of the same chair
-slot through both: the database's constraint lets exactly one through, the others get 409."""
+"""Two `kit serve` processes on one PostgreSQL database, many concurrent requests through both that
+only one may win: bookings of the same chair slot (409 for the others), sessions planned against
+one appointment (422 one_session_per_appointment) and starts of several sessions of one patient
+(422 one_active_session). The database, not one process's memory, must settle each."""
 
 import datetime
 import os
@@ -7,10 +9,12 @@ import threading
 import unittest
 
 from kit_server import KitServer, Store, backend, login, today, unique
+from test_infusion_gates import OTHER_PROTOCOL, PREP, Staff, make_clinic, plan_body, ready_patient
 
 REQUESTS_PER_ROUND = 24
 ROUNDS = 3
 THREAD_JOIN_S = 120.0
+SESSIONS_PER_PATIENT = 8
 
 
 class TwoProcessRaceTest(unittest.TestCase):
@@ -99,6 +103,84 @@ class TwoProcessRaceTest(unittest.TestCase):
                 self.assertEqual(listed.status, 200, listed)
                 held = [x for x in listed.json["appointments"] if x["status"] == "booked"]
                 self.assertEqual([x["id"] for x in held], [won[0].json["id"]])
+
+
+    # --- the infusion gates under a race -----------------------------------------------------------
+
+    def staff_on(self, server):
+        return Staff(login(server.port, "admin"), login(server.port, "frontdesk"), login(server.port, "nurse"),
+                     login(server.port, "physician"))
+
+    def race(self, calls):
+        """Runs the calls at once (a barrier releases them together); returns the responses."""
+        results = [None] * len(calls)
+        barrier = threading.Barrier(len(calls), timeout=60)
+
+        def run(i):
+            try:
+                barrier.wait()
+                results[i] = calls[i]()
+            except Exception as e:  # recorded, reported below
+                results[i] = e
+
+        threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(calls))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(THREAD_JOIN_S)
+            self.assertFalse(t.is_alive(), "a request hung")
+        errors = [r for r in results if isinstance(r, Exception)]
+        self.assertEqual(errors, [], "requests failed: %r" % errors)
+        return results
+
+    def test_one_session_per_appointment_one_winner(self):
+        staffs = [self.staff_on(s) for s in self.servers]
+        clinic = make_clinic(staffs[0].admin)
+        for rnd in range(ROUNDS):
+            ready = ready_patient(staffs[0], clinic, given="PlanRace%d" % rnd)
+            body = plan_body(ready)
+            results = self.race([lambda i=i: staffs[i % 2].nurse.post(ready.sessions_path, body)
+                                 for i in range(REQUESTS_PER_ROUND)])
+            statuses = sorted(r.status for r in results)
+            won = [r for r in results if r.status == 201]
+            lost = [r for r in results if r.status == 422]
+            self.assertEqual(len(won), 1, "round %d: %r" % (rnd, statuses))
+            self.assertEqual(len(lost), REQUESTS_PER_ROUND - 1, "round %d: %r" % (rnd, statuses))
+            for r in lost:
+                self.assertEqual(r.error()["field"], "one_session_per_appointment", r)
+            for st in staffs:
+                listed = st.nurse.get(ready.sessions_path)
+                self.assertEqual(listed.status, 200, listed)
+                self.assertEqual([x["id"] for x in listed.json], [won[0].json["id"]])
+
+    def test_one_active_session_one_winner(self):
+        staffs = [self.staff_on(s) for s in self.servers]
+        clinic = make_clinic(staffs[0].admin)
+        for rnd in range(ROUNDS):
+            ready = ready_patient(staffs[0], clinic, given="StartRace%d" % rnd)
+            sids = []
+            for i in range(SESSIONS_PER_PATIENT):
+                r = staffs[i % 2].physician.post(ready.sessions_path, {
+                    "protocol": OTHER_PROTOCOL, "preparation": PREP, "unscheduled_reason": "race %d" % i})
+                self.assertEqual(r.status, 201, r)
+                sids.append(r.json["id"])
+            etags = [staffs[0].physician.current_etag("/api/v1/sessions/%d" % sid) for sid in sids]
+            results = self.race([
+                lambda i=i: staffs[i % 2].physician.post_if_match("/api/v1/sessions/%d/events" % sids[i],
+                                                                  {"kind": "start"}, etags[i])
+                for i in range(SESSIONS_PER_PATIENT)])
+            statuses = sorted(r.status for r in results)
+            won = [r for r in results if r.status == 201]
+            lost = [r for r in results if r.status == 422]
+            self.assertEqual(len(won), 1, "round %d: %r" % (rnd, statuses))
+            self.assertEqual(len(lost), SESSIONS_PER_PATIENT - 1, "round %d: %r" % (rnd, statuses))
+            for r in lost:
+                self.assertEqual(r.error()["field"], "one_active_session", r)
+            for st in staffs:
+                listed = st.nurse.get(ready.sessions_path)
+                self.assertEqual(listed.status, 200, listed)
+                active = [x["id"] for x in listed.json if x["state"] in ("running", "paused")]
+                self.assertEqual(active, [won[0].json["id"]])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 anonymous. Anonymous on a non-public route: 401; a role the route does not allow: 403; an allowed
 role (the patient on their own record where the route is patient_self): never 401/403."""
 
+import re
 import unittest
 
 from kit_server import (DEMO_USERS, ROLE_USER, Client, KitTestCase, access_of, fill_path,
@@ -73,6 +74,28 @@ class RoleMatrixTest(KitTestCase):
                         self.assertIn(e["code"], ("unauthenticated", "forbidden"), e)
                     checked += 1
         self.assertEqual(checked, len(self.operations) * len(CALLERS))
+
+    def test_infusion_gate_routes_are_published_for_clinicians(self):
+        """The routes of the infusion state machine are in the role matrix above: corrections of
+        vitals, adverse events, dissociation and pump events by a nurse or physician only (nobody
+        else, not the patient); voiding a planned session by clinical staff; consent withdrawal."""
+        ops = {(m, re.sub(r"\{[^}]+\}", "{}", p)): op for m, p, op in self.operations}
+        for section in ("vitals", "adverse-events", "dissociation", "events"):
+            key = ("POST", "/api/v1/sessions/{}/%s/{}/corrections" % section)
+            self.assertTrue(key in ops, "route not published: %s %s" % key)
+            public, roles, patient_self = access_of(ops[key])
+            self.assertFalse(public, key)
+            self.assertEqual(roles, {"physician", "nurse"}, key)
+            self.assertFalse(patient_self, key)
+        void = ("POST", "/api/v1/sessions/{}/void")
+        self.assertTrue(void in ops, "route not published: POST /api/v1/sessions/{id}/void")
+        public, roles, patient_self = access_of(ops[void])
+        self.assertFalse(public)
+        self.assertTrue(roles and roles <= {"physician", "nurse"}, roles)
+        self.assertFalse(patient_self)
+        withdraw = ("POST", "/api/v1/patients/{}/consents/{}/withdraw")
+        self.assertTrue(withdraw in ops, "route not published: POST /api/v1/patients/{id}/consents/{consent_id}/withdraw")
+        self.assertFalse(access_of(ops[withdraw])[0], "withdrawing a consent is not public")
 
     def test_demo_accounts_have_their_roles(self):
         for user, role in DEMO_USERS.items():

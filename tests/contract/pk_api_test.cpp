@@ -65,7 +65,8 @@ TEST(PkApiModels, EveryModelHasTheContractFields) {
 
 TEST(PkApiSimulate, DominoHalfMgPerKgOver40MinMatchesTheReference) {
   const json out = handle_pk_simulate(domino_request());
-  // pharmacology.md §1.1 (derived): Cp 0.240 ug/mL at 40 min, 0.055 at 60, 0.036 at 120.
+  // docs/reference/pharmacology.md §1.1 (derived): Cp 0.240 ug/mL at 40 min, 0.055 at 60,
+  // 0.036 at 120.
   EXPECT_NEAR(out["plasma_ng_per_ml"][40].get<double>(), 240.0, 1.0);
   EXPECT_NEAR(out["plasma_ng_per_ml"][60].get<double>(), 55.0, 1.0);
   EXPECT_NEAR(out["plasma_ng_per_ml"][120].get<double>(), 36.0, 1.0);

@@ -1,10 +1,10 @@
-// The demo clinic (`kit serve --demo`, server/app/demo_clinic.cpp): seeded through the API on an
+// The demo clinic (`kit serve --demo`, server/demo/demo_clinic.cpp): seeded through the API on an
 // empty SQLite clinic, with every indication, accepted session plans, a booster recommendation,
 // an open alert, a stock ledger that reconciles, and nothing added by a second seed.
 #include <chrono>
 #include <set>
 
-#include "server/app/demo.h"
+#include "server/demo/demo.h"
 #include "tests/server/api_fixture.h"
 
 namespace kit::server::testing {
@@ -51,7 +51,7 @@ TEST_F(DemoSeedTest, SeedsAWholeClinicThroughTheApiOnceOnly) {
                   "WHERE u.username = 'patient' AND p.mrn = 'DEMO-0001'"),
             1);
   EXPECT_GE(count("SELECT COUNT(*) AS n FROM infusion_sessions s JOIN patients p ON "
-                  "p.id = s.patient_id WHERE p.mrn = 'DEMO-0001' AND s.state = 'completed'"),
+                  "p.id = s.patient_id WHERE p.mrn = 'DEMO-0001' AND s.state = 'discharged'"),
             6);
   // Journey stages: declined with reasons, some still at intake, courses in several states.
   EXPECT_GE(count("SELECT COUNT(*) AS n FROM patients WHERE status = 'declined'"), 2);
@@ -60,9 +60,9 @@ TEST_F(DemoSeedTest, SeedsAWholeClinicThroughTheApiOnceOnly) {
   EXPECT_GE(count("SELECT COUNT(*) AS n FROM courses WHERE state = 'completed'"), 1);
   // Sessions: accepted plans, completed with a discharge, past appointments completed.
   EXPECT_GE(count("SELECT COUNT(*) AS n FROM infusion_sessions WHERE plan_status = 'accepted' "
-                  "AND state = 'completed'"),
+                  "AND state = 'discharged'"),
             60);
-  EXPECT_EQ(count("SELECT COUNT(*) AS n FROM infusion_sessions WHERE state <> 'completed'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) AS n FROM infusion_sessions WHERE state <> 'discharged'"), 0);
   EXPECT_EQ(count("SELECT COUNT(*) AS n FROM session_discharges"),
             count("SELECT COUNT(*) AS n FROM infusion_sessions"));
   EXPECT_EQ(count("SELECT COUNT(*) AS n FROM appointments WHERE status = 'completed'"),

@@ -536,7 +536,7 @@ TEST_F(JourneyTest, ProposedDatesBookingConflictsAndThePatientsView) {
   // The database itself refuses a second holder of a chair slot (what stops two processes).
   EXPECT_THROW(storage::with_transaction(*db_,
                                          [&](storage::Transaction& tx) {
-                                           const std::int64_t day = *journey::parse_date(kMonday);
+                                           const std::int64_t day = *calendar::parse_day(kMonday);
                                            tx.exec(
                                                "INSERT INTO appointment_slots (chair_id, "
                                                "slot_start, appointment_id) VALUES ($1, $2, $3)",

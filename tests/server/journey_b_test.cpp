@@ -2,7 +2,9 @@
 // database: controlled-substance stock, the infusion session at the chair (plan, pump events,
 // delivered dose, PK curve, vitals, discharge), assessments with safety alerts and outcomes, and
 // pain medications with MME.
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "server/resources/modules.h"
 #include "tests/server/api_fixture.h"
@@ -39,6 +41,81 @@ class JourneyBTest : public ApiFixture {
     storage::with_transaction(*db_, [&](storage::Transaction& tx) {
       tx.exec("UPDATE patients SET weight_kg = 70, height_cm = 175 WHERE id = $1", {patient_});
     });
+    make_ready();
+  }
+
+  // The clinic-local (UTC clinic) date of the fixture clock.
+  std::string today() const {
+    using namespace std::chrono;
+    const year_month_day d{floor<days>(sys_time<milliseconds>(milliseconds(now_ms_.load())))};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                  static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+    return buf;
+  }
+
+  // What the infusion core's gates ask for, as the intake and scheduling routes would leave it:
+  // approved, treatment consent, an eligible screening that also cleared today's day-of check, a
+  // course in induction on depression-standard, and a UTC clinic with one chair. The clinic's
+  // observation time is 0 here so the tests can discharge on the fixture clock; the gate itself
+  // is tested in ObservationTimeAndOpenCriticalAlertsHoldDischarge.
+  void make_ready() {
+    storage::with_transaction(*db_, [&](storage::Transaction& tx) {
+      const std::int64_t now = now_ms_.load();
+      clinic_ = tx.query("INSERT INTO clinics (name, timezone, opens_at, closes_at, open_weekdays, "
+                         "recovery_minutes, observation_minutes, created_at_ms, updated_at_ms) "
+                         "VALUES ('B clinic', 'UTC', '00:00', '23:59', '1234567', 60, 0, $1, $1) "
+                         "RETURNING id",
+                         {now})
+                    .front()
+                    .i64("id");
+      chair_ = tx.query("INSERT INTO chairs (clinic_id, name, created_at_ms, updated_at_ms) VALUES "
+                        "($1, 'Chair 1', $2, $2) RETURNING id",
+                        {clinic_, now})
+                   .front()
+                   .i64("id");
+      course_ = tx.query("INSERT INTO courses (patient_id, protocol_id, state, planned_infusions, "
+                         "created_by, created_at_ms, updated_at_ms) VALUES ($1, "
+                         "'depression-standard', 'induction', 6, $2, $3, $3) RETURNING id",
+                         {patient_, physician_.user_id, now})
+                    .front()
+                    .i64("id");
+      tx.exec("INSERT INTO approvals (patient_id, decision, physician_user_id, decided_at_ms) "
+              "VALUES ($1, 'approved', $2, $3)",
+              {patient_, physician_.user_id, now - 86'400'000});
+      tx.exec("INSERT INTO consents (patient_id, consent_type, form_version, signed_at_ms, "
+              "recorded_by, recorded_at_ms) VALUES ($1, 'treatment', 'v1', $2, $3, $2)",
+              {patient_, now - 86'400'000, nurse_.user_id});
+      tx.exec("INSERT INTO screenings (patient_id, request_json, result_json, eligible, "
+              "screened_by, screened_at_ms) VALUES ($1, '{}', $2, 1, $3, $4)",
+              {patient_,
+               std::string(R"({"eligible":true,"pre_infusion":{"passed":true,"checks":[]},)"
+                           R"("cleared_to_start":true})"),
+               nurse_.user_id, now - 3 * 3'600'000});
+      tx.exec("UPDATE patients SET status = 'in_treatment' WHERE id = $1", {patient_});
+    });
+  }
+
+  // A booked infusion appointment today on the fixture's chair (each session needs its own).
+  std::int64_t today_appointment() {
+    return storage::with_transaction(*db_, [&](storage::Transaction& tx) {
+      const std::int64_t now = now_ms_.load();
+      return tx
+          .query("INSERT INTO appointments (patient_id, course_id, chair_id, kind, starts_ms, "
+                 "ends_ms, on_date, status, created_by, created_at_ms, updated_at_ms) VALUES ($1, "
+                 "$2, $3, 'infusion', $4, $5, $6, 'booked', $7, $4, $4) RETURNING id",
+                 {patient_, course_, chair_, now - 3 * 3'600'000, now - 2 * 3'600'000, today(),
+                  desk_.user_id})
+          .front()
+          .i64("id");
+    });
+  }
+
+  // A planning body for the course and a fresh appointment of today.
+  json scheduled(json b) {
+    b["course_id"] = course_;
+    b["appointment_id"] = today_appointment();
+    return b;
   }
 
   Response with_if_match(const std::string& method, const std::string& path, const Caller& who,
@@ -68,11 +145,15 @@ class JourneyBTest : public ApiFixture {
   }
 
   // depression-standard, 0.5 mg/kg, 1 mg/mL: 35 mg over 40 min at 52.5 mL/h.
+  // Planned two hours before the fixture's "now", so that the tests may chart events in the
+  // past hours (an event may never precede the session's planning).
   std::int64_t plan_session(json extra = json::object()) {
-    json b = {{"protocol", "depression-standard"},
-              {"preparation", {{"concentration_mg_per_ml", 1}}}};
+    json b = scheduled({{"protocol", "depression-standard"},
+                        {"preparation", {{"concentration_mg_per_ml", 1}}}});
     b.update(extra);
+    now_ms_ -= 2 * 60 * kMin;
     Response r = call("POST", p("/sessions"), nurse_, b);
+    now_ms_ += 2 * 60 * kMin;
     EXPECT_EQ(r.status, 201) << r.body;
     return body(r)["id"].get<std::int64_t>();
   }
@@ -115,6 +196,7 @@ class JourneyBTest : public ApiFixture {
 
   Caller physician_, nurse_, nurse2_, desk_, admin_;
   std::int64_t patient_ = 0;
+  std::int64_t clinic_ = 0, chair_ = 0, course_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -125,10 +207,10 @@ TEST_F(JourneyBTest, HardLimitDoseIsRefusedAndNothingIsStored) {
   const std::int64_t audit_before = audit_rows();
   // 1.2 mg/kg is above the hard maximum of 1.0 mg/kg: not even a physician with a reason.
   Response r = call("POST", p("/sessions"), physician_,
-                    {{"protocol", "depression-standard"},
-                     {"preparation", {{"concentration_mg_per_ml", 1}}},
-                     {"dose_mg_per_kg", 1.2},
-                     {"override_reason", "treatment-resistant"}});
+                    scheduled({{"protocol", "depression-standard"},
+                               {"preparation", {{"concentration_mg_per_ml", 1}}},
+                               {"dose_mg_per_kg", 1.2},
+                               {"override_reason", "treatment-resistant"}}));
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(error_code(r), "rule_refused");
   EXPECT_NE(body(r)["error"]["message"].get<std::string>().find("dose_mg_per_kg"),
@@ -142,14 +224,15 @@ TEST_F(JourneyBTest, HardLimitDoseIsRefusedAndNothingIsStored) {
 
 TEST_F(JourneyBTest, BadInputNamesTheField) {
   Response r = call("POST", p("/sessions"), nurse_,
-                    {{"protocol", "depression-standard"},
-                     {"preparation", {{"concentration_mg_per_ml", 1}}},
-                     {"dose_mg_per_kgg", 0.5}});
+                    scheduled({{"protocol", "depression-standard"},
+                               {"preparation", {{"concentration_mg_per_ml", 1}}},
+                               {"dose_mg_per_kgg", 0.5}}));
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(error_field(r), "dose_mg_per_kgg");
   Response u =
       call("POST", p("/sessions"), nurse_,
-           {{"protocol", "no-such-protocol"}, {"preparation", {{"concentration_mg_per_ml", 1}}}});
+           scheduled({{"protocol", "no-such-protocol"},
+                      {"preparation", {{"concentration_mg_per_ml", 1}}}}));
   EXPECT_EQ(u.status, 400) << u.body;
   EXPECT_EQ(error_field(u), "protocol");
   EXPECT_EQ(count("infusion_sessions"), 0);
@@ -157,18 +240,18 @@ TEST_F(JourneyBTest, BadInputNamesTheField) {
   storage::with_transaction(*db_, [&](storage::Transaction& tx) {
     tx.exec("UPDATE patients SET weight_kg = NULL WHERE id = $1", {patient_});
   });
-  Response w = call(
-      "POST", p("/sessions"), nurse_,
-      {{"protocol", "depression-standard"}, {"preparation", {{"concentration_mg_per_ml", 1}}}});
+  Response w = call("POST", p("/sessions"), nurse_,
+                    scheduled({{"protocol", "depression-standard"},
+                               {"preparation", {{"concentration_mg_per_ml", 1}}}}));
   EXPECT_EQ(w.status, 422) << w.body;
   EXPECT_EQ(error_field(w), "patient.weight_kg");
 }
 
 TEST_F(JourneyBTest, SoftLimitNeedsAPhysicianAndAReason) {
   // 0.8 mg/kg: above the soft maximum 0.75, below the hard 1.0.
-  json b = {{"protocol", "depression-standard"},
-            {"preparation", {{"concentration_mg_per_ml", 1}}},
-            {"dose_mg_per_kg", 0.8}};
+  json b = scheduled({{"protocol", "depression-standard"},
+                      {"preparation", {{"concentration_mg_per_ml", 1}}},
+                      {"dose_mg_per_kg", 0.8}});
   Response no_reason = call("POST", p("/sessions"), physician_, b);
   EXPECT_EQ(no_reason.status, 422) << no_reason.body;
   EXPECT_EQ(error_field(no_reason), "override_reason");
@@ -193,6 +276,85 @@ TEST_F(JourneyBTest, SoftLimitNeedsAPhysicianAndAReason) {
 
 // ---------------------------------------------------------------------------------------------
 // Pump events, delivered dose, PK
+
+TEST_F(JourneyBTest, APumpLeftRunningRaisesACriticalAlertAndStopPumpUntilStopped) {
+  // 35 mg planned at 52.5 mL/h (1 mg/mL, 70 kg); the hard limit is 1.0 mg/kg = 70 mg, reached
+  // after 80 min. Nobody stops the pump: every reply must say stop_pump, and one critical alert
+  // (not one per read) is raised; a rate change is refused; the stop is always accepted.
+  const std::int64_t id = plan_session();
+  Response a = event(id, {{"kind", "start"}, {"at_ms", now_ms_.load() - 30 * kMin}});
+  ASSERT_EQ(a.status, 201) << a.body;
+  EXPECT_FALSE(body(a)["stop_pump"].get<bool>());
+  now_ms_ += 30 * kMin;  // 60 min running: 52.5 mg, the soft limit
+  json g = body(get(s(id), nurse_));
+  EXPECT_EQ(g["delivered"]["status"], "soft_limit_reached");
+  EXPECT_FALSE(g["stop_pump"].get<bool>());
+  now_ms_ += 25 * kMin;  // 85 min: 74.375 mg
+  g = body(get(s(id), nurse_));
+  EXPECT_DOUBLE_EQ(g["delivered"]["mg"].get<double>(), 74.375);
+  EXPECT_EQ(g["delivered"]["status"], "hard_limit_reached");
+  EXPECT_TRUE(g["stop_pump"].get<bool>());
+  g = body(get(s(id), nurse_));  // read again: still one alert
+  auto critical = [&] {
+    return storage::with_transaction(*db_, [&](storage::Transaction& tx) {
+      return tx
+          .query("SELECT COUNT(*) AS n FROM alerts WHERE session_id = $1 AND kind = 'dose_limit' "
+                 "AND severity = 'critical'",
+                 {id})
+          .front()
+          .i64("n");
+    });
+  };
+  EXPECT_EQ(critical(), 1);
+  Response faster = event(id, {{"kind", "rate_change"}, {"rate_ml_per_h", 10}});
+  EXPECT_EQ(faster.status, 422) << faster.body;
+  EXPECT_EQ(error_field(faster), "hard_limit");
+  Response stop = event(id, {{"kind", "stop"}});
+  ASSERT_EQ(stop.status, 201) << stop.body;
+  EXPECT_FALSE(body(stop)["stop_pump"].get<bool>());
+  EXPECT_EQ(body(stop)["state"], "stopped");
+  EXPECT_EQ(critical(), 1);
+}
+
+TEST_F(JourneyBTest, ObservationTimeAndOpenCriticalAlertsHoldDischarge) {
+  storage::with_transaction(*db_, [&](storage::Transaction& tx) {
+    tx.exec("UPDATE clinics SET observation_minutes = 30 WHERE id = $1", {clinic_});
+  });
+  const std::int64_t id = plan_session();
+  run_40_min(id, now_ms_.load() - 50 * kMin);  // stopped 10 min ago
+  const json ready = {{"aldrete",
+                       {{"activity", 2}, {"respiration", 2}, {"circulation", 2},
+                        {"consciousness", 2}, {"o2_saturation", 2}}}};
+  json overridden = ready;
+  overridden["override_reason"] = "bed needed";  // a physician cannot override the observation
+  Response early =
+      with_if_match("POST", s(id, "/discharge"), physician_, overridden, etag_of(id));
+  EXPECT_EQ(early.status, 422) << early.body;
+  EXPECT_EQ(error_field(early), "observation_time");
+  // A critical reading during recovery: discharge waits for a physician's acknowledgement.
+  Response v = call("POST", s(id, "/vitals"), nurse_,
+                    {{"point", "recovery"}, {"spo2_percent", 85}, {"rr_per_min", 10}});
+  ASSERT_EQ(v.status, 201) << v.body;
+  now_ms_ += 25 * kMin;
+  Response held = with_if_match("POST", s(id, "/discharge"), nurse_, ready, etag_of(id));
+  EXPECT_EQ(held.status, 422) << held.body;
+  EXPECT_EQ(error_field(held), "critical_alerts");
+  EXPECT_EQ(body(get(s(id), nurse_))["state"], "stopped");
+  // Marked in error (the probe slipped): the alert is retracted, the reading kept.
+  const std::int64_t vid = body(v)["id"].get<std::int64_t>();
+  Response corr = call("POST", s(id, "/vitals/" + std::to_string(vid) + "/corrections"), nurse_,
+                       {{"action", "entered_in_error"}, {"reason", "probe off the finger"}});
+  ASSERT_EQ(corr.status, 201) << corr.body;
+  Response ok = with_if_match("POST", s(id, "/discharge"), nurse_, ready, etag_of(id));
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  const json sess = body(ok);
+  EXPECT_EQ(sess["state"], "discharged");
+  bool kept = false;
+  for (const json& x : sess["vitals"]) {
+    if (x["id"] == vid) kept = x["status"] == "entered_in_error";
+  }
+  EXPECT_TRUE(kept);
+}
 
 TEST_F(JourneyBTest, EventsGiveTheExactDeliveredDose) {
   const std::int64_t id = plan_session();
@@ -356,7 +518,7 @@ TEST_F(JourneyBTest, DissociationAdverseEventsAndDischarge) {
   Response ok = with_if_match("POST", s(id, "/discharge"), nurse_, ready, etag_of(id));
   ASSERT_EQ(ok.status, 201) << ok.body;
   const json sess = body(ok);
-  EXPECT_EQ(sess["state"], "completed");
+  EXPECT_EQ(sess["state"], "discharged");
   EXPECT_EQ(sess["discharge"]["aldrete_score"], 10);
   EXPECT_EQ(sess["dissociation"].size(), 1u);
   EXPECT_EQ(sess["adverse_events"].size(), 1u);

@@ -5,8 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
+#include <set>
+#include <sstream>
 
-#include "server/app/config.h"
+#include "server/serve/config.h"
 
 namespace kit::server {
 namespace {
@@ -17,6 +20,45 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
     if (it == vars.end()) return std::nullopt;
     return it->second;
   };
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The shipped example configuration, read through the real loader below.
+const std::string kExample = std::string(KIT_SOURCE_DIR) + "/docs/kit.example.toml";
+
+// The keys the example sets ("key = value" lines that are not comments).
+std::vector<std::string> example_keys() {
+  std::vector<std::string> keys;
+  std::istringstream lines(read_file(kExample));
+  const std::regex assignment(R"(^([A-Za-z0-9_]+)\s*=)");
+  std::smatch m;
+  for (std::string line; std::getline(lines, line);) {
+    if (std::regex_search(line, m, assignment)) keys.push_back(m[1]);
+  }
+  return keys;
+}
+
+// True if resolving throws ConfigError whose message contains every needle.
+bool refused_naming(const ServeFlags& f, std::map<std::string, std::string> env,
+                    std::initializer_list<std::string> needles) {
+  try {
+    resolve_serve_options(f, env_of(std::move(env)));
+  } catch (const ConfigError& e) {
+    for (const std::string& n : needles) {
+      if (std::string(e.what()).find(n) == std::string::npos) {
+        ADD_FAILURE() << "'" << e.what() << "' does not name " << n;
+        return false;
+      }
+    }
+    return true;
+  }
+  return false;
 }
 
 std::string write_temp(const std::string& text) {
@@ -113,6 +155,199 @@ TEST(ServeConfigTest, ParsesListenAddresses) {
   EXPECT_THROW(parse_listen(":80"), ConfigError);
   EXPECT_THROW(parse_listen("::1:80"), ConfigError);
   EXPECT_THROW(parse_listen("host:port"), ConfigError);
+}
+
+TEST(ServeConfigTest, ExampleFileIsReadByTheRealLoaderAndShowsTheDefaults) {
+  ASSERT_TRUE(std::filesystem::exists(kExample)) << kExample;
+  ServeFlags flags;
+  flags.config_file = kExample;
+  const ServeOptions o = resolve_serve_options(flags, env_of({}));  // throws on any unknown key
+  const ServeOptions d = resolve_serve_options({}, env_of({}));
+  EXPECT_EQ(o.config_file, kExample);
+  // Every value in the example is the built-in default.
+  EXPECT_EQ(o.data_dir, d.data_dir);
+  EXPECT_EQ(o.listen, d.listen);
+  EXPECT_EQ(o.database, d.database);
+  EXPECT_EQ(o.demo, d.demo);
+  EXPECT_EQ(o.demo_password, d.demo_password);
+  EXPECT_EQ(o.log_level, d.log_level);
+  EXPECT_EQ(o.workers, d.workers);
+  EXPECT_EQ(o.io_threads, d.io_threads);
+  EXPECT_EQ(o.body_limit_bytes, d.body_limit_bytes);
+  EXPECT_EQ(o.header_timeout_s, d.header_timeout_s);
+  EXPECT_EQ(o.idle_timeout_s, d.idle_timeout_s);
+  EXPECT_EQ(o.request_timeout_s, d.request_timeout_s);
+  EXPECT_EQ(o.drain_timeout_s, d.drain_timeout_s);
+  EXPECT_EQ(o.tls, d.tls);
+  EXPECT_EQ(o.login_ttl_minutes, d.login_ttl_minutes);
+  EXPECT_EQ(o.login_max_failures, d.login_max_failures);
+  EXPECT_EQ(o.login_lock_minutes, d.login_lock_minutes);
+  EXPECT_EQ(o.inquiry_limit_per_hour, d.inquiry_limit_per_hour);
+  // ... and the handlers' defaults are ServerConfig's own.
+  const ServerConfig c = server_config(o);
+  const ServerConfig defaults;
+  EXPECT_EQ(c.tls, defaults.tls);
+  EXPECT_EQ(c.login_ttl_minutes, defaults.login_ttl_minutes);
+  EXPECT_EQ(c.login_max_failures, defaults.login_max_failures);
+  EXPECT_EQ(c.login_lock_minutes, defaults.login_lock_minutes);
+  EXPECT_EQ(c.inquiry_limit_per_hour, defaults.inquiry_limit_per_hour);
+}
+
+TEST(ServeConfigTest, ExampleFileListsEverySettingOnceWithItsEnvironmentVariable) {
+  const std::vector<std::string> keys = example_keys();
+  const std::set<std::string> in_example(keys.begin(), keys.end());
+  EXPECT_EQ(in_example.size(), keys.size()) << "a key is set twice";
+  std::set<std::string> known;
+  for (const SettingInfo& s : settings()) known.insert(std::string(s.key));
+  EXPECT_EQ(in_example, known);  // each key recognised, and none missing from the example
+  const std::string text = read_file(kExample);
+  for (const SettingInfo& s : settings()) {
+    EXPECT_NE(text.find("Environment " + s.env), std::string::npos) << s.env;
+    if (s.type == SettingInfo::Type::integer) {
+      EXPECT_GE(s.max, s.min) << s.key;
+    }
+  }
+  // Each key is recognised by the loader on its own, too.
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line.front() == '#') continue;
+    ServeOptions o;
+    EXPECT_NO_THROW(apply_toml(o, line + "\n", "kit.example.toml")) << line;
+  }
+}
+
+TEST(ServeConfigTest, UnknownKeysAreRefusedNamingTheKeyAndTheFile) {
+  const std::string example = read_file(kExample);
+  const std::pair<std::string, std::string> cases[] = {
+      {"login_ttl_minute = 60", "login_ttl_minute"},  // a typo
+      {"session_ttl_minutes = 60", "session_ttl_minutes"},
+      {"port = 8080", "port"},
+      {"[server]\nlisten = \"127.0.0.1:1\"", "server"},  // no tables
+  };
+  for (const auto& [extra, key] : cases) {
+    ServeOptions o;
+    try {
+      apply_toml(o, example + "\n" + extra + "\n", "kit.toml");
+      ADD_FAILURE() << extra << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("kit.toml: " + key + ": unknown setting"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(ServeConfigTest, HandlerSettingsTakeEffectFromFileEnvironmentAndFlags) {
+  const std::string file = write_temp(
+      "tls = true\nlogin_ttl_minutes = 480\nlogin_max_failures = 7\nlogin_lock_minutes = 30\n"
+      "inquiry_limit_per_hour = 25\n");
+  ServeFlags flags;
+  flags.config_file = file;
+  ServeOptions o = resolve_serve_options(flags, env_of({}));
+  ServerConfig c = server_config(o);
+  EXPECT_TRUE(c.tls);
+  EXPECT_EQ(c.login_ttl_minutes, 480);
+  EXPECT_EQ(c.login_max_failures, 7);
+  EXPECT_EQ(c.login_lock_minutes, 30);
+  EXPECT_EQ(c.inquiry_limit_per_hour, 25);
+  EXPECT_FALSE(c.demo);
+
+  // The environment beats the file.
+  const auto env = env_of({{"KIT_TLS", "off"},
+                           {"KIT_LOGIN_TTL_MINUTES", "90"},
+                           {"KIT_LOGIN_MAX_FAILURES", "4"},
+                           {"KIT_LOGIN_LOCK_MINUTES", "45"},
+                           {"KIT_INQUIRY_LIMIT_PER_HOUR", "50"},
+                           {"KIT_DEMO", "yes"}});
+  c = server_config(resolve_serve_options(flags, env));
+  EXPECT_FALSE(c.tls);
+  EXPECT_EQ(c.login_ttl_minutes, 90);
+  EXPECT_EQ(c.login_max_failures, 4);
+  EXPECT_EQ(c.login_lock_minutes, 45);
+  EXPECT_EQ(c.inquiry_limit_per_hour, 50);
+  EXPECT_TRUE(c.demo);
+
+  // Flags beat the environment.
+  flags.tls = true;
+  flags.login_ttl_minutes = 60;
+  flags.login_max_failures = 3;
+  flags.login_lock_minutes = 5;
+  flags.inquiry_limit_per_hour = 2;
+  c = server_config(resolve_serve_options(flags, env));
+  EXPECT_TRUE(c.tls);
+  EXPECT_EQ(c.login_ttl_minutes, 60);
+  EXPECT_EQ(c.login_max_failures, 3);
+  EXPECT_EQ(c.login_lock_minutes, 5);
+  EXPECT_EQ(c.inquiry_limit_per_hour, 2);
+  std::filesystem::remove(file);
+}
+
+TEST(ServeConfigTest, EverySettingHasAnEnvironmentVariable) {
+  // Integers: one past either end is refused naming the variable, so the variable is read.
+  for (const SettingInfo& s : settings()) {
+    if (s.type != SettingInfo::Type::integer) continue;
+    EXPECT_NO_THROW(resolve_serve_options({}, env_of({{s.env, std::to_string(s.min)}}))) << s.env;
+    EXPECT_TRUE(refused_naming({}, {{s.env, std::to_string(s.max + 1)}}, {s.env}));
+    EXPECT_TRUE(refused_naming({}, {{s.env, std::to_string(s.min - 1)}}, {s.env}));
+  }
+  // Text and booleans.
+  const ServeOptions o = resolve_serve_options({}, env_of({{"KIT_DATA", "/d"},
+                                                           {"KIT_LISTEN", "0.0.0.0:1"},
+                                                           {"KIT_DATABASE", "sqlite:/d/k.db"},
+                                                           {"KIT_DEMO", "on"},
+                                                           {"KIT_DEMO_PASSWORD", "pw-from-env-1"},
+                                                           {"KIT_LOG_LEVEL", "WARN"},
+                                                           {"KIT_TLS", "true"},
+                                                           {"KIT_IO_THREADS", "2"},
+                                                           {"KIT_BODY_LIMIT_BYTES", "4096"},
+                                                           {"KIT_HEADER_TIMEOUT_S", "3"},
+                                                           {"KIT_IDLE_TIMEOUT_S", "4"},
+                                                           {"KIT_REQUEST_TIMEOUT_S", "5"},
+                                                           {"KIT_DRAIN_TIMEOUT_S", "6"}}));
+  EXPECT_EQ(o.data_dir, "/d");
+  EXPECT_EQ(o.listen, "0.0.0.0:1");
+  EXPECT_EQ(o.database, "sqlite:/d/k.db");
+  EXPECT_TRUE(o.demo);
+  EXPECT_EQ(o.demo_password, "pw-from-env-1");
+  EXPECT_EQ(o.log_level, "warn");
+  EXPECT_TRUE(o.tls);
+  EXPECT_EQ(o.io_threads, 2);
+  EXPECT_EQ(o.body_limit_bytes, 4096u);
+  EXPECT_EQ(o.header_timeout_s, 3);
+  EXPECT_EQ(o.idle_timeout_s, 4);
+  EXPECT_EQ(o.request_timeout_s, 5);
+  EXPECT_EQ(o.drain_timeout_s, 6);
+}
+
+TEST(ServeConfigTest, BadHandlerSettingsAreRefusedByName) {
+  // Negative or zero minutes, from each source; the message names the key or variable.
+  EXPECT_TRUE(refused_naming({}, {{"KIT_LOGIN_LOCK_MINUTES", "-5"}}, {"KIT_LOGIN_LOCK_MINUTES"}));
+  EXPECT_TRUE(refused_naming({}, {{"KIT_LOGIN_TTL_MINUTES", "0"}}, {"KIT_LOGIN_TTL_MINUTES"}));
+  EXPECT_TRUE(refused_naming({}, {{"KIT_LOGIN_TTL_MINUTES", "12h"}}, {"KIT_LOGIN_TTL_MINUTES"}));
+  EXPECT_TRUE(refused_naming({}, {{"KIT_TLS", "maybe"}}, {"KIT_TLS"}));
+  ServeFlags f;
+  f.login_max_failures = 0;
+  EXPECT_TRUE(refused_naming(f, {}, {"login_max_failures"}));
+  f = {};
+  f.inquiry_limit_per_hour = -1;
+  EXPECT_TRUE(refused_naming(f, {}, {"inquiry_limit_per_hour"}));
+  f = {};
+  f.login_ttl_minutes = 7 * 24 * 60 + 1;
+  EXPECT_TRUE(refused_naming(f, {}, {"login_ttl_minutes"}));
+
+  ServeOptions o;
+  for (const std::string bad :
+       {"login_ttl_minutes = -1", "login_lock_minutes = 0", "login_max_failures = 101",
+        "inquiry_limit_per_hour = 0", "login_ttl_minutes = \"720\"", "login_ttl_minutes = 1.5",
+        "tls = \"yes\"", "tls = 1"}) {
+    try {
+      apply_toml(o, bad + "\n", "kit.toml");
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const ConfigError& e) {
+      const std::string key = bad.substr(0, bad.find(' '));
+      EXPECT_NE(std::string(e.what()).find("kit.toml: " + key), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The instrument catalogue against the clinical reference (shared/domain/pharmacology.md §5).
+// The instrument catalogue against the clinical reference (docs/reference/pharmacology.md §5).
 // Each row cites where its numbers come from.
 #include <gtest/gtest.h>
 

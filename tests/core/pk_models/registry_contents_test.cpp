@@ -1,7 +1,7 @@
 // The registry as a catalogue: every expected model is present exactly once, every model cites its
 // source, every variability term says where it comes from, and ke0 provenance is stated honestly
-// (reference pharmacology.md §1.8: only Navarrete's 0.238 /min for Domino is a published estimate;
-// opentiva's "from tpeak 1 min" values are that code's own convention).
+// (reference docs/reference/pharmacology.md §1.8: only Navarrete's 0.238 /min for Domino is a
+// published estimate; opentiva's "from tpeak 1 min" values are that code's own convention).
 #include <gtest/gtest.h>
 
 #include <algorithm>
