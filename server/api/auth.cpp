@@ -10,6 +10,7 @@
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
+#include "storage/stores/account_store.h"
 
 namespace kit::server {
 
@@ -108,13 +109,11 @@ std::int64_t create_user(storage::Transaction& tx, const std::string& username,
   if (role != Role::patient && patient_id) {
     throw ApiError::bad_request("patient_id", "only patient accounts link a patient");
   }
-  const std::string hash = hash_password(password);
-  storage::Rows rows = tx.query(
-      "INSERT INTO users (username, password_hash, role, patient_id, disabled, created_at_ms, "
-      "updated_at_ms, version) VALUES ($1, $2, $3, $4, 0, $5, $5, 1) RETURNING id",
-      {username, hash, std::string(role_name(role)),
-       patient_id ? storage::Value(*patient_id) : storage::null(), now_ms});
-  return rows.at(0).i64("id");
+  return storage::AccountStore(tx).create_user({.username = username,
+                                                .password_hash = hash_password(password),
+                                                .role = std::string(role_name(role)),
+                                                .patient_id = patient_id,
+                                                .at_ms = now_ms});
 }
 
 std::string login_cookie(const std::string& token, int max_age_seconds, bool secure) {
@@ -123,24 +122,6 @@ std::string login_cookie(const std::string& token, int max_age_seconds, bool sec
                   std::to_string(token.empty() ? 0 : max_age_seconds);
   if (secure) c += "; Secure";
   return c;
-}
-
-void end_login(storage::Transaction& tx, std::int64_t session_id) {
-  tx.exec("DELETE FROM logins WHERE id = $1", {session_id});
-}
-
-void end_user_logins(storage::Transaction& tx, std::int64_t user_id,
-                       std::optional<std::int64_t> except_login_id) {
-  if (except_login_id) {
-    tx.exec("DELETE FROM logins WHERE user_id = $1 AND id <> $2", {user_id, *except_login_id});
-  } else {
-    tx.exec("DELETE FROM logins WHERE user_id = $1", {user_id});
-  }
-}
-
-std::string login_csrf_token(storage::Transaction& tx, std::int64_t session_id) {
-  storage::Rows rows = tx.query("SELECT csrf_token FROM logins WHERE id = $1", {session_id});
-  return rows.empty() ? std::string() : rows.front().text("csrf_token");
 }
 
 void check_new_password(const std::string& field, const std::string& password) {
@@ -163,23 +144,16 @@ namespace {
 
 void record_failure(storage::Transaction& tx, const ServerConfig& cfg, const std::string& username,
                     std::int64_t now) {
-  storage::Rows f = tx.query(
-      "INSERT INTO login_throttle (username, failures, locked_until_ms, updated_at_ms) "
-      "VALUES ($1, 1, 0, $2) ON CONFLICT (username) DO UPDATE SET "
-      "failures = login_throttle.failures + 1, updated_at_ms = $2 RETURNING failures",
-      {username, now});
-  if (f.front().i64("failures") >= cfg.login_max_failures) {
-    tx.exec(
-        "UPDATE login_throttle SET failures = 0, locked_until_ms = $2, updated_at_ms = $3 "
-        "WHERE username = $1",
-        {username, now + static_cast<std::int64_t>(cfg.login_lock_minutes) * 60'000, now});
+  storage::AccountStore accounts(tx);
+  if (accounts.count_failed_login(username, now) >= cfg.login_max_failures) {
+    accounts.lock_username(username,
+                           now + static_cast<std::int64_t>(cfg.login_lock_minutes) * 60'000, now);
   }
 }
 
 bool is_locked(storage::Transaction& tx, const std::string& username, std::int64_t now) {
-  storage::Rows t =
-      tx.query("SELECT locked_until_ms FROM login_throttle WHERE username = $1", {username});
-  return !t.empty() && t.front().i64("locked_until_ms") > now;
+  const auto throttle = storage::AccountStore(tx).throttle(username);
+  return throttle && throttle->locked_at(now);
 }
 
 }  // namespace
@@ -192,10 +166,12 @@ void change_own_password(Services& services, const Principal& who, const std::st
   bool locked = false;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     locked = is_locked(tx, who.username, now);
-    storage::Rows u = tx.query("SELECT password_hash FROM users WHERE id = $1", {who.user_id});
-    hash = u.empty() ? std::string() : u.front().text("password_hash");
+    const auto account = storage::AccountStore(tx).credentials(who.user_id);
+    hash = account ? account->password_hash : std::string();
   });
-  if (locked) throw ApiError(ErrorKind::rate_limited, "too many failed attempts: try again later", "", "locked");
+  if (locked)
+    throw ApiError(ErrorKind::rate_limited, "too many failed attempts: try again later", "",
+                   "locked");
   if (!verify_password(hash, current.substr(0, kMaxPassword))) {
     storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
       record_failure(tx, services.config(), who.username, now);
@@ -205,13 +181,11 @@ void change_own_password(Services& services, const Principal& who, const std::st
   }
   const std::string new_hash = hash_password(replacement);
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
-    tx.exec(
-        "UPDATE users SET password_hash = $2, updated_at_ms = $3, version = version + 1 "
-        "WHERE id = $1",
-        {who.user_id, new_hash, now});
+    storage::AccountStore accounts(tx);
+    accounts.set_password_hash(who.user_id, new_hash, now);
     std::optional<std::int64_t> keep;
     if (!who.login_id.empty()) keep = std::stoll(who.login_id);
-    end_user_logins(tx, who.user_id, keep);
+    accounts.end_user_logins(who.user_id, keep);
   });
 }
 
@@ -220,7 +194,7 @@ LoginResult login(Services& services, const std::string& username, const std::st
   const ServerConfig& cfg = services.config();
   const std::int64_t now = services.now_ms();
   const ApiError invalid(ErrorKind::unauthenticated, "wrong username or password", "",
-                        "invalid_credentials");
+                         "invalid_credentials");
   const ApiError locked(ErrorKind::rate_limited,
                         "too many failed logins: this account is locked for " +
                             std::to_string(cfg.login_lock_minutes) + " minutes",
@@ -243,15 +217,10 @@ LoginResult login(Services& services, const std::string& username, const std::st
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     account.reset();
     locked_now = is_locked(tx, username, now);
-    storage::Rows u = tx.query(
-        "SELECT id, password_hash, role, patient_id, disabled FROM users WHERE username = $1",
-        {username});
-    if (!u.empty()) {
-      const storage::Row& r = u.front();
-      auto role = role_from_name(r.text("role"));
-      if (role) {
-        account = Account{r.i64("id"), r.text("password_hash"), *role, r.opt_i64("patient_id"),
-                          r.i64("disabled") != 0};
+    if (auto found = storage::AccountStore(tx).credentials_by_username(username)) {
+      if (auto role = role_from_name(found->user.role)) {
+        account = Account{found->user.id, found->password_hash, *role, found->user.patient_id,
+                          found->user.disabled};
       }
     }
   });
@@ -276,18 +245,20 @@ LoginResult login(Services& services, const std::string& username, const std::st
   const bool granted = storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     // A concurrent run of failures may have locked the name meanwhile: the lock wins.
     if (is_locked(tx, username, now)) return false;
-    tx.exec("DELETE FROM login_throttle WHERE username = $1", {username});
+    storage::AccountStore accounts(tx);
+    accounts.clear_throttle(username);
     result.token = random_token(32);
     result.csrf_token = random_token(32);
     result.expires_at_ms = now + static_cast<std::int64_t>(cfg.login_ttl_minutes) * 60'000;
-    storage::Rows s = tx.query(
-        "INSERT INTO logins (token_hash, user_id, csrf_token, created_at_ms, last_seen_ms, "
-        "expires_at_ms, remote_address) VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING id",
-        {sha256_hex(result.token), account->id, result.csrf_token, now, result.expires_at_ms,
-         remote_address});
-    // Housekeeping: expired sessions of this user.
-    tx.exec("DELETE FROM logins WHERE user_id = $1 AND expires_at_ms <= $2", {account->id, now});
-    result.principal.login_id = std::to_string(s.front().i64("id"));
+    const std::int64_t login_id = accounts.add_login({.token_hash = sha256_hex(result.token),
+                                                      .user_id = account->id,
+                                                      .csrf_token = result.csrf_token,
+                                                      .at_ms = now,
+                                                      .expires_at_ms = result.expires_at_ms,
+                                                      .remote_address = remote_address});
+    // Housekeeping: this user's expired logins.
+    accounts.end_expired_logins(account->id, now);
+    result.principal.login_id = std::to_string(login_id);
     return true;
   });
   if (!granted) throw locked;
@@ -312,37 +283,33 @@ std::optional<Principal> authenticate(const Request& req, Services& services) {
   const std::string token_hash = sha256_hex(*token);
   return storage::with_transaction(
       services.db(), [&](storage::Transaction& tx) -> std::optional<Principal> {
-        storage::Rows rows = tx.query(
-            "SELECT s.id AS session_id, s.csrf_token, s.expires_at_ms, s.last_seen_ms, "
-            "u.id AS user_id, u.username, u.role, u.patient_id, u.disabled "
-            "FROM logins s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-            {token_hash});
-        if (rows.empty()) return std::nullopt;
-        const storage::Row& r = rows.front();
-        const std::int64_t session_id = r.i64("session_id");
-        if (r.i64("expires_at_ms") <= now || r.i64("disabled") != 0) {
-          end_login(tx, session_id);
+        storage::AccountStore accounts(tx);
+        const std::optional<storage::LoginOfUser> found = accounts.login_by_token_hash(token_hash);
+        if (!found) return std::nullopt;
+        const storage::Login& login = found->login;
+        const storage::User& user = found->user;
+        if (login.expired_at(now) || user.disabled) {
+          accounts.end_login(login.id);
           return std::nullopt;
         }
-        auto role = role_from_name(r.text("role"));
+        auto role = role_from_name(user.role);
         if (!role) return std::nullopt;
         if (via_cookie && state_changing(req.method)) {
           const std::string sent = req.header(kCsrfHeader).value_or("");
-          if (!equal_constant_time(sent, r.text("csrf_token"))) {
+          if (!equal_constant_time(sent, login.csrf_token)) {
             throw ApiError(ErrorKind::forbidden,
                            "cookie sessions must send the X-CSRF-Token header on writes",
                            "X-CSRF-Token", "csrf");
           }
         }
-        if (now - r.i64("last_seen_ms") >= 60'000) {
-          tx.exec("UPDATE logins SET last_seen_ms = $2 WHERE id = $1", {session_id, now});
-        }
+        // last_seen_ms is coarse (a minute) so that most requests write nothing.
+        if (now - login.last_seen_ms >= 60'000) accounts.touch_login(login.id, now);
         Principal p;
-        p.user_id = r.i64("user_id");
-        p.username = r.text("username");
+        p.user_id = user.id;
+        p.username = user.username;
         p.role = *role;
-        p.patient_id = r.opt_i64("patient_id");
-        p.login_id = std::to_string(session_id);
+        p.patient_id = user.patient_id;
+        p.login_id = std::to_string(login.id);
         p.via_cookie = via_cookie;
         return p;
       });

@@ -1,7 +1,8 @@
 #pragma once
-// Accounts and sessions. Passwords: Argon2id (libsodium crypto_pwhash_str, interactive limits).
-// Session tokens: 32 random bytes, given to the client once (bearer token and HttpOnly cookie);
+// Accounts and logins. Passwords: Argon2id (libsodium crypto_pwhash_str, interactive limits).
+// Login tokens: 32 random bytes, given to the client once (bearer token and HttpOnly cookie);
 // the database keeps only their SHA-256, so a copy of the database cannot be used to log in.
+// The SQL is in storage/stores/account_store.h; the policy (hashing, lock-out, CSRF) is here.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -23,9 +24,9 @@ std::int64_t create_user(storage::Transaction& tx, const std::string& username,
                          const std::string& password, Role role,
                          std::optional<std::int64_t> patient_id, std::int64_t now_ms);
 
-// Resolves the caller from "Authorization: Bearer <token>" or the session cookie. Cookie sessions
-// making a state-changing request must send the X-CSRF-Token header matching the session's token
-// (403 otherwise). Returns nullopt for anonymous or expired sessions.
+// Resolves the caller from "Authorization: Bearer <token>" or the login cookie. Cookie logins
+// making a state-changing request must send the X-CSRF-Token header matching the login's token
+// (403 otherwise). Returns nullopt for anonymous callers and expired logins.
 std::optional<Principal> authenticate(const Request& req, Services& services);
 
 // Login: checks the lock-out, verifies the password (hashing a dummy on unknown usernames so the
@@ -42,7 +43,7 @@ LoginResult login(Services& services, const std::string& username, const std::st
                   const std::string& remote_address);
 
 // Changes the caller's own password after checking the current one; a wrong current password
-// counts as a failed login (lock-out applies). Ends the caller's other sessions.
+// counts as a failed login (lock-out applies). Ends the caller's other logins.
 void change_own_password(Services& services, const Principal& who, const std::string& current,
                          const std::string& replacement);
 // Password policy for new passwords: 12 to 1024 bytes. Throws InputError naming `field`.
@@ -50,11 +51,6 @@ void check_new_password(const std::string& field, const std::string& password);
 // Usernames: 3 to 64 of a-z 0-9 . _ - @. Throws InputError naming `field`.
 void check_username(const std::string& field, const std::string& username);
 
-// Session housekeeping (used by logout, password changes and disabling an account).
-void end_login(storage::Transaction& tx, std::int64_t session_id);
-void end_user_logins(storage::Transaction& tx, std::int64_t user_id,
-                       std::optional<std::int64_t> except_login_id = std::nullopt);
-std::string login_csrf_token(storage::Transaction& tx, std::int64_t session_id);
 // "kit_session=<token>; HttpOnly; SameSite=Strict; Path=/; Max-Age=...[; Secure]"; an empty token
 // clears the cookie.
 std::string login_cookie(const std::string& token, int max_age_seconds, bool secure);

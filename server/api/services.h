@@ -23,6 +23,9 @@ struct ServerConfig {
   int login_max_failures = 5;       // consecutive failed passwords, then the username locks
   int login_lock_minutes = 15;      // for this long
   int inquiry_limit_per_hour = 10;  // public inquiries per remote address per hour
+  // An intake screening older than this no longer clears a patient for infusion (clinic policy,
+  // core/infusion/gates.h GatePolicy).
+  int screening_max_age_days = 180;
 };
 
 class Services {

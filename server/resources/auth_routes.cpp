@@ -6,6 +6,7 @@
 #include "server/api/auth.h"
 #include "server/api/services.h"
 #include "server/resources/modules.h"
+#include "storage/stores/account_store.h"
 
 namespace kit::server {
 
@@ -35,16 +36,15 @@ Response do_login(RouteContext& ctx) {
                                  {"csrf_token", result.csrf_token},
                                  {"expires_at", iso8601_ms(result.expires_at_ms)},
                                  {"user", user_json(result.principal)}});
-  resp.set_header("Set-Cookie",
-                  login_cookie(result.token, services.config().login_ttl_minutes * 60,
-                                 secure_cookie(ctx, services)));
+  resp.set_header("Set-Cookie", login_cookie(result.token, services.config().login_ttl_minutes * 60,
+                                             secure_cookie(ctx, services)));
   resp.set_header("Cache-Control", "no-store");
   return resp;
 }
 
 Response do_logout(RouteContext& ctx) {
   const Principal& who = ctx.user();
-  end_login(ctx.tx(), std::stoll(who.login_id));
+  storage::AccountStore(ctx.tx()).end_login(std::stoll(who.login_id));
   Response resp = json_response({{"logged_out", true}});
   resp.set_header("Set-Cookie", login_cookie("", 0, secure_cookie(ctx, ctx.services())));
   return resp;
@@ -52,8 +52,9 @@ Response do_logout(RouteContext& ctx) {
 
 Response do_me(RouteContext& ctx) {
   const Principal& who = ctx.user();
+  const auto login = storage::AccountStore(ctx.tx()).find_login(std::stoll(who.login_id));
   nlohmann::json body = {{"user", user_json(who)},
-                         {"csrf_token", login_csrf_token(ctx.tx(), std::stoll(who.login_id))},
+                         {"csrf_token", login ? login->csrf_token : std::string()},
                          {"via_cookie", who.via_cookie}};
   Response resp = json_response(body);
   resp.set_header("Cache-Control", "no-store");

@@ -121,14 +121,10 @@ std::string local_date(storage::Transaction& tx, std::optional<std::int64_t> app
   return clinic_today(tx, *clinic, at_ms);
 }
 
-const infusion::GatePolicy& gate_policy() {
-  static const infusion::GatePolicy policy{};
-  return policy;
-}
-
-infusion::GatePolicy gate_policy_for(storage::Transaction& tx,
-                                     std::optional<std::int64_t> appointment_id) {
-  infusion::GatePolicy policy = gate_policy();
+infusion::GatePolicy gate_policy_for(RouteContext& ctx, std::optional<std::int64_t> appointment_id) {
+  storage::Transaction& tx = ctx.tx();
+  infusion::GatePolicy policy;
+  policy.screening_max_age_days = ctx.services().config().screening_max_age_days;
   std::optional<std::int64_t> clinic;
   if (appointment_id) {
     storage::InfusionStore store(tx);
@@ -355,7 +351,7 @@ json session_json(RouteContext& ctx, storage::InfusionStore& store,
     next_gates = gates_json(infusion::start_gates(
         planning_facts(ctx, store, s.patient_id, s.course_id, s.appointment_id, s.protocol_id,
                        s.unscheduled_reason, s.id),
-        gate_policy(), {}));
+        gate_policy_for(ctx, s.appointment_id), {}));
   } else if (state == infusion::State::stopped) {
     infusion::DischargeFacts df;
     df.state = state;
@@ -364,7 +360,7 @@ json session_json(RouteContext& ctx, storage::InfusionStore& store,
     df.unacknowledged_critical_alerts = store.open_critical_alerts(s.id);
     df.score_ready = true;
     df.score_summary = "the discharge score is assessed when discharge is recorded";
-    next_gates = gates_json(infusion::discharge_gates(df, gate_policy_for(ctx.tx(), s.appointment_id)));
+    next_gates = gates_json(infusion::discharge_gates(df, gate_policy_for(ctx, s.appointment_id)));
   }
   json due = json::array({"baseline"});
   for (double t = kVitalsIntervalMin; t < s.planned_duration_min - 1e-9; t += kVitalsIntervalMin)

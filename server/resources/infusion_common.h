@@ -42,11 +42,9 @@ infusion::PlanningFacts planning_facts(RouteContext& ctx, storage::InfusionStore
                                        std::optional<std::string> unscheduled_reason,
                                        std::int64_t this_session_id);
 
-// The gate policy of this server (clinic policy, from the configuration's defaults).
-const infusion::GatePolicy& gate_policy();
-// The same, with the observation time of the session's clinic (clinics.observation_minutes).
-infusion::GatePolicy gate_policy_for(storage::Transaction& tx,
-                                     std::optional<std::int64_t> appointment_id);
+// The gate policy: the server's configuration (screening_max_age_days) and the observation time
+// of the session's clinic (clinics.observation_minutes).
+infusion::GatePolicy gate_policy_for(RouteContext& ctx, std::optional<std::int64_t> appointment_id);
 
 // Raises the dose-limit alerts a delivery has reached (once each); returns the status.
 infusion::LimitStatus observe_limits(storage::Transaction& tx, storage::InfusionStore& store,

@@ -9,50 +9,53 @@
 #include "server/api/services.h"
 #include "server/resources/journey_common.h"
 #include "server/resources/modules.h"
+#include "server/resources/patient_record.h"
+#include "storage/stores/intake_store.h"
+#include "storage/stores/patient_store.h"
 
 namespace kit::server {
 
 namespace {
 
 using namespace journey;
+using storage::IntakeStore;
 
 constexpr std::size_t kMaxReason = 2000;
 
-nlohmann::json screening_json(const storage::Row& r) {
-  return {{"id", r.i64("id")},
-          {"patient_id", r.i64("patient_id")},
-          {"eligible", r.i64("eligible") != 0},
-          {"request", nlohmann::json::parse(r.text("request_json"))},
-          {"result", nlohmann::json::parse(r.text("result_json"))},
-          {"screened_by", r.i64("screened_by")},
-          {"screened_at", iso8601_ms(r.i64("screened_at_ms"))}};
+nlohmann::json screening_json(const storage::Screening& s) {
+  return {{"id", s.id},
+          {"patient_id", s.patient_id},
+          {"eligible", s.eligible},
+          {"request", nlohmann::json::parse(s.request_json)},
+          {"result", nlohmann::json::parse(s.result_json)},
+          {"screened_by", s.screened_by},
+          {"screened_at", iso8601_ms(s.screened_at_ms)}};
 }
 
-nlohmann::json consent_json(const storage::Row& r) {
-  return {{"id", r.i64("id")},
-          {"patient_id", r.i64("patient_id")},
-          {"type", r.text("consent_type")},
-          {"version", r.text("form_version")},
-          {"signed_at", iso8601_ms(r.i64("signed_at_ms"))},
-          {"recorded_by", r.i64("recorded_by")},
-          {"recorded_at", iso8601_ms(r.i64("recorded_at_ms"))},
-          {"note", r.text("note")},
-          {"withdrawn_at", r.opt_i64("withdrawn_at_ms")
-                               ? nlohmann::json(iso8601_ms(r.i64("withdrawn_at_ms")))
-                               : nlohmann::json(nullptr)},
-          {"withdrawn_by", opt_json(r.opt_i64("withdrawn_by"))},
-          {"withdrawal_reason", opt_json(r.opt_text("withdrawal_reason"))}};
+nlohmann::json consent_json(const storage::Consent& c) {
+  return {{"id", c.id},
+          {"patient_id", c.patient_id},
+          {"type", c.consent_type},
+          {"version", c.form_version},
+          {"signed_at", iso8601_ms(c.signed_at_ms)},
+          {"recorded_by", c.recorded_by},
+          {"recorded_at", iso8601_ms(c.recorded_at_ms)},
+          {"note", c.note},
+          {"withdrawn_at", c.withdrawn_at_ms ? nlohmann::json(iso8601_ms(*c.withdrawn_at_ms))
+                                             : nlohmann::json(nullptr)},
+          {"withdrawn_by", opt_json(c.withdrawn_by)},
+          {"withdrawal_reason", opt_json(c.withdrawal_reason)}};
 }
 
-nlohmann::json approval_json(const storage::Row& r) {
-  return {{"id", r.i64("id")},
-          {"patient_id", r.i64("patient_id")},
-          {"decision", r.text("decision")},
-          {"reason", r.text("reason")},
-          {"override_reason", opt_json(r.opt_text("override_reason"))},
-          {"screening_id", opt_json(r.opt_i64("screening_id"))},
-          {"physician_user_id", r.i64("physician_user_id")},
-          {"decided_at", iso8601_ms(r.i64("decided_at_ms"))}};
+nlohmann::json approval_json(const storage::Approval& a) {
+  return {{"id", a.id},
+          {"patient_id", a.patient_id},
+          {"decision", a.decision},
+          {"reason", a.reason},
+          {"override_reason", opt_json(a.override_reason)},
+          {"screening_id", opt_json(a.screening_id)},
+          {"physician_user_id", a.physician_user_id},
+          {"decided_at", iso8601_ms(a.decided_at_ms)}};
 }
 
 Response post_screening(RouteContext& ctx) {
@@ -62,17 +65,15 @@ Response post_screening(RouteContext& ctx) {
   // The core rules score the answers; bad input comes back as InputError naming the field.
   const nlohmann::json result = contract::handle_screen(body);
   storage::Transaction& tx = ctx.tx();
-  load_patient(tx, patient_id);
-  const bool eligible = result.at("eligible").get<bool>();
-  const std::int64_t now = ctx.services().now_ms();
-  storage::Rows ins = tx.query(
-      "INSERT INTO screenings (patient_id, request_json, result_json, eligible, screened_by, "
-      "screened_at_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-      {patient_id, body.dump(), result.dump(), std::int64_t{eligible ? 1 : 0}, ctx.user().user_id,
-       now});
-  const std::int64_t id = ins.front().i64("id");
-  storage::Rows rows = tx.query("SELECT * FROM screenings WHERE id = $1", {id});
-  Response resp = json_response(screening_json(rows.front()), 201);
+  load_patient_record(tx, patient_id);
+  IntakeStore intake(tx);
+  const std::int64_t id = intake.add_screening({.patient_id = patient_id,
+                                                .request_json = body.dump(),
+                                                .result_json = result.dump(),
+                                                .eligible = result.at("eligible").get<bool>(),
+                                                .screened_by = ctx.user().user_id,
+                                                .at_ms = ctx.services().now_ms()});
+  Response resp = json_response(screening_json(*intake.find_screening(id)), 201);
   resp.set_header("Location", "/api/v1/patients/" + std::to_string(patient_id) + "/screenings/" +
                                   std::to_string(id));
   return resp;
@@ -81,11 +82,10 @@ Response post_screening(RouteContext& ctx) {
 Response list_screenings(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
-  load_patient(ctx.tx(), patient_id);
+  load_patient_record(ctx.tx(), patient_id);
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r : ctx.tx().query(
-           "SELECT * FROM screenings WHERE patient_id = $1 ORDER BY id DESC", {patient_id})) {
-    out.push_back(screening_json(r));
+  for (const storage::Screening& s : IntakeStore(ctx.tx()).screenings(patient_id)) {
+    out.push_back(screening_json(s));
   }
   return json_response({{"screenings", out}});
 }
@@ -112,13 +112,16 @@ Response post_consent(RouteContext& ctx) {
   if (note.size() > kMaxReason) throw kit::InputError("note", "is too long");
   r.finish();
   storage::Transaction& tx = ctx.tx();
-  load_patient(tx, patient_id);
-  storage::Rows ins = tx.query(
-      "INSERT INTO consents (patient_id, consent_type, form_version, signed_at_ms, recorded_by, "
-      "recorded_at_ms, note) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-      {patient_id, type, version, signed_at, ctx.user().user_id, now, note});
-  storage::Rows rows = tx.query("SELECT * FROM consents WHERE id = $1", {ins.front().i64("id")});
-  return json_response(consent_json(rows.front()), 201);
+  load_patient_record(tx, patient_id);
+  IntakeStore intake(tx);
+  const std::int64_t id = intake.add_consent({.patient_id = patient_id,
+                                              .consent_type = type,
+                                              .form_version = version,
+                                              .signed_at_ms = signed_at,
+                                              .note = note,
+                                              .recorded_by = ctx.user().user_id,
+                                              .at_ms = now});
+  return json_response(consent_json(*intake.find_consent(patient_id, id)), 201);
 }
 
 // A consent is withdrawn, never deleted: it stays listed with when, by whom recorded, and why.
@@ -132,30 +135,26 @@ Response withdraw_consent(RouteContext& ctx) {
   const std::string reason = require_text(r.string("reason"), "reason", kMaxReason);
   r.finish();
   storage::Transaction& tx = ctx.tx();
-  load_patient(tx, patient_id);
-  storage::Rows c = tx.query("SELECT * FROM consents WHERE id = $1 AND patient_id = $2",
-                             {consent_id, patient_id});
-  if (c.empty()) throw ApiError::not_found("consent");
-  if (c.front().opt_i64("withdrawn_at_ms")) {
+  load_patient_record(tx, patient_id);
+  IntakeStore intake(tx);
+  const std::optional<storage::Consent> consent = intake.find_consent(patient_id, consent_id);
+  if (!consent) throw ApiError::not_found("consent");
+  if (consent->withdrawn()) {
     throw ApiError::conflict("the consent was already withdrawn", "consent_id");
   }
-  const std::int64_t now = ctx.services().now_ms();
-  tx.exec(
-      "UPDATE consents SET withdrawn_at_ms = $2, withdrawn_by = $3, withdrawal_reason = $4 "
-      "WHERE id = $1 AND withdrawn_at_ms IS NULL",
-      {consent_id, now, ctx.user().user_id, reason});
-  storage::Rows rows = tx.query("SELECT * FROM consents WHERE id = $1", {consent_id});
-  return json_response(consent_json(rows.front()), 200);
+  intake.withdraw_consent(
+      consent_id,
+      {.by_user_id = ctx.user().user_id, .reason = reason, .at_ms = ctx.services().now_ms()});
+  return json_response(consent_json(*intake.find_consent(patient_id, consent_id)), 200);
 }
 
 Response list_consents(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
-  load_patient(ctx.tx(), patient_id);
+  load_patient_record(ctx.tx(), patient_id);
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r :
-       ctx.tx().query("SELECT * FROM consents WHERE patient_id = $1 ORDER BY id", {patient_id})) {
-    out.push_back(consent_json(r));
+  for (const storage::Consent& c : IntakeStore(ctx.tx()).consents(patient_id)) {
+    out.push_back(consent_json(c));
   }
   return json_response({{"consents", out}});
 }
@@ -181,54 +180,49 @@ Response post_approval(RouteContext& ctx) {
     *override_reason = require_text(*override_reason, "override_reason", kMaxReason);
 
   storage::Transaction& tx = ctx.tx();
-  const storage::Row patient = load_patient(tx, patient_id);
-  const std::string status = patient.text("status");
+  const std::string status = load_patient_record(tx, patient_id).status;
   if (status == "in_treatment" || status == "maintenance") {
     throw ApiError::conflict("the patient is in treatment; stop or complete the course first");
   }
-  storage::Rows latest =
-      tx.query("SELECT id, eligible FROM screenings WHERE patient_id = $1 ORDER BY id DESC LIMIT 1",
-               {patient_id});
-  storage::Value screening_id = storage::null();
-  if (!latest.empty()) screening_id = latest.front().i64("id");
+  IntakeStore intake(tx);
+  const std::optional<storage::Screening> latest = intake.latest_screening(patient_id);
   if (decision == "approved") {
-    if (latest.empty()) {
+    if (!latest) {
       throw ApiError::rule_refused("no screening is on file: screen the patient first", "decision");
     }
-    if (latest.front().i64("eligible") == 0 && !override_reason) {
+    if (!latest->eligible && !override_reason) {
       throw ApiError::rule_refused(
           "the latest screening found an absolute contraindication (not eligible); approving needs "
           "an override_reason",
           "override_reason");
     }
-    if (tx.query("SELECT id FROM consents WHERE patient_id = $1 AND consent_type = 'treatment'",
-                 {patient_id})
-            .empty()) {
+    if (!intake.treatment_consent_signed(patient_id)) {
       throw ApiError::rule_refused("no treatment consent is on file", "decision");
     }
   }
   const std::int64_t now = ctx.services().now_ms();
-  storage::Rows ins = tx.query(
-      "INSERT INTO approvals (patient_id, decision, reason, override_reason, screening_id, "
-      "physician_user_id, decided_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-      {patient_id, decision, reason,
-       override_reason ? storage::Value(*override_reason) : storage::null(), screening_id,
-       ctx.user().user_id, now});
-  set_patient_status(tx, patient_id, decision, now);
-  storage::Rows rows = tx.query("SELECT * FROM approvals WHERE id = $1", {ins.front().i64("id")});
-  nlohmann::json out = approval_json(rows.front());
-  out["patient"] = patient_json(load_patient(tx, patient_id));
+  const std::int64_t id = intake.add_approval(
+      {.patient_id = patient_id,
+       .decision = decision,
+       .reason = reason,
+       .override_reason = override_reason,
+       .screening_id = latest ? std::optional<std::int64_t>(latest->id) : std::nullopt,
+       .physician_user_id = ctx.user().user_id,
+       .at_ms = now});
+  // The decision is the patient's new workflow status (approved or declined).
+  storage::PatientStore(tx).set_status(patient_id, decision, now);
+  nlohmann::json out = approval_json(*intake.find_approval(id));
+  out["patient"] = patient_record_json(load_patient_record(tx, patient_id));
   return json_response(out, 201);
 }
 
 Response list_approvals(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
-  load_patient(ctx.tx(), patient_id);
+  load_patient_record(ctx.tx(), patient_id);
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r : ctx.tx().query(
-           "SELECT * FROM approvals WHERE patient_id = $1 ORDER BY id DESC", {patient_id})) {
-    out.push_back(approval_json(r));
+  for (const storage::Approval& a : IntakeStore(ctx.tx()).approvals(patient_id)) {
+    out.push_back(approval_json(a));
   }
   return json_response({{"approvals", out}});
 }

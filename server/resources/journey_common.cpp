@@ -16,7 +16,7 @@ std::int64_t require_date(const std::string& text, const std::string& field) {
   return *d;
 }
 
-const std::string& require_datetime_text(const std::string& text, const std::string& field) {
+std::string require_datetime_text(const std::string& text, const std::string& field) {
   if (!calendar::parse_datetime(text)) {
     throw kit::InputError(field,
                           "must be the clinic's local time YYYY-MM-DDTHH:MM, or an ISO 8601 "

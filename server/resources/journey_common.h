@@ -38,7 +38,7 @@ inline constexpr std::int64_t kSlotMs = 15 * kMinuteMs;
 std::int64_t require_date(const std::string& text, const std::string& field);
 // A date-time a clinic's zone can read (ClinicZone::parse_instant), checked before the zone is
 // known so a malformed time is refused first; returns `text`.
-const std::string& require_datetime_text(const std::string& text, const std::string& field);
+std::string require_datetime_text(const std::string& text, const std::string& field);
 int require_hhmm(const std::string& text, const std::string& field);
 // A non-empty text of at most max_len characters.
 std::string require_text(const std::string& text, const std::string& field, std::size_t max_len);

@@ -1,6 +1,5 @@
 // Patients: registration (optionally from a public inquiry), search, reading and editing the
 // record with optimistic concurrency, and a patient's own record. docs/api-journey.md.
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "contract/json_reader.h"
@@ -10,6 +9,8 @@
 #include "server/api/services.h"
 #include "server/resources/journey_common.h"
 #include "server/resources/modules.h"
+#include "server/resources/patient_record.h"
+#include "storage/stores/patient_store.h"
 
 namespace kit::server {
 
@@ -42,9 +43,10 @@ std::string read_dob(contract::ObjectReader& r, std::int64_t now_ms) {
   return text;
 }
 
-storage::Value read_optional_range(contract::ObjectReader& r, const char* key, double lo, double hi) {
+std::optional<double> read_optional_range(contract::ObjectReader& r, const char* key, double lo,
+                                          double hi) {
   auto v = r.optional_number(key);
-  if (!v) return storage::null();
+  if (!v) return std::nullopt;
   if (!(*v >= lo && *v <= hi)) {
     throw kit::InputError(r.path_of(key), "must be between " +
                                               std::to_string(static_cast<int>(lo)) + " and " +
@@ -53,9 +55,10 @@ storage::Value read_optional_range(contract::ObjectReader& r, const char* key, d
   return *v;
 }
 
-storage::Value read_optional_text(contract::ObjectReader& r, const char* key, std::size_t max_len) {
+std::optional<std::string> read_optional_text(contract::ObjectReader& r, const char* key,
+                                              std::size_t max_len) {
   auto v = r.optional_string(key);
-  if (!v) return storage::null();
+  if (!v) return std::nullopt;
   if (v->size() > max_len) {
     throw kit::InputError(r.path_of(key),
                           "must be at most " + std::to_string(max_len) + " characters");
@@ -67,114 +70,78 @@ Response create_patient(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
   const std::int64_t now = ctx.services().now_ms();
   contract::ObjectReader r(body, "");
-  auto mrn = r.optional_string("mrn");
-  const std::string given = require_text(r.string("given_name"), "given_name", kMaxName);
-  const std::string family = require_text(r.string("family_name"), "family_name", kMaxName);
-  const std::string dob = read_dob(r, now);
-  const std::string sex = read_sex(r);
-  const std::string indication = read_indication(r);
-  const storage::Value weight = read_optional_range(r, "weight_kg", 0.5, 400);
-  const storage::Value height = read_optional_range(r, "height_cm", 20, 260);
-  const storage::Value email = read_optional_text(r, "email", 320);
-  const storage::Value phone = read_optional_text(r, "phone", 64);
+  storage::NewPatient p;
+  p.mrn = r.optional_string("mrn");
+  p.given_name = require_text(r.string("given_name"), "given_name", kMaxName);
+  p.family_name = require_text(r.string("family_name"), "family_name", kMaxName);
+  p.date_of_birth = read_dob(r, now);
+  p.sex = read_sex(r);
+  p.indication = read_indication(r);
+  p.weight_kg = read_optional_range(r, "weight_kg", 0.5, 400);
+  p.height_cm = read_optional_range(r, "height_cm", 20, 260);
+  p.email = read_optional_text(r, "email", 320);
+  p.phone = read_optional_text(r, "phone", 64);
   auto inquiry = r.optional_integer("inquiry_id");
   r.finish();
-  if (mrn) *mrn = require_text(*mrn, "mrn", 64);
+  if (p.mrn) p.mrn = require_text(*p.mrn, "mrn", 64);
+  p.at_ms = now;
 
   storage::Transaction& tx = ctx.tx();
-  storage::Value inquiry_value = storage::null();
+  storage::PatientStore patients(tx);
   if (inquiry) {
-    storage::Rows q = tx.query("SELECT id FROM inquiries WHERE id = $1", {std::int64_t{*inquiry}});
-    if (q.empty()) throw kit::InputError("inquiry_id", "no such inquiry");
-    if (!tx.query("SELECT id FROM patients WHERE inquiry_id = $1", {std::int64_t{*inquiry}})
-             .empty()) {
+    p.inquiry_id = std::int64_t{*inquiry};
+    if (!patients.inquiry_exists(*p.inquiry_id)) {
+      throw kit::InputError("inquiry_id", "no such inquiry");
+    }
+    if (patients.inquiry_patient(*p.inquiry_id)) {
       throw ApiError::conflict("this inquiry is already linked to a patient", "inquiry_id");
     }
-    inquiry_value = std::int64_t{*inquiry};
   }
-  if (mrn && !tx.query("SELECT id FROM patients WHERE mrn = $1", {*mrn}).empty()) {
+  if (p.mrn && patients.mrn_taken(*p.mrn)) {
     throw ApiError::conflict("a patient with this MRN exists", "mrn");
   }
-  // Without an MRN the server assigns "KIT-<id>" (a unique placeholder first: the id is not known
-  // before the insert).
-  const std::string first_mrn = mrn ? *mrn : "pending-" + random_token(12);
-  storage::Rows ins = tx.query(
-      "INSERT INTO patients (mrn, given_name, family_name, date_of_birth, sex, weight_kg, "
-      "height_cm, "
-      "email, phone, indication, status, inquiry_id, created_at_ms, updated_at_ms, version) VALUES "
-      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'intake', $11, $12, $12, 1) RETURNING id",
-      {first_mrn, given, family, dob, sex, weight, height, email, phone, indication, inquiry_value,
-       now});
-  const std::int64_t id = ins.front().i64("id");
-  if (!mrn) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "KIT-%06lld", static_cast<long long>(id));
-    tx.exec("UPDATE patients SET mrn = $1 WHERE id = $2", {std::string(buf), id});
-  }
-  if (inquiry) {
-    tx.exec(
-        "UPDATE inquiries SET status = 'scheduled', updated_at_ms = $1, version = version + 1 "
-        "WHERE id = $2",
-        {now, std::int64_t{*inquiry}});
-  }
+  // Without an MRN the store assigns "KIT-<id>".
+  const std::int64_t id = patients.create(p);
+  if (p.inquiry_id) patients.mark_inquiry_scheduled(*p.inquiry_id, now);
   ctx.set_patient(id);
-  const storage::Row row = load_patient(tx, id);
-  Response resp = json_response_with_etag(patient_json(row), row.i64("version"), 201);
+  const storage::Patient patient = load_patient_record(tx, id);
+  Response resp = json_response_with_etag(patient_record_json(patient), patient.version, 201);
   resp.set_header("Location", "/api/v1/patients/" + std::to_string(id));
   return resp;
-}
-
-std::string like_pattern(const std::string& q) {
-  std::string out = "%";
-  for (char c : q) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out + "%";
 }
 
 Response list_patients(RouteContext& ctx) {
   const Request& req = ctx.request();
   const std::int64_t limit = query_int(req, "limit", 1, 500).value_or(50);
   const std::int64_t offset = query_int(req, "offset", 0, 1'000'000).value_or(0);
-  std::string sql = "SELECT * FROM patients WHERE 1 = 1";
-  std::vector<storage::Value> params;
+  storage::PatientSearch search;
+  search.limit = limit;
+  search.offset = offset;
   if (auto it = req.query.find("q"); it != req.query.end() && !it->second.empty()) {
     if (it->second.size() > 200) throw kit::InputError("q", "must be at most 200 characters");
-    params.emplace_back(like_pattern(it->second));
-    const std::string n = "$" + std::to_string(params.size());
-    sql += " AND (LOWER(given_name) LIKE " + n + " ESCAPE '\\' OR LOWER(family_name) LIKE " + n +
-           " ESCAPE '\\' OR LOWER(mrn) LIKE " + n +
-           " ESCAPE '\\' OR LOWER(given_name || ' ' || "
-           "family_name) LIKE " +
-           n + " ESCAPE '\\')";
+    search.text = it->second;
   }
-  if (auto it = req.query.find("status"); it != req.query.end()) {
-    params.emplace_back(it->second);
-    sql += " AND status = $" + std::to_string(params.size());
-  }
-  params.emplace_back(limit);
-  sql += " ORDER BY family_name, given_name, id LIMIT $" + std::to_string(params.size());
-  params.emplace_back(offset);
-  sql += " OFFSET $" + std::to_string(params.size());
+  if (auto it = req.query.find("status"); it != req.query.end()) search.status = it->second;
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r : ctx.tx().query(sql, params)) out.push_back(patient_json(r));
+  for (const storage::Patient& p : storage::PatientStore(ctx.tx()).search(search)) {
+    out.push_back(patient_record_json(p));
+  }
   return json_response({{"patients", out}, {"limit", limit}, {"offset", offset}});
 }
 
 Response get_patient(RouteContext& ctx) {
   const std::int64_t id = ctx.id_param("id");
   ctx.require_patient_access(id);
-  const storage::Row row = load_patient(ctx.tx(), id);
-  return json_response_with_etag(patient_json(row), row.i64("version"));
+  const storage::Patient patient = load_patient_record(ctx.tx(), id);
+  return json_response_with_etag(patient_record_json(patient), patient.version);
 }
 
 Response my_patient(RouteContext& ctx) {
   const Principal& who = ctx.user();
   if (!who.patient_id) throw ApiError::forbidden("this account is not linked to a patient");
   ctx.require_patient_access(*who.patient_id);
-  const storage::Row row = load_patient(ctx.tx(), *who.patient_id);
-  return json_response_with_etag(patient_json(row), row.i64("version"));
+  const storage::Patient patient = load_patient_record(ctx.tx(), *who.patient_id);
+  return json_response_with_etag(patient_record_json(patient), patient.version);
 }
 
 // Demographics only: the workflow status moves with approval and course transitions.
@@ -183,55 +150,46 @@ Response patch_patient(RouteContext& ctx) {
   ctx.require_patient_access(id);
   const nlohmann::json body = parse_body(ctx.request());
   storage::Transaction& tx = ctx.tx();
-  const storage::Row current = load_patient(tx, id);
-  const std::int64_t version = current.i64("version");
+  const std::int64_t version = load_patient_record(tx, id).version;
   ctx.require_if_match(version);
   const std::int64_t now = ctx.services().now_ms();
 
   contract::ObjectReader r(body, "");
-  std::vector<std::pair<std::string, storage::Value>> sets;
+  storage::PatientEdit edit;
   if (auto v = r.optional_string("given_name")) {
-    sets.emplace_back("given_name", require_text(*v, "given_name", kMaxName));
+    edit.given_name = require_text(*v, "given_name", kMaxName);
   }
   if (auto v = r.optional_string("family_name")) {
-    sets.emplace_back("family_name", require_text(*v, "family_name", kMaxName));
+    edit.family_name = require_text(*v, "family_name", kMaxName);
   }
-  if (r.has("date_of_birth")) sets.emplace_back("date_of_birth", read_dob(r, now));
-  if (r.has("sex")) sets.emplace_back("sex", read_sex(r));
-  if (r.has("indication")) sets.emplace_back("indication", read_indication(r));
-  if (auto v = r.optional_string("mrn")) sets.emplace_back("mrn", require_text(*v, "mrn", 64));
+  if (r.has("date_of_birth")) edit.date_of_birth = read_dob(r, now);
+  if (r.has("sex")) edit.sex = read_sex(r);
+  if (r.has("indication")) edit.indication = read_indication(r);
+  if (auto v = r.optional_string("mrn")) edit.mrn = require_text(*v, "mrn", 64);
   // null clears an optional field.
-  const auto nullable = [&](const char* key, auto reader) {
+  const auto nullable = [&](auto& field, const char* key, auto reader) {
     if (!r.has(key)) return;
     if (r.value(key).is_null()) {
-      sets.emplace_back(key, storage::null());
+      field.emplace(std::nullopt);
     } else {
-      sets.emplace_back(key, reader());
+      field.emplace(reader());
     }
   };
-  nullable("weight_kg", [&] { return read_optional_range(r, "weight_kg", 0.5, 400); });
-  nullable("height_cm", [&] { return read_optional_range(r, "height_cm", 20, 260); });
-  nullable("email", [&] { return read_optional_text(r, "email", 320); });
-  nullable("phone", [&] { return read_optional_text(r, "phone", 64); });
+  nullable(edit.weight_kg, "weight_kg",
+           [&] { return read_optional_range(r, "weight_kg", 0.5, 400); });
+  nullable(edit.height_cm, "height_cm",
+           [&] { return read_optional_range(r, "height_cm", 20, 260); });
+  nullable(edit.email, "email", [&] { return read_optional_text(r, "email", 320); });
+  nullable(edit.phone, "phone", [&] { return read_optional_text(r, "phone", 64); });
   r.finish();
-  if (sets.empty()) throw kit::InputError("body", "names no field to change");
+  if (edit.empty()) throw kit::InputError("body", "names no field to change");
 
-  std::string sql = "UPDATE patients SET ";
-  std::vector<storage::Value> params;
-  for (auto& [column, value] : sets) {
-    params.push_back(std::move(value));
-    sql += column + " = $" + std::to_string(params.size()) + ", ";
-  }
-  params.emplace_back(now);
-  sql += "updated_at_ms = $" + std::to_string(params.size()) + ", version = version + 1";
-  params.emplace_back(id);
-  sql += " WHERE id = $" + std::to_string(params.size());
-  params.emplace_back(version);
-  sql += " AND version = $" + std::to_string(params.size());
   // The version guard also holds against a writer in another process between read and write.
-  if (tx.exec(sql, params) != 1) throw ApiError::precondition_failed();
-  const storage::Row row = load_patient(tx, id);
-  return json_response_with_etag(patient_json(row), row.i64("version"));
+  if (!storage::PatientStore(tx).update(id, version, edit, now)) {
+    throw ApiError::precondition_failed();
+  }
+  const storage::Patient patient = load_patient_record(tx, id);
+  return json_response_with_etag(patient_record_json(patient), patient.version);
 }
 
 }  // namespace

@@ -297,7 +297,7 @@ Response post_discharge(RouteContext& ctx) {
                     (f.score_ready ? "" : ", unmet: " + result.at("aldrete").at("unmet").dump());
   f.override_reason = override_reason;
   f.caller_is_physician = ctx.user().role == Role::physician;
-  const auto gates = infusion::discharge_gates(f, gate_policy_for(ctx.tx(), s.appointment_id));
+  const auto gates = infusion::discharge_gates(f, gate_policy_for(ctx, s.appointment_id));
   infusion::require_all(gates);
   const bool overridden = !f.score_ready;
   storage::StoredDischarge d;

@@ -86,7 +86,7 @@ Response create_session(RouteContext& ctx) {
   infusion::require_all(infusion::planning_gates(
       planning_facts(ctx, store, patient_id, course_id, appointment_id, *protocol,
                      course_id ? std::nullopt : unscheduled, 0),
-      gate_policy()));
+      gate_policy_for(ctx, appointment_id)));
 
   if (lot_id) {
     storage::Rows l = tx.query("SELECT expiry_date, active, drug FROM stock_lots WHERE id = $1",
@@ -229,9 +229,10 @@ Response post_event(RouteContext& ctx) {
                        s.unscheduled_reason, s.id);
     if (*kind == infusion::PumpEventKind::start) {
       infusion::require_all(
-          infusion::start_gates(facts, gate_policy(), {gate_override, is_physician(ctx)}));
+          infusion::start_gates(facts, gate_policy_for(ctx, s.appointment_id),
+                              {gate_override, is_physician(ctx)}));
     } else {
-      infusion::require_all(infusion::planning_gates(facts, gate_policy()));
+      infusion::require_all(infusion::planning_gates(facts, gate_policy_for(ctx, s.appointment_id)));
     }
   }
   infusion::PumpEventRequest q;
@@ -241,7 +242,8 @@ Response post_event(RouteContext& ctx) {
   q.override_reason = override_reason;
   q.by_physician = is_physician(ctx);
   const infusion::PumpEventOutcome o =
-      infusion::check_pump_event(record, q, now, gate_policy(), dosing::builtin_library());
+      infusion::check_pump_event(record, q, now, gate_policy_for(ctx, s.appointment_id),
+                                 dosing::builtin_library());
 
   storage::StoredPumpEvent e;
   e.session_id = s.id;

@@ -7,32 +7,32 @@
 #include "server/api/auth.h"
 #include "server/api/services.h"
 #include "server/resources/modules.h"
+#include "storage/stores/account_store.h"
+#include "storage/stores/patient_store.h"
 
 namespace kit::server {
 
 namespace {
 
-constexpr const char* kUserColumns =
-    "id, username, role, patient_id, disabled, created_at_ms, updated_at_ms, version";
+using storage::AccountStore;
 
-nlohmann::json user_json(const storage::Row& r) {
-  auto pid = r.opt_i64("patient_id");
-  return {{"id", r.i64("id")},
-          {"username", r.text("username")},
-          {"role", r.text("role")},
-          {"patient_id", pid ? nlohmann::json(*pid) : nlohmann::json(nullptr)},
-          {"disabled", r.i64("disabled") != 0},
-          {"created_at", iso8601_ms(r.i64("created_at_ms"))},
-          {"updated_at", iso8601_ms(r.i64("updated_at_ms"))},
-          {"version", r.i64("version")}};
+nlohmann::json user_json(const storage::User& u) {
+  return {{"id", u.id},
+          {"username", u.username},
+          {"role", u.role},
+          {"patient_id", u.patient_id ? nlohmann::json(*u.patient_id) : nlohmann::json(nullptr)},
+          {"disabled", u.disabled},
+          {"created_at", iso8601_ms(u.created_at_ms)},
+          {"updated_at", iso8601_ms(u.updated_at_ms)},
+          {"version", u.version}};
 }
 
-storage::Row load_user(RouteContext& ctx, std::int64_t id) {
-  storage::Rows rows =
-      ctx.tx().query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1", {id});
-  if (rows.empty()) throw ApiError::not_found("user");
-  if (auto pid = rows.front().opt_i64("patient_id")) ctx.set_patient(*pid);
-  return rows.front();
+// A patient's account is part of the patient's record: the audit row names the patient.
+storage::User load_user(RouteContext& ctx, std::int64_t id) {
+  std::optional<storage::User> user = AccountStore(ctx.tx()).find_user(id);
+  if (!user) throw ApiError::not_found("user");
+  if (user->patient_id) ctx.set_patient(*user->patient_id);
+  return *user;
 }
 
 Role read_role(contract::ObjectReader& r, const std::string& key) {
@@ -45,10 +45,8 @@ Role read_role(contract::ObjectReader& r, const std::string& key) {
 }
 
 Response list_users(RouteContext& ctx) {
-  storage::Rows rows =
-      ctx.tx().query(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY username");
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r : rows) out.push_back(user_json(r));
+  for (const storage::User& u : AccountStore(ctx.tx()).users()) out.push_back(user_json(u));
   return json_response(out);
 }
 
@@ -70,57 +68,59 @@ Response create_user_route(RouteContext& ctx) {
     throw kit::InputError("patient_id", "only patient accounts link a patient");
   }
   storage::Transaction& tx = ctx.tx();
+  AccountStore accounts(tx);
   if (patient_id) {
     ctx.set_patient(*patient_id);
-    if (tx.query("SELECT id FROM patients WHERE id = $1", {*patient_id}).empty()) {
+    if (!storage::PatientStore(tx).find(*patient_id)) {
       throw kit::InputError("patient_id", "no such patient");
     }
-    if (!tx.query("SELECT id FROM users WHERE patient_id = $1", {*patient_id}).empty()) {
+    if (accounts.patient_has_account(*patient_id)) {
       throw ApiError::conflict("this patient already has an account", "patient_id");
     }
   }
-  if (!tx.query("SELECT id FROM users WHERE username = $1", {username}).empty()) {
+  if (accounts.username_taken(username)) {
     throw ApiError::conflict("this username is taken", "username");
   }
   const std::int64_t id =
       create_user(tx, username, password, role, patient_id, ctx.services().now_ms());
-  storage::Row row = load_user(ctx, id);
-  return json_response_with_etag(user_json(row), row.i64("version"), 201);
+  const storage::User user = load_user(ctx, id);
+  return json_response_with_etag(user_json(user), user.version, 201);
 }
 
 Response get_user(RouteContext& ctx) {
-  storage::Row row = load_user(ctx, ctx.id_param("id"));
-  return json_response_with_etag(user_json(row), row.i64("version"));
+  const storage::User user = load_user(ctx, ctx.id_param("id"));
+  return json_response_with_etag(user_json(user), user.version);
 }
 
 Response patch_user(RouteContext& ctx) {
   const std::int64_t id = ctx.id_param("id");
-  storage::Row row = load_user(ctx, id);
-  ctx.require_if_match(row.i64("version"));
+  const storage::User before = load_user(ctx, id);
+  ctx.require_if_match(before.version);
   const nlohmann::json body = parse_body(ctx.request());
   contract::ObjectReader r(body, "");
   std::optional<bool> disabled = r.optional_boolean("disabled");
   std::optional<Role> role;
   if (r.has("role")) role = read_role(r, "role");
   r.finish();
-  const bool is_patient = row.text("role") == "patient";
+  const bool is_patient = before.role == "patient";
   if (role && (is_patient != (*role == Role::patient))) {
     throw kit::InputError("role", "staff and patient accounts cannot be converted into each other");
   }
   if (id == ctx.user().user_id && ((disabled && *disabled) || (role && *role != Role::admin))) {
     throw ApiError::conflict("you cannot disable or demote your own account");
   }
-  const bool now_disabled = disabled ? *disabled : row.i64("disabled") != 0;
-  const std::string new_role = role ? std::string(role_name(*role)) : row.text("role");
-  const std::int64_t changed = ctx.tx().exec(
-      "UPDATE users SET disabled = $2, role = $3, updated_at_ms = $4, version = version + 1 "
-      "WHERE id = $1 AND version = $5",
-      {id, static_cast<std::int64_t>(now_disabled ? 1 : 0), new_role, ctx.services().now_ms(),
-       row.i64("version")});
-  if (changed != 1) throw ApiError::precondition_failed();
-  if (now_disabled || new_role != row.text("role")) end_user_logins(ctx.tx(), id);
-  storage::Row after = load_user(ctx, id);
-  return json_response_with_etag(user_json(after), after.i64("version"));
+  const bool now_disabled = disabled ? *disabled : before.disabled;
+  const std::string new_role = role ? std::string(role_name(*role)) : before.role;
+  AccountStore accounts(ctx.tx());
+  // The version guard also holds against a writer in another process between read and write.
+  if (!accounts.update_access(id, before.version, now_disabled, new_role,
+                              ctx.services().now_ms())) {
+    throw ApiError::precondition_failed();
+  }
+  // A disabled account or a changed role must not keep the access its logins were given.
+  if (now_disabled || new_role != before.role) accounts.end_user_logins(id);
+  const storage::User after = load_user(ctx, id);
+  return json_response_with_etag(user_json(after), after.version);
 }
 
 Response reset_password(RouteContext& ctx) {
@@ -131,15 +131,14 @@ Response reset_password(RouteContext& ctx) {
   r.finish();
   check_new_password("password", password);
   const std::string hash = hash_password(password);  // before the transaction opens
-  storage::Row row = load_user(ctx, id);
-  ctx.tx().exec(
-      "UPDATE users SET password_hash = $2, updated_at_ms = $3, version = version + 1 WHERE id = "
-      "$1",
-      {id, hash, ctx.services().now_ms()});
-  end_user_logins(ctx.tx(), id);
-  ctx.tx().exec("DELETE FROM login_throttle WHERE username = $1", {row.text("username")});
-  storage::Row after = load_user(ctx, id);
-  return json_response_with_etag(user_json(after), after.i64("version"));
+  const storage::User before = load_user(ctx, id);
+  AccountStore accounts(ctx.tx());
+  accounts.set_password_hash(id, hash, ctx.services().now_ms());
+  accounts.end_user_logins(id);
+  // A reset also lifts a lock-out: the admin has just given the owner a working password.
+  accounts.clear_throttle(before.username);
+  const storage::User after = load_user(ctx, id);
+  return json_response_with_etag(user_json(after), after.version);
 }
 
 Response change_own_password_route(RouteContext& ctx) {

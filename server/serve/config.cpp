@@ -80,6 +80,8 @@ const std::vector<Setting>& table() {
       {"login_max_failures", &ServeOptions::login_max_failures, 1, 100},
       {"login_lock_minutes", &ServeOptions::login_lock_minutes, 1, 24 * 60},
       {"inquiry_limit_per_hour", &ServeOptions::inquiry_limit_per_hour, 1, 10000},
+      // Re-screening at least every two years; a clinic may require it far more often.
+      {"screening_max_age_days", &ServeOptions::screening_max_age_days, 1, 730},
   };
   return t;
 }
@@ -208,6 +210,7 @@ ServerConfig server_config(const ServeOptions& o) {
   c.login_max_failures = o.login_max_failures;
   c.login_lock_minutes = o.login_lock_minutes;
   c.inquiry_limit_per_hour = o.inquiry_limit_per_hour;
+  c.screening_max_age_days = o.screening_max_age_days;
   return c;
 }
 

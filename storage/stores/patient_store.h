@@ -1,9 +1,10 @@
 #pragma once
-// The patient store: the patient record (table `patients`, storage/migrations/0003_patients_intake.sql)
-// and the two writes registration makes to a public inquiry it comes from. Follows the store
-// pattern of docs/storage.md: named operations over the caller's transaction, plain records, one
-// row->record function per type; "not found" is std::nullopt, a refused write the database's
-// ConstraintViolation. Input rules (lengths, ranges, allowed values) stay with the caller.
+// The patient store: the patient record (table `patients`,
+// storage/migrations/0003_patients_intake.sql) and the two writes registration makes to a public
+// inquiry it comes from. Follows the store pattern of docs/storage.md: named operations over the
+// caller's transaction, plain records, one row->record function per type; "not found" is
+// std::nullopt, a refused write the database's ConstraintViolation. Input rules (lengths, ranges,
+// allowed values) stay with the caller.
 #include <cstdint>
 #include <optional>
 #include <string>

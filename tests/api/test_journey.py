@@ -541,5 +541,49 @@ class JourneyTest(KitTestCase):
         self.assertError(self.anon.get(mp), 401)
 
 
+    # --- 6. times in the clinic's zone ---------------------------------------------------------------
+
+    def test_6_proposed_dates_never_in_the_past_and_zoned_times(self):
+        self.require_routes("GET /api/v1/courses/{id}/proposed-dates", "POST /api/v1/appointments")
+        # Kiritimati (UTC+14) is a calendar day ahead of UTC for most of the UTC day, and a clinic
+        # open around the clock has a free chair at every hour: proposals starting yesterday (UTC)
+        # used to offer that day's 00:00, a time long gone.
+        zone = "Pacific/Kiritimati"
+        c = self.admin.post("/api/v1/clinics", {"name": unique("Zoned clinic"), "timezone": zone,
+                                                "opens_at": "00:00", "closes_at": "24:00",
+                                                "open_weekdays": "1234567"})
+        self.assertStatus(c, 201, "clinic")
+        ch = self.admin.post("/api/v1/chairs", {"clinic_id": c.json["id"], "name": "Z"})
+        self.assertStatus(ch, 201, "chair")
+        self.assertError(self.admin.post("/api/v1/clinics", {"name": unique("Nowhere"),
+                                                             "timezone": "Mars/Olympus_Mons"}),
+                         400, field="timezone")
+        pid = self.approved_patient("Zoned")
+        course = self.new_course(pid)
+        asked_ms = now_ms()
+        prop = self.desk.get("/api/v1/courses/%d/proposed-dates" % course,
+                             query={"start": (today() - datetime.timedelta(days=1)).isoformat(),
+                                    "clinic_id": c.json["id"]})
+        self.assertStatus(prop, 200)
+        dates = prop.json["dates"]
+        self.assertEqual(len(dates), 6, prop.json)
+        for d in dates:
+            starts = datetime.datetime.fromisoformat(d["starts_at"])
+            self.assertTrue(d["starts_at"].endswith("+14:00"), d)
+            self.assertGreaterEqual(starts.timestamp() * 1000, asked_ms - 60_000, d)
+            self.assertEqual(d["start"], d["starts_at"][:16])
+            self.assertEqual(d["date"], d["start"][:10])
+        # Booked with the offset form, read back on the clinic's wall clock.
+        r = self.desk.post("/api/v1/appointments", {"patient_id": pid, "course_id": course,
+                                                    "chair_id": dates[0]["chair_id"],
+                                                    "start": dates[0]["starts_at"]})
+        self.assertStatus(r, 201, "book %s" % dates[0]["starts_at"])
+        self.assertEqual(r.json["start"], dates[0]["start"])
+        self.assertEqual(r.json["starts_at"], dates[0]["starts_at"])
+        self.assertEqual(r.json["ends_at"], dates[0]["ends_at"])
+        self.assertEqual(r.json["date"], dates[0]["date"])
+        self.assertEqual(r.json["timezone"], zone)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -402,7 +402,7 @@ TEST_F(JourneyBTest, RateChangeAboveAHardLimitIsRefusedAndNotStored) {
   Response hard = event(
       id, {{"kind", "rate_change"}, {"rate_ml_per_h", 200}, {"override_reason", "x"}}, &physician_);
   EXPECT_EQ(hard.status, 422) << hard.body;
-  EXPECT_EQ(error_field(hard), "rate_ml_per_h");
+  EXPECT_EQ(error_field(hard), "hard_limit");
   EXPECT_EQ(count("session_events"), events);
   // 80 mL/h: above the plan and a soft limit (1.143 mg/kg/h > 1.125): physician + reason.
   Response soft = event(id, {{"kind", "rate_change"}, {"rate_ml_per_h", 80}});
@@ -508,7 +508,7 @@ TEST_F(JourneyBTest, DissociationAdverseEventsAndDischarge) {
                       {"o2_saturation", 1}}}};
   Response refused = with_if_match("POST", s(id, "/discharge"), nurse_, not_ready, etag_of(id));
   EXPECT_EQ(refused.status, 422) << refused.body;
-  EXPECT_EQ(error_field(refused), "aldrete");
+  EXPECT_EQ(error_field(refused), "discharge_score");
   json ready = {{"aldrete",
                  {{"activity", 2},
                   {"respiration", 2},
@@ -523,6 +523,23 @@ TEST_F(JourneyBTest, DissociationAdverseEventsAndDischarge) {
   EXPECT_EQ(sess["dissociation"].size(), 1u);
   EXPECT_EQ(sess["adverse_events"].size(), 1u);
   EXPECT_EQ(sess["events"].size(), 2u);
+  // The record is closed: new entries are refused, corrections are not.
+  Response late = call("POST", s(id, "/dissociation"), nurse_,
+                       {{"answers", std::vector<int>(23, 0)}});
+  EXPECT_EQ(late.status, 409) << late.body;
+  EXPECT_EQ(error_field(late), "state");
+  const std::int64_t cadss = body(c)["id"].get<std::int64_t>();
+  Response fix = call("POST", s(id, "/dissociation/" + std::to_string(cadss) + "/corrections"),
+                      nurse_,
+                      {{"action", "amend"},
+                       {"reason", "item 12 was scored on the wrong line"},
+                       {"values", {{"answers", std::vector<int>(23, 2)}}}});
+  ASSERT_EQ(fix.status, 201) << fix.body;
+  const json after = body(get(s(id), nurse_));
+  ASSERT_EQ(after["dissociation"].size(), 2u);
+  EXPECT_EQ(after["dissociation"][0]["status"], "amended");
+  EXPECT_EQ(after["dissociation"][1]["amends_id"], cadss);
+  EXPECT_DOUBLE_EQ(after["dissociation"][1]["total"].get<double>(), 46.0);
 }
 
 // ---------------------------------------------------------------------------------------------

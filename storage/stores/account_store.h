@@ -1,0 +1,131 @@
+#pragma once
+// The account store: users, their logins (table `logins`: one row per logged-in client, holding
+// only the SHA-256 of its token) and the per-username failed-login counter `login_throttle`
+// (tables in storage/migrations/0001_accounts_audit.sql). Follows the store pattern of
+// docs/storage.md: named operations over the caller's transaction, plain records, one row->record
+// function per type; "not found" is std::nullopt. Hashing, token generation, the lock-out policy
+// and the role names' meaning stay with the caller (server/api/auth.cpp).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/database.h"
+
+namespace kit::storage {
+
+// An account without its password hash, which only login and password changes read
+// (UserCredentials).
+struct User {
+  std::int64_t id = 0;
+  std::string username;
+  std::string role;                        // admin | physician | nurse | front_desk | patient
+  std::optional<std::int64_t> patient_id;  // patient accounts: the one record they may see
+  bool disabled = false;
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+  std::int64_t version = 0;
+};
+
+struct UserCredentials {
+  User user;
+  std::string password_hash;  // Argon2id, libsodium crypto_pwhash_str format
+};
+
+struct NewUser {
+  std::string username;
+  std::string password_hash;
+  std::string role;
+  std::optional<std::int64_t> patient_id;
+  std::int64_t at_ms = 0;
+};
+
+struct Login {
+  std::int64_t id = 0;
+  std::string token_hash;  // SHA-256 of the token; the token itself is never stored
+  std::int64_t user_id = 0;
+  std::string csrf_token;
+  std::int64_t created_at_ms = 0;
+  std::int64_t last_seen_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::string remote_address;
+
+  // A login is good up to, not including, its expiry instant.
+  bool expired_at(std::int64_t now_ms) const { return expires_at_ms <= now_ms; }
+};
+
+struct NewLogin {
+  std::string token_hash;
+  std::int64_t user_id = 0;
+  std::string csrf_token;
+  std::int64_t at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::string remote_address;
+};
+
+// A login and its account, read together on every authenticated request.
+struct LoginOfUser {
+  Login login;
+  User user;
+};
+
+// Consecutive failed logins of one username, known or not.
+struct LoginThrottle {
+  std::string username;
+  std::int64_t failures = 0;
+  std::int64_t locked_until_ms = 0;  // 0: never locked
+  std::int64_t updated_at_ms = 0;
+
+  bool locked_at(std::int64_t now_ms) const { return locked_until_ms > now_ms; }
+};
+
+class AccountStore {
+ public:
+  explicit AccountStore(Transaction& tx) : tx_(tx) {}
+
+  // Users.
+  // Enabled, version 1; returns the id. A taken username or patient is a ConstraintViolation.
+  std::int64_t create_user(const NewUser& user);
+  std::optional<User> find_user(std::int64_t user_id);
+  // Ordered by username.
+  std::vector<User> users();
+  bool username_taken(const std::string& username);
+  bool patient_has_account(std::int64_t patient_id);
+  // Sets disabled and role if the account is still at expected_version (and bumps it); false if it
+  // changed meanwhile.
+  bool update_access(std::int64_t user_id, std::int64_t expected_version, bool disabled,
+                     const std::string& role, std::int64_t now_ms);
+  std::optional<UserCredentials> credentials(std::int64_t user_id);
+  std::optional<UserCredentials> credentials_by_username(const std::string& username);
+  // Replaces the password hash and bumps the version (a reset or the owner's own change).
+  void set_password_hash(std::int64_t user_id, const std::string& password_hash,
+                         std::int64_t now_ms);
+
+  // Logins.
+  std::int64_t add_login(const NewLogin& login);
+  std::optional<Login> find_login(std::int64_t login_id);
+  // The login holding this token hash, expired or not, with its account.
+  std::optional<LoginOfUser> login_by_token_hash(const std::string& token_hash);
+  void touch_login(std::int64_t login_id, std::int64_t now_ms);
+  void end_login(std::int64_t login_id);
+  // Every login of the user, but `except_login_id` when given (the caller's own).
+  void end_user_logins(std::int64_t user_id,
+                       std::optional<std::int64_t> except_login_id = std::nullopt);
+  // Housekeeping: the user's logins expired at now_ms.
+  void end_expired_logins(std::int64_t user_id, std::int64_t now_ms);
+
+  // Failed-login throttling.
+  std::optional<LoginThrottle> throttle(const std::string& username);
+  // Counts one more consecutive failure; returns the count.
+  std::int64_t count_failed_login(const std::string& username, std::int64_t now_ms);
+  // Locks the username until locked_until_ms and starts its count again.
+  void lock_username(const std::string& username, std::int64_t locked_until_ms,
+                     std::int64_t now_ms);
+  // A successful login or a password reset forgets the failures (and any lock).
+  void clear_throttle(const std::string& username);
+
+ private:
+  Transaction& tx_;
+};
+
+}  // namespace kit::storage
