@@ -5,7 +5,6 @@
 #include "contract/json_reader.h"
 #include "core/common/error.h"
 #include "server/api/api_error.h"
-#include "server/api/auth.h"
 #include "server/api/services.h"
 #include "server/resources/journey_common.h"
 #include "server/resources/modules.h"

@@ -19,6 +19,7 @@
 #include "server/resources/chair_common.h"
 #include "server/resources/infusion_common.h"
 #include "server/resources/modules.h"
+#include "storage/stores/stock_store.h"
 
 namespace kit::server {
 
@@ -89,12 +90,11 @@ Response create_session(RouteContext& ctx) {
       gate_policy_for(ctx, appointment_id)));
 
   if (lot_id) {
-    storage::Rows l = tx.query("SELECT expiry_date, active, drug FROM stock_lots WHERE id = $1",
-                               {*lot_id});
-    if (l.empty()) throw InputError("lot_id", "no such lot");
-    if (l.front().i64("active") != 1) throw RuleRefused("lot_id", "the lot is retired");
-    if (l.front().text("expiry_date") < chair::iso_date(now)) {
-      throw RuleRefused("lot_id", "the lot expired on " + l.front().text("expiry_date"));
+    const auto lot = storage::StockStore(tx).find_lot(*lot_id);
+    if (!lot) throw InputError("lot_id", "no such lot");
+    if (!lot->active) throw RuleRefused("lot_id", "the lot is retired");
+    if (lot->expiry_date < local_date(tx, appointment_id, now)) {
+      throw RuleRefused("lot_id", "the lot expired on " + lot->expiry_date);
     }
   }
   const dosing::Protocol* p = dosing::builtin_library().find(*protocol);

@@ -15,6 +15,7 @@
 #include "server/api/auth.h"
 #include "server/api/services.h"
 #include "server/resources/chair_common.h"
+#include "server/resources/infusion_common.h"
 #include "server/resources/modules.h"
 #include "storage/stores/stock_store.h"
 
@@ -58,7 +59,8 @@ std::string required_text(contract::ObjectReader& r, const char* key, std::size_
 
 json opt_json(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
-json lot_json(const storage::StockLot& lot, std::int64_t balance_mcg, std::int64_t now_ms) {
+// `today`: the clinic-local date; a lot is usable through its expiry date.
+json lot_json(const storage::StockLot& lot, std::int64_t balance_mcg, const std::string& today) {
   return {{"id", lot.id},
           {"drug", lot.drug},
           {"concentration_mg_per_ml", lot.concentration_mg_per_ml},
@@ -66,7 +68,7 @@ json lot_json(const storage::StockLot& lot, std::int64_t balance_mcg, std::int64
           {"vial_mg", mg_of(lot.vial_mcg)},
           {"lot_number", lot.lot_number},
           {"expiry_date", lot.expiry_date},
-          {"expired", lot.expiry_date < chair::iso_date(now_ms)},
+          {"expired", lot.expiry_date < today},
           {"vials_received", lot.vials_received},
           {"received_mg", mg_of(lot.received_mcg())},
           {"balance_mg", mg_of(balance_mcg)},
@@ -93,7 +95,8 @@ storage::StockLot lot_or_error(StockStore& store, std::int64_t id, const std::st
 Response lot_response(RouteContext& ctx, std::int64_t id, int status = 200) {
   StockStore store(ctx.tx());
   const storage::StockLot lot = lot_or_error(store, id);
-  return json_response_with_etag(lot_json(lot, store.lot_balance_mcg(id), ctx.services().now_ms()),
+  return json_response_with_etag(lot_json(lot, store.lot_balance_mcg(id),
+                                          infusion_routes::local_date(ctx.tx(), std::nullopt, ctx.services().now_ms())),
                                  lot.version, status);
 }
 
@@ -138,9 +141,10 @@ Response list_lots(RouteContext& ctx) {
   }
   StockStore store(ctx.tx());
   json out = json::array();
-  const std::int64_t now = ctx.services().now_ms();
+  const std::string today =
+      infusion_routes::local_date(ctx.tx(), std::nullopt, ctx.services().now_ms());
   for (const storage::StockLot& lot : store.list_lots(active)) {
-    out.push_back(lot_json(lot, store.lot_balance_mcg(lot.id), now));
+    out.push_back(lot_json(lot, store.lot_balance_mcg(lot.id), today));
   }
   return json_response(out);
 }
@@ -226,7 +230,7 @@ Response ledger(RouteContext& ctx) {
                     {"recorded_by", m.recorded_by},
                     {"at", iso8601_ms(m.at_ms)}});
   }
-  return json_response({{"lot", lot_json(lot, balance_mcg, ctx.services().now_ms())},
+  return json_response({{"lot", lot_json(lot, balance_mcg, infusion_routes::local_date(ctx.tx(), std::nullopt, ctx.services().now_ms()))},
                         {"movements", rows},
                         {"balance_mg", mg_of(balance_mcg)},
                         {"rule",
@@ -263,7 +267,7 @@ Response draw(RouteContext& ctx) {
   r.finish();
   const std::int64_t at = chair::event_time(at_ms, "at_ms", ctx.services().now_ms());
   if (!lot.active) throw ApiError::rule_refused("the lot is retired", "lot_id");
-  if (lot.expiry_date < chair::iso_date(at)) {
+  if (lot.expiry_date < infusion_routes::local_date(ctx.tx(), std::nullopt, at)) {
     throw ApiError::rule_refused("lot " + lot.lot_number + " expired on " + lot.expiry_date,
                                  "lot_id");
   }
@@ -441,7 +445,7 @@ Response reconciliation(RouteContext& ctx) {
                         {"lot_number", lot.lot_number},
                         {"drug", lot.drug},
                         {"expiry_date", lot.expiry_date},
-                        {"expired", lot.expiry_date < chair::iso_date(now)},
+                        {"expired", lot.expiry_date < infusion_routes::local_date(ctx.tx(), std::nullopt, now)},
                         {"received_mg", mg_of(l.received_mcg)},
                         {"adjusted_mg", mg_of(l.adjusted_mcg)},
                         {"drawn_mg", mg_of(l.drawn_mcg)},

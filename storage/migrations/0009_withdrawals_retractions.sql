@@ -10,3 +10,7 @@ ALTER TABLE alerts ADD COLUMN retraction_reason TEXT;
 ALTER TABLE assessments ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
 ALTER TABLE assessments ADD COLUMN amends_id BIGINT;
 ALTER TABLE clinics ADD COLUMN observation_minutes BIGINT NOT NULL DEFAULT 30;
+-- A medication list is corrected like an assessment: the original stays with its status, an
+-- amendment is a new list naming it (amends_id), and the MME trend reads active lists only.
+ALTER TABLE medication_lists ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE medication_lists ADD COLUMN amends_id BIGINT;
