@@ -87,6 +87,7 @@ dosing::PlanRequest parse_dose_request(const json& request) {
   if (auto v = r.optional_number("dose_mg_per_kg")) out.dose_per_kg = units::MgPerKg(*v);
   if (auto v = r.optional_number("rate_mg_per_kg_per_h")) out.rate_per_kg = units::MgPerKgPerH(*v);
   if (auto v = r.optional_number("rate_mg_per_h")) out.rate = units::MgPerH(*v);
+  if (auto v = r.optional_number("previous_total_mg")) out.previous_total = units::Mg(*v);
   out.override_reason = r.optional_string("override_reason");
   r.finish();
   return out;
@@ -108,7 +109,9 @@ json protocol_to_json(const dosing::Protocol& p, const dosing::Pump& pump) {
               {"source", p.weight.source}}},
             {"schedule", schedule_to_json(p.schedule)},
             {"limits", limits},
-            {"notes", p.notes}};
+            {"notes", p.notes},
+            {"warnings", p.warnings},
+            {"repeat_dose", p.repeat_dose}};
   if (p.route == dosing::AdministrationRoute::kIvInfusion) {
     json pump_limits = json::array();
     for (const auto& l : pump.limits) pump_limits.push_back(limit_to_json(l));
@@ -128,7 +131,8 @@ json plan_to_json(const dosing::Plan& plan) {
             {"route", dosing::to_string(plan.route)},
             {"dosing_weight_kg", report_precision(w.weight.value())},
             {"weight_basis", dosing::to_string(w.basis)},
-            {"ideal_body_weight_kg", report_precision(w.ideal.value())},
+            {"weight_basis_reason", w.reason},
+            {"ideal_body_weight_kg", quantity_or_null(w.ideal)},
             {"bmi_kg_per_m2", report_precision(w.bmi_kg_per_m2)},
             {"concentration_mg_per_ml", report_precision(plan.concentration.value())},
             {"prescribed_dose_mg", report_precision(plan.prescribed_dose.value())},
@@ -139,9 +143,13 @@ json plan_to_json(const dosing::Plan& plan) {
             {"rate_ml_per_h", quantity_or_null(plan.pump_rate)},
             {"volume_ml", report_precision(plan.volume.value())},
             {"duration_min", quantity_or_null(plan.duration)},
+            {"previous_total_mg", quantity_or_null(plan.previous_total)},
+            {"cumulative_dose_mg_per_kg", quantity_or_null(plan.cumulative_dose_per_kg)},
+            {"warnings", plan.warnings},
             {"checks", checks},
             {"status", dosing::to_string(plan.status)},
             {"override_applied", plan.override_applied}};
+  if (!w.ideal) j["ideal_body_weight_note"] = w.ideal_note;
   if (plan.override_reason) j["override_reason"] = *plan.override_reason;
   if (plan.bags_needed) j["bags_needed"] = *plan.bags_needed;
   return j;

@@ -83,6 +83,13 @@ json score_json(const instruments::ScoreResult& s) {
   out["band_source"] = s.band_set ? std::string(s.band_set->source.citation)
                                   : std::string(d.no_bands_reason.citation);
   out["flags"] = s.flags;
+  out["flag_urgency"] = optional_text(s.flag_urgency);
+  out["safety_item"] = s.safety_item ? json(*s.safety_item) : json(nullptr);
+  out["safety_answer"] = s.safety_answer ? json(*s.safety_answer) : json(nullptr);
+  out["crisis_guidance"] = optional_text(s.crisis_guidance);
+  out["crisis_guidance_source"] =
+      s.crisis_guidance ? json(std::string(instruments::kCrisisGuidanceSource.citation))
+                        : json(nullptr);
   out["loinc"] = optional_text(d.loinc_total);
   out["loinc_panel"] = optional_text(d.loinc_panel);
   out["loinc_source"] = std::string(d.loinc_source.citation);
@@ -128,7 +135,18 @@ json thresholds_json(const outcomes::OutcomeCriteria& c) {
           {"response_final_below", threshold_json(c.response_final_below, "total, below")},
           {"booster_rise_pct_of_baseline",
            threshold_json(c.booster_rise_pct_of_baseline,
-                          "% of baseline risen above the best post-baseline total")}};
+                          "% of baseline risen above the best post-baseline total")},
+          {"relapse_min_total", threshold_json(c.relapse_min_total, "total, at or above")},
+          {"meaningful_change_points",
+           threshold_json(c.meaningful_change_points, "points of change (drop or climb)")},
+          {"relapse_min_rise_pct_of_baseline",
+           threshold_json(c.relapse_min_rise_pct_of_baseline,
+                          "% of baseline risen above the best total")},
+          {"relapse_confirm_readings",
+           threshold_json(c.relapse_confirm_readings, "consecutive readings")},
+          {"relapse_sustained_months",
+           threshold_json(c.relapse_sustained_months, "calendar months, first to latest reading")},
+          {"substantial_reduction_pct", threshold_json(c.substantial_reduction_pct, kReduction)}};
 }
 
 std::vector<outcomes::Assessment> read_series(ObjectReader& r) {
@@ -200,6 +218,9 @@ json handle_outcome(const json& request) {
   out["reduction_pct"] = number_json(o.reduction_pct, 1);
   out["status"] = std::string(outcomes::status_name(o.status));
   out["booster_recommended"] = o.booster_recommended;
+  out["reassess_sooner"] = o.reassess_sooner;
+  out["relapse_readings"] = o.relapse_readings;
+  out["improvement"] = o.improvement ? json(*o.improvement) : json(nullptr);
   out["reason"] = o.reason;
   out["best"] = o.best ? dated_json(*o.best) : json(nullptr);
   out["responded_before_latest"] = o.responded_before_latest;
@@ -245,6 +266,8 @@ json handle_instrument_catalog(const json& request) {
       entry["safety_item"] = {{"item", d.safety->item},
                               {"flag", std::string(d.safety->flag)},
                               {"flag_min", d.safety->flag_min},
+                              {"urgent_min", d.safety->urgent_min},
+                              {"urgent_source", source_json(d.safety->urgent_source)},
                               {"item_source", source_json(d.safety->item_source)},
                               {"threshold_source", source_json(d.safety->threshold_source)}};
     }

@@ -1,5 +1,8 @@
 #include "contract/json_reader.h"
 
+#include <set>
+#include <vector>
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -161,11 +164,39 @@ void ObjectReader::finish() const {
   }
 }
 
-Json parse_request(std::string_view text) {
+Json parse_request(std::string_view text) { return parse_json_text(text, "input"); }
+
+Json parse_json_text(std::string_view text, const std::string& field) {
+  // Keys seen in each open object, innermost last.
+  std::vector<std::set<std::string>> keys;
+  const Json::parser_callback_t check = [&](int depth, Json::parse_event_t event,
+                                            Json& parsed) -> bool {
+    if (depth > kMaxJsonDepth) {
+      throw InputError(field, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        keys.emplace_back();
+        break;
+      case Json::parse_event_t::key: {
+        const std::string& key = parsed.get_ref<const std::string&>();
+        if (!keys.back().insert(key).second) {
+          throw InputError(field, "the key \"" + key + "\" appears twice in one object");
+        }
+        break;
+      }
+      case Json::parse_event_t::object_end:
+        keys.pop_back();
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
   try {
-    return Json::parse(text.begin(), text.end());
+    return Json::parse(text.begin(), text.end(), check);
   } catch (const Json::parse_error& e) {
-    throw InputError("input", std::string("malformed JSON at byte ") + std::to_string(e.byte));
+    throw InputError(field, std::string("malformed JSON at byte ") + std::to_string(e.byte));
   }
 }
 

@@ -58,4 +58,11 @@ std::string element_path(const std::string& array_path, std::size_t index);
 // Parses request text; malformed JSON becomes an InputError on field "input".
 Json parse_request(std::string_view text);
 
+// The one JSON reader for every request body (CLI stdin and HTTP): refuses, naming `field`,
+// malformed JSON, nesting deeper than kMaxJsonDepth (checked while parsing, before any deep
+// structure exists: a deeply nested body must never reach recursive code), and an object with the
+// same key twice (last-wins would let {"username":"nobody","username":"admin"} mean two things).
+inline constexpr int kMaxJsonDepth = 32;
+Json parse_json_text(std::string_view text, const std::string& field);
+
 }  // namespace kit::contract

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,14 +32,26 @@ void refuse_if_present(const ObjectReader& r, const char* key, const std::string
 }
 
 struct ReadItem {
-  opioids::MmeItem item;
+  std::optional<opioids::MmeItem> item;  // nullopt: listed, not convertible
   Json json;
 };
 
 ReadItem read_medication(const Json& value, const std::string& path) {
   ObjectReader r(value, path);
   const std::string drug = lower(r.string("drug"));
-  const std::string route = lower(r.string("route"));
+  const std::string route = opioids::canonical_route(r.string("route"));
+  if (const auto why = opioids::not_convertible_reason(drug); !why.empty()) {
+    // Listed, not converted: the amounts are echoed as given, and checked only for shape.
+    Json out = {{"field", path}, {"drug", drug}, {"route", route}, {"reason", std::string(why)}};
+    for (const char* key : {"dose_mg", "doses_per_day", "mcg_per_h"}) {
+      if (auto v = r.optional_number(key)) {
+        if (!(*v > 0)) throw InputError(r.path_of(key), "must be greater than 0");
+        out[key] = *v;
+      }
+    }
+    r.finish();
+    return {std::nullopt, std::move(out)};
+  }
   const auto& factor = opioids::require_factor(drug, route, r.path_of("drug"), r.path_of("route"));
   Json out = {{"drug", drug}, {"route", route}, {"conversion_factor", factor.mme_per_unit}};
   opioids::MmeItem item;
@@ -71,17 +84,25 @@ ReadItem read_medication(const Json& value, const std::string& path) {
 struct ReadList {
   opioids::MmeSummary summary;
   Json items = Json::array();
+  Json not_convertible = Json::array();
 };
 
-ReadList read_list(const Json& array, const std::string& path) {
+ReadList read_list(const Json& array, const std::string& path, bool benzodiazepine) {
   ReadList list;
   std::vector<opioids::MmeItem> items;
+  opioids::MmeContext context;
+  context.benzodiazepine = benzodiazepine;
   for (std::size_t i = 0; i < array.size(); ++i) {
     ReadItem read = read_medication(array[i], element_path(path, i));
-    items.push_back(read.item);
-    list.items.push_back(std::move(read.json));
+    if (read.item) {
+      items.push_back(*read.item);
+      list.items.push_back(std::move(read.json));
+    } else {
+      context.not_converted.push_back(read.json.at("drug").get<std::string>());
+      list.not_convertible.push_back(std::move(read.json));
+    }
   }
-  list.summary = opioids::summarize(std::move(items));
+  list.summary = opioids::summarize(std::move(items), context);
   return list;
 }
 
@@ -98,14 +119,21 @@ Json flags_json(const std::vector<opioids::MmeFlag>& flags) {
 
 Json handle_mme(const Json& request) {
   ObjectReader r(request, "");
-  ReadList current = read_list(r.array("medications"), "medications");
+  const Json& medications = r.array("medications");
+  // Opioid + benzodiazepine (CDC 2022 Recommendation 11, docs/reference/pharmacology.md §10).
+  const bool benzodiazepine = r.optional_boolean("benzodiazepine").value_or(false);
+  ReadList current = read_list(medications, "medications", benzodiazepine);
   const Json* previous_array = r.optional_array("previous_medications");
   std::optional<ReadList> previous;
-  if (previous_array != nullptr) previous = read_list(*previous_array, "previous_medications");
+  if (previous_array != nullptr) {
+    previous = read_list(*previous_array, "previous_medications", benzodiazepine);
+  }
   r.finish();
 
   Json out = {{"total_mme_per_day", current.summary.total_mme_per_day},
               {"items", std::move(current.items)},
+              {"not_convertible", std::move(current.not_convertible)},
+              {"benzodiazepine", benzodiazepine},
               {"flags", flags_json(current.summary.flags)},
               {"factor_source", std::string(opioids::kFactorSource)},
               {"caution", kMmeCaution}};
@@ -113,6 +141,7 @@ Json handle_mme(const Json& request) {
     const opioids::MmeChange change = opioids::compare(previous->summary, current.summary);
     out["previous_total_mme_per_day"] = change.previous_total_mme_per_day;
     out["previous_items"] = std::move(previous->items);
+    out["previous_not_convertible"] = std::move(previous->not_convertible);
     out["change_mme_per_day"] = change.change_mme_per_day;
     out["thresholds_crossed_upward"] = change.thresholds_crossed_upward;
     out["thresholds_crossed_downward"] = change.thresholds_crossed_downward;

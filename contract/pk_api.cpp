@@ -12,6 +12,7 @@
 #include "contract/json_reader.h"
 #include "core/common/error.h"
 #include "core/common/units.h"
+#include "core/dosing/drug_library.h"
 #include "core/pk/model.h"
 #include "core/pk/regimen.h"
 #include "core/pk/simulator.h"
@@ -22,7 +23,6 @@ namespace kit::contract {
 namespace {
 
 using L = PkLimits;
-constexpr double kZeroRateMgPerH = 1e-6;
 
 // ---------------------------------------------------------------------------------------------
 // Units at the boundary: the engine's mg/L (= ug/mL) become ng/mL, and back.
@@ -297,6 +297,34 @@ pk::Distribution read_distribution(const Json& v, const std::string& path, doubl
   return d;
 }
 
+// S-ketamine models take S-ketamine doses only: the request must say so (Flint 2017 is an
+// S-ketamine model, docs/reference/pharmacology.md §1.7); a racemic model refuses "S".
+void check_enantiomer(ObjectReader& r, const pk::ModelDefinition& m) {
+  const auto e = r.optional_string("enantiomer");
+  if (e && *e != "racemic" && *e != "S") {
+    throw InputError(r.path_of("enantiomer"), "must be \"racemic\" or \"S\", got \"" + *e + "\"");
+  }
+  if (m.enantiomer == "S" && e.value_or("") != "S") {
+    throw InputError(r.path_of("enantiomer"),
+                     "model " + m.id +
+                         " is an S-ketamine model: racemic ketamine doses must not be fed to it; "
+                         "give \"enantiomer\": \"S\" to confirm the doses are S-ketamine");
+  }
+  if (m.enantiomer != "S" && e && *e == "S") {
+    throw InputError(r.path_of("enantiomer"),
+                     "model " + m.id + " is a racemic ketamine model; it does not take S-ketamine "
+                                       "doses (use flint2017)");
+  }
+}
+
+Json warnings_json(const pk::ModelDefinition& m) {
+  Json w = Json::array();
+  for (const auto& s : pk::prediction_warnings(m)) w.push_back(s);
+  return w;
+}
+
+Json optional_text(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
+
 }  // namespace
 
 // =============================================================================================
@@ -329,7 +357,12 @@ Json handle_pk_models() {
               {"age_y", range_json(m.age_y)},
               {"iiv", iiv},
               {"correlations", corr},
-              {"notes", m.notes}};
+              {"notes", m.notes},
+              {"enantiomer", m.enantiomer},
+              {"tci_refused", optional_text(m.tci_refused)},
+              {"special_population", optional_text(m.special_population)},
+              {"sampling_site", optional_text(m.sampling_site)},
+              {"cautions", m.cautions}};
     put_ke0(e, m, std::nullopt);
     out.push_back(std::move(e));
   }
@@ -341,9 +374,10 @@ Json handle_pk_models() {
 Json handle_pk_simulate(const Json& request) {
   refuse_unknown(request, "",
                  {"model", "patient", "allow_extrapolation", "times_min", "end_min", "step_min",
-                  "doses", "threshold_ng_per_ml", "include_amounts", "ke0_per_min"});
+                  "doses", "threshold_ng_per_ml", "include_amounts", "ke0_per_min", "enantiomer"});
   ObjectReader r(request, "");
   const pk::ModelDefinition& model = read_model(r);
+  check_enantiomer(r, model);
   const pk::Patient patient = read_patient(r);
   const bool extrapolate = r.optional_boolean("allow_extrapolation").value_or(false);
   const std::vector<double> times = read_times(r);
@@ -396,6 +430,8 @@ Json handle_pk_simulate(const Json& request) {
     out["amounts_mg"] = std::move(a);
   }
   out["extrapolation"] = extrapolation;
+  out["sampling_site"] = optional_text(model.sampling_site);
+  out["warnings"] = warnings_json(model);
   return out;
 }
 
@@ -418,12 +454,51 @@ void write_simulate_csv(std::ostream& out, const Json& resp) {
 
 // =============================================================================================
 
+namespace {
+
+// The hard maximum of one quantity in a protocol's limits (nullopt when it has none).
+std::optional<double> hard_max_of(const std::vector<dosing::Limit>& limits,
+                                  dosing::LimitQuantity q) {
+  std::optional<double> out;
+  for (const auto& l : limits) {
+    if (l.quantity == q && l.level == dosing::LimitLevel::kHard &&
+        l.type == dosing::BoundType::kMax) {
+      out = out ? std::min(*out, l.bound) : l.bound;
+    }
+  }
+  return out;
+}
+
+// The psychiatric protocols' hard rate limit in mg/h (depression-standard: 150 mg/h, clinic policy
+// = 1.5 mg/kg/h, CHEO's infusion maximum, at the 100 kg reference weight; builtin_psychiatry.cpp).
+constexpr const char* kPsychiatricProtocol = "depression-standard";
+
+double psychiatric_hard_limit_mg_per_h() {
+  const dosing::Protocol* p = dosing::builtin_library().find(kPsychiatricProtocol);
+  const auto v = p ? hard_max_of(p->limits, dosing::LimitQuantity::kRateMgPerH) : std::nullopt;
+  if (!v) throw std::logic_error("built-in library: depression-standard has no mg/h hard limit");
+  return *v;
+}
+
+// Label vials are 10, 50 and 100 mg/mL (docs/reference/pharmacology.md §7, §13): no ketamine
+// preparation is stronger than 100 mg/mL.
+constexpr double kMaxConcentrationMgPerMl = 100.0;
+
+}  // namespace
+
 Json handle_pk_tci(const Json& request) {
   refuse_unknown(request, "",
                  {"model", "patient", "allow_extrapolation", "target", "steps", "end_min",
-                  "max_rate_mg_per_h", "interval_s", "ke0_per_min"});
+                  "max_rate_mg_per_h", "interval_s", "ke0_per_min", "protocol",
+                  "concentration_mg_per_ml", "enantiomer"});
   ObjectReader r(request, "");
   const pk::ModelDefinition& model = read_model(r);
+  if (model.tci_refused) {
+    throw InputError("model", "target-controlled infusion is refused on model " + model.id + ": " +
+                                  *model.tci_refused + "; use simulate, or a model whose early "
+                                                       "kinetics were identified (e.g. domino1982)");
+  }
+  check_enantiomer(r, model);
   const pk::Patient patient = read_patient(r);
   const bool extrapolate = r.optional_boolean("allow_extrapolation").value_or(false);
   const std::string target_name = r.string("target");
@@ -447,6 +522,30 @@ Json handle_pk_tci(const Json& request) {
   const auto max_rate_in = r.optional_number("max_rate_mg_per_h");
   if (max_rate_in) {
     bounded(*max_rate_in, r.path_of("max_rate_mg_per_h"), 0, false, L::kMaxRateMgPerH, "mg/h");
+  }
+  const auto protocol_id = r.optional_string("protocol");
+  const dosing::Protocol* protocol = nullptr;
+  if (protocol_id) {
+    protocol = dosing::builtin_library().find(*protocol_id);
+    if (protocol == nullptr) {
+      std::string known;
+      for (const auto& p : dosing::builtin_library().protocols())
+        known += (known.empty() ? "" : ", ") + p.id;
+      throw InputError("protocol", "unknown protocol '" + *protocol_id + "' (known: " + known + ")");
+    }
+  }
+  const auto concentration = r.optional_number("concentration_mg_per_ml");
+  if (concentration) {
+    bounded(*concentration, r.path_of("concentration_mg_per_ml"), 0, false,
+            kMaxConcentrationMgPerMl, "mg/mL (strongest label vial 100 mg/mL, §7)");
+    const auto hard_c =
+        protocol ? hard_max_of(protocol->limits, dosing::LimitQuantity::kConcentrationMgPerMl)
+                 : std::nullopt;
+    if (hard_c && *concentration > *hard_c) {
+      throw InputError("concentration_mg_per_ml",
+                       fmt(*concentration) + " mg/mL is above protocol " + protocol->id +
+                           "'s hard limit " + fmt(*hard_c) + " mg/mL");
+    }
   }
   const Json& steps_json = r.array("steps");
   const std::string steps_path = r.path_of("steps");
@@ -479,26 +578,110 @@ Json handle_pk_tci(const Json& request) {
     throw InputError("target", "effect-site targeting needs a ke0 and model " + model.id +
                                    " has none; give \"ke0_per_min\" or target \"plasma\"");
   }
-  const double max_rate_mg_per_h =
-      max_rate_in.value_or(L::kStanpumpMaxMgPerKgPerMin * patient.weight_kg * 60.0);
-  const pk::TciRun run =
-      pk::run_tci(params, target, steps, end_min, max_rate_mg_per_h / 60.0, interval_s);
+  Json warnings = warnings_json(model);
+
+  // The maximum rate: a named protocol's hard rate limits (mg/h; mg/kg/h x weight; the pump's
+  // mL/h maximum x concentration), else the library's psychiatric hard limit (150 mg/h).
+  double max_rate_mg_per_h = 0;
+  std::string max_rate_source;
+  if (protocol) {
+    const dosing::Pump& pump = dosing::builtin_library().pump();
+    std::optional<double> hard;
+    std::string why;
+    auto consider = [&](std::optional<double> v, const std::string& what) {
+      if (v && (!hard || *v < *hard)) {
+        hard = *v;
+        why = what;
+      }
+    };
+    const auto mg_h = hard_max_of(protocol->limits, dosing::LimitQuantity::kRateMgPerH);
+    consider(mg_h, "hard limit " + (mg_h ? fmt(*mg_h) : std::string()) + " mg/h");
+    if (const auto per_kg =
+            hard_max_of(protocol->limits, dosing::LimitQuantity::kRateMgPerKgPerH)) {
+      consider(*per_kg * patient.weight_kg, "hard limit " + fmt(*per_kg) + " mg/kg/h x " +
+                                                fmt(patient.weight_kg) + " kg (actual weight)");
+    }
+    if (concentration) {
+      for (const auto* limits : {&protocol->limits, &pump.limits}) {
+        if (const auto ml_h = hard_max_of(*limits, dosing::LimitQuantity::kRateMlPerH)) {
+          consider(*ml_h * *concentration,
+                   "hard limit " + fmt(*ml_h) + " mL/h x " + fmt(*concentration) + " mg/mL");
+        }
+      }
+    }
+    if (!hard) {
+      throw InputError("protocol", "protocol " + protocol->id +
+                                       " has no hard rate limit to hold a TCI schedule to");
+    }
+    if (max_rate_in && *max_rate_in > *hard) {
+      throw InputError("max_rate_mg_per_h", fmt(*max_rate_in) + " mg/h is above protocol " +
+                                                protocol->id + "'s " + why + " = " + fmt(*hard) +
+                                                " mg/h");
+    }
+    max_rate_mg_per_h = max_rate_in.value_or(*hard);
+    max_rate_source = max_rate_in ? "request (within protocol " + protocol->id + "'s " + why + ")"
+                                  : "protocol " + protocol->id + " " + why +
+                                        " (drug library, core/dosing)";
+  } else {
+    const double psych = psychiatric_hard_limit_mg_per_h();
+    if (max_rate_in) {
+      max_rate_mg_per_h = *max_rate_in;
+      max_rate_source = "request";
+      if (*max_rate_in > psych) {
+        warnings.push_back("max_rate_mg_per_h " + fmt(*max_rate_in) +
+                           " mg/h is above the drug library's psychiatric hard limit " +
+                           fmt(psych) + " mg/h and no protocol was named to hold it to");
+      }
+    } else {
+      max_rate_mg_per_h = psych;
+      max_rate_source =
+          "no protocol named: the drug library's psychiatric hard limit " + fmt(psych) +
+          " mg/h (protocol " + kPsychiatricProtocol +
+          "; clinic policy: 1.5 mg/kg/h, CHEO's infusion maximum, at the 100 kg reference "
+          "weight)";
+    }
+  }
+
+  // Every rate is rounded down to the pump's step: 0.1 mL/h x concentration, or 0.1 mg/h when the
+  // preparation's concentration is not given.
+  const double pump_step_ml_per_h = dosing::builtin_library().pump().resolution.value();
+  const double step_mg_per_h =
+      concentration ? pump_step_ml_per_h * *concentration : pump_step_ml_per_h * 1.0;
+  const std::string rate_rounding =
+      concentration ? "rounded down to the pump's " + fmt(pump_step_ml_per_h) + " mL/h step at " +
+                          fmt(*concentration) + " mg/mL (" + fmt(step_mg_per_h) + " mg/h)"
+                    : "no concentration_mg_per_ml given: rounded down to 0.1 mg/h, NOT to the "
+                      "pump's 0.1 mL/h step; give concentration_mg_per_ml for pump rates";
+
+  pk::TciOptions options;  // hybrid switch and the 1.2 x target plasma cap (core/pk/tci.h)
+  options.rate_step_mg_per_min = step_mg_per_h / 60.0;
+  const pk::TciRun run = pk::run_tci(params, target, steps, end_min, max_rate_mg_per_h / 60.0,
+                                     interval_s, options);
 
   Json out;
   out["model"] = model.id;
   out["target"] = target_name;
+  out["protocol"] = protocol ? Json(protocol->id) : Json(nullptr);
   out["interval_s"] = interval_s;
   out["max_rate_mg_per_h"] = max_rate_mg_per_h;
-  out["max_rate_source"] =
-      max_rate_in ? "request"
-                  : "STANPUMP ketamine maximum rate 0.75 mg/kg/min x weight "
-                    "(docs/reference/pharmacology.md §2.6)";
+  out["max_rate_source"] = max_rate_source;
+  out["concentration_mg_per_ml"] = concentration ? Json(*concentration) : Json(nullptr);
+  out["rate_rounding"] = rate_rounding;
   Json sched = Json::array();
   for (std::size_t i = 0; i < run.start_s.size(); ++i) {
-    double rate = units::mg_per_h(units::MgPerMin(run.rate_mg_per_min[i])).value();
-    // Round-off of a "hold" rate (1e-13 mg/h) is printed as 0: no pump runs below 1 ng/h.
-    if (std::fabs(rate) < kZeroRateMgPerH) rate = 0;
-    sched.push_back({{"start_s", run.start_s[i]}, {"rate_mg_per_h", rate}});
+    const double rate = units::mg_per_h(units::MgPerMin(run.rate_mg_per_min[i])).value();
+    // Whole steps, printed without binary round-off (0.3, not 0.30000000000000004).
+    const double n_steps = std::round(rate / step_mg_per_h);
+    Json row = {{"start_s", run.start_s[i]},
+                {"mode", run.plasma_mode[i] ? "plasma" : "effect"}};
+    if (concentration) {
+      const double ml_h = std::round(n_steps * pump_step_ml_per_h * 10.0) / 10.0;
+      row["rate_ml_per_h"] = ml_h;
+      row["rate_mg_per_h"] = std::round(ml_h * *concentration * 1e6) / 1e6;
+    } else {
+      row["rate_mg_per_h"] = std::round(n_steps * step_mg_per_h * 10.0) / 10.0;
+    }
+    sched.push_back(std::move(row));
   }
   out["schedule"] = std::move(sched);
   out["times_s"] = run.times_s;
@@ -506,9 +689,29 @@ Json handle_pk_tci(const Json& request) {
   out["effect_ng_per_ml"] =
       run.effect_mg_per_l.empty() ? Json(nullptr) : to_ng_per_ml(run.effect_mg_per_l);
   out["target_ng_per_ml"] = to_ng_per_ml(run.target_mg_per_l);
+  double peak = 0;
+  for (double c : run.plasma_mg_per_l) peak = std::max(peak, c);
+  out["predicted_plasma_peak_ng_per_ml"] = ng_per_ml(peak);
+  if (target == pk::TciTarget::effect) {
+    out["effect_guards"] = {
+        {"plasma_cap_factor", *options.plasma_cap_factor},
+        {"plasma_cap_source",
+         "opentiva 'revised' effect-site method caps the plasma overshoot at 1.2 x target [C] "
+         "(docs/reference/pharmacology.md §10 on §1.8, §2.5)"},
+        {"hybrid_plasma_tol", options.hybrid_plasma_tol},
+        {"hybrid_effect_tol", options.hybrid_effect_tol},
+        {"hybrid_source",
+         "jarretrt/tci tci_comb: plasma targeting once plasma is within 20% and the effect site "
+         "within the code tolerance 0.05 of the target [C] (docs/reference/pharmacology.md §13 on "
+         "§2.5)"}};
+  } else {
+    out["effect_guards"] = nullptr;
+  }
   out["total_mg"] = run.total_mg;
   put_ke0(out, model, ke0);
   out["extrapolation"] = extrapolation;
+  out["sampling_site"] = optional_text(model.sampling_site);
+  out["warnings"] = std::move(warnings);
   return out;
 }
 
@@ -518,10 +721,12 @@ PopulationOutput handle_pk_population(const Json& request, const PopulationProgr
                                       bool keep_patients) {
   refuse_unknown(request, "",
                  {"model", "n", "seed", "allow_extrapolation", "patient", "doses", "end_min",
-                  "step_min", "threshold_ng_per_ml", "percentile_step_min", "threads", "iiv_cv"});
+                  "step_min", "threshold_ng_per_ml", "percentile_step_min", "threads", "iiv_cv",
+                  "enantiomer"});
   ObjectReader r(request, "");
   pk::PopulationSpec spec;
   const pk::ModelDefinition& model = read_model(r);
+  check_enantiomer(r, model);
   spec.model = &model;
   const long long n = r.integer("n");
   if (n < 1 || static_cast<std::uint64_t>(n) > L::kMaxPopulationN) {
@@ -732,6 +937,8 @@ PopulationOutput handle_pk_population(const Json& request, const PopulationProgr
                     {"source", c.source}});
   }
   out["correlations"] = std::move(corr);
+  out["sampling_site"] = optional_text(model.sampling_site);
+  out["warnings"] = warnings_json(model);
   po.patients = res.patients;
   return po;
 }

@@ -24,7 +24,9 @@ Indication read_indication(ObjectReader& r) {
 void read_conditions(ObjectReader& r, Intake& intake) {
   ObjectReader c = r.object("conditions");
   for (std::string_view key : yes_no_condition_keys()) {
-    if (c.boolean(key)) intake.conditions_present.emplace(key);
+    const bool yes = is_optional_condition_key(key) ? c.optional_boolean(key).value_or(false)
+                                                    : c.boolean(key);
+    if (yes) intake.conditions_present.emplace(key);
   }
   auto hepatic = parse_hepatic_impairment(c.string("hepatic_impairment"));
   if (!hepatic) {
@@ -43,6 +45,8 @@ std::optional<PreInfusionAnswers> read_pre_infusion(ObjectReader& r) {
   a.dbp_mmhg = p->number("dbp_mmhg");
   a.fasted_as_instructed = p->boolean("fasted_as_instructed");
   a.escort_home_confirmed = p->boolean("escort_home_confirmed");
+  a.hr_bpm = p->optional_number("hr_bpm");
+  a.spo2_percent = p->optional_number("spo2_percent");
   a.physician_reviewed_relative_contraindications =
       p->optional_boolean("physician_reviewed_relative_contraindications").value_or(false);
   p->finish();
@@ -74,6 +78,12 @@ ScreeningPolicy read_policy(ObjectReader& r) {
                                          .value_or(pre.require_fasted_as_instructed);
   pre.require_escort_home =
       p->optional_boolean("require_escort_home").value_or(pre.require_escort_home);
+  pre.min_hr_bpm = p->optional_number("min_hr_bpm").value_or(pre.min_hr_bpm);
+  pre.max_hr_bpm = p->optional_number("max_hr_bpm").value_or(pre.max_hr_bpm);
+  pre.spo2_above_percent =
+      p->optional_number("spo2_above_percent").value_or(pre.spo2_above_percent);
+  pre.require_heart_rate_and_spo2 = p->optional_boolean("require_heart_rate_and_spo2")
+                                        .value_or(pre.require_heart_rate_and_spo2);
   p->finish();
   return policy;
 }
@@ -112,7 +122,11 @@ Json policy_json(const ScreeningPolicy& p) {
       {"max_sbp_mmhg", p.pre_infusion.max_sbp_mmhg},
       {"max_dbp_mmhg", p.pre_infusion.max_dbp_mmhg},
       {"require_fasted_as_instructed", p.pre_infusion.require_fasted_as_instructed},
-      {"require_escort_home", p.pre_infusion.require_escort_home}};
+      {"require_escort_home", p.pre_infusion.require_escort_home},
+      {"min_hr_bpm", p.pre_infusion.min_hr_bpm},
+      {"max_hr_bpm", p.pre_infusion.max_hr_bpm},
+      {"spo2_above_percent", p.pre_infusion.spo2_above_percent},
+      {"require_heart_rate_and_spo2", p.pre_infusion.require_heart_rate_and_spo2}};
 }
 
 }  // namespace
@@ -143,9 +157,16 @@ Json handle_screen(const Json& request) {
   }
   const std::optional<PreInfusionAnswers> pre = read_pre_infusion(r);
   const ScreeningPolicy policy = read_policy(r);
+  // The patient record's facts (the server fills them from the record; docs/screening-schema.md).
+  RecordFacts record;
+  if (auto rec = r.optional_object("record")) {
+    record.age_years = rec->optional_number("age_years");
+    record.indication = rec->optional_string("indication");
+    rec->finish();
+  }
   r.finish();
 
-  const ScreeningResult result = screen(intake, pre, policy);
+  const ScreeningResult result = screen(intake, pre, policy, record);
   Json out = {{"indication", std::string(to_string(intake.indication))},
               {"setting", std::string(to_string(setting_of(intake.indication)))},
               {"eligible", result.eligible},

@@ -15,6 +15,7 @@ enum class ErrorKind {
   conflict,               // the record's state does not allow this now (e.g. stopping a stopped pump)
   stale_write,            // If-Match names an older version of the record
   precondition_required,  // the write needs If-Match (or another header) and it is missing
+  unsupported_media_type, // the body is not in the media type the operation reads (JSON)
   rule_refused,           // a clinical rule or gate refuses it (names the gate or the field)
   unauthenticated,        // no valid login
   forbidden,              // the caller's role or identity may not do this

@@ -15,12 +15,13 @@ struct ErrorKindInfo {
   int exit_code;  // kit CLI: 0 ok; 2 bad input and 3 refused are part of the published contract
 };
 
-inline constexpr std::array<ErrorKindInfo, 11> kErrorKinds = {{
+inline constexpr std::array<ErrorKindInfo, 12> kErrorKinds = {{
     {ErrorKind::invalid_input, "invalid_input", 400, 2},
     {ErrorKind::not_found, "not_found", 404, 4},
     {ErrorKind::conflict, "conflict", 409, 5},
     {ErrorKind::stale_write, "stale_write", 412, 5},
     {ErrorKind::precondition_required, "precondition_required", 428, 2},
+    {ErrorKind::unsupported_media_type, "unsupported_media_type", 415, 2},
     {ErrorKind::rule_refused, "rule_refused", 422, 3},
     {ErrorKind::unauthenticated, "unauthenticated", 401, 6},
     {ErrorKind::forbidden, "forbidden", 403, 6},

@@ -64,25 +64,38 @@ Protocol crps_outpatient_4h() {
   return p;
 }
 
+// A titration, not a fixed rate: the plan is the starting step; each step-up after review is a
+// pump rate change, which the infusion core re-plans through compute_plan (rate_mg_per_kg_per_h)
+// and checks against the same limits (soft 0.35 mg/kg/h and 25 mg/h; hard 1.5 mg/kg/h, 40 mg/h).
 Protocol crps_inpatient_4day() {
   Protocol p;
   p.id = "crps-inpatient-4day";
-  p.name = "CRPS, continuous 4-day inpatient infusion";
+  p.name = "CRPS, continuous 4-day inpatient infusion, titrated";
   p.indication = "complex regional pain syndrome";
   p.route = AdministrationRoute::kIvInfusion;
-  p.dose.kind = DoseKind::kFixedRatePerH;
-  p.dose.default_rate = MgPerH(22.0);
-  p.dose.source = src::kCohen2018Crps;
+  p.dose.kind = DoseKind::kPerKgPerHour;
+  p.dose.default_rate_per_kg = MgPerKgPerH(0.14);
+  p.dose.rate_cap = MgPerH(10.0);  // PMC2950807 started at 10 mg/h
+  p.dose.source = src::kCrpsTitrationStart;
   p.duration = Minutes(kFourDaysMin);
   p.duration_source = src::kCohen2018Crps;
   p.weight = actual_weight();
-  p.schedule = Schedule{1, "continuous over 4 days", {}, {}, src::kCohen2018Crps};
+  p.schedule = Schedule{1,
+                        "continuous over 4 days: start 0.14 mg/kg/h (at most 10 mg/h), step up "
+                        "after review of effect and side effects; each step is a pump rate change "
+                        "checked against the limits (racemic 10 -> 40 mg/h, PMC2950807)",
+                        {},
+                        {},
+                        src::kSigtermans2009};
   p.limits = crps_rate_and_product_limits();
   add_dose_limits_for_duration(p.limits, kFourDaysMin / 60.0);
   p.notes =
-      "22 mg/h (Cohen 2018). Its evidence (Sigtermans 2009) used S-ketamine titrated to "
-      "22.2 mg/h per 70 kg; this library entry is racemic ketamine. Below 62.9 kg the fixed "
-      "22 mg/h exceeds the 0.35 mg/kg/h soft limit and needs an override.";
+      "Racemic ketamine, titrated. Cohen 2018's '22 mg/h x 4 days' is Sigtermans 2009's "
+      "end-of-infusion S(+)-ketamine dose (22.2 mg/h per 70 kg) after individual stepwise "
+      "titration, not a starting rate, and S-ketamine doses do not transfer to racemic "
+      "(docs/reference/pharmacology.md §10). The racemic 4-day evidence (PMC2950807) titrated "
+      "10 -> 40 mg/h. Step size and review interval: NOT FOUND in the reference (clinician "
+      "decision); step-ups above 0.35 mg/kg/h or 25 mg/h need a physician's documented reason.";
   return p;
 }
 

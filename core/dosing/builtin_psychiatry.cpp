@@ -33,13 +33,12 @@ std::vector<Limit> forty_minute_limits() {
   };
 }
 
-WeightRule mood_disorder_weight() {
-  // Sanacora consensus (mood disorders): ideal body weight, especially when BMI >= 30.
-  return WeightRule{WeightRuleKind::kIdealWhenBmiAtLeast, 30.0, src::kSanacoraIbw};
-}
-
-WeightRule actual_weight() {
-  return WeightRule{WeightRuleKind::kActual, 0.0, src::kActualWeightNoSource};
+// One rule for every psychiatric infusion (depression, PTSD, OCD): ideal body weight (never above
+// actual) when the printed BMI is >= 30.0. Sanacora's consensus suggests ideal weight "especially"
+// at BMI >= 30; below it the landmark trials' actual weight is kept (docs/clinical-rules/dosing.md
+// section 2 records the decision).
+WeightRule psychiatric_weight() {
+  return WeightRule{WeightRuleKind::kIdealWhenBmiAtLeast, 30.0, src::kPsychiatricIbw};
 }
 
 Protocol forty_minute_infusion(std::string id, std::string name, std::string indication,
@@ -70,30 +69,30 @@ std::vector<Protocol> builtin_psychiatry_protocols() {
   return {
       forty_minute_infusion("depression-standard", "Depression, standard infusion",
                             "treatment-resistant depression", 0.5, src::kZarate2006,
-                            mood_disorder_weight(), single(src::kZarate2006),
+                            psychiatric_weight(), single(src::kZarate2006),
                             "0.5 mg/kg over 40 min (Zarate 2006, Murrough 2013, Riva-Posse 2018)."),
       forty_minute_infusion(
           "depression-escalation-0.75", "Depression, escalation step 0.75 mg/kg",
           "treatment-resistant depression, inadequate response to 0.5 mg/kg", 0.75,
-          src::kAndrade2017, mood_disorder_weight(), single(src::kAndrade2017),
+          src::kAndrade2017, psychiatric_weight(), single(src::kAndrade2017),
           "First escalation step: Andrade 2017, some patients need up to 0.75 mg/kg. The criteria "
           "for escalating are NOT FOUND in the reference: clinician decision."),
       forty_minute_infusion(
           "depression-escalation-1.0", "Depression, escalation step 1.0 mg/kg",
           "treatment-resistant depression, after 0.75 mg/kg", 1.0, src::kFava2020,
-          mood_disorder_weight(), single(src::kFava2020),
+          psychiatric_weight(), single(src::kFava2020),
           "Highest dose studied (Fava 2020 arm). Above the 0.75 mg/kg soft limit by design: every "
           "use needs a documented override reason."),
       forty_minute_infusion(
           "depression-induction-series", "Depression, induction series (6 infusions / 2 weeks)",
-          "treatment-resistant depression", 0.5, src::kShiroma2014, mood_disorder_weight(),
+          "treatment-resistant depression", 0.5, src::kShiroma2014, psychiatric_weight(),
           Schedule{6, "three times weekly (Mon-Wed-Fri) over 12 days", {}, {}, src::kShiroma2014},
           "Per-infusion plan; the calculator plans one session. aan het Rot 2010 numbers NOT "
           "FOUND."),
       forty_minute_infusion(
           "depression-booster", "Depression, single booster infusion",
           "depression, maintenance after response to an induction series", 0.5,
-          src::kPhillips2019Maintenance, mood_disorder_weight(),
+          src::kPhillips2019Maintenance, psychiatric_weight(),
           Schedule{1,
                    "single booster; Phillips 2019 gave responders 4 once-weekly infusions",
                    {},
@@ -102,16 +101,16 @@ std::vector<Protocol> builtin_psychiatry_protocols() {
           "Booster interval beyond Phillips 2019 weekly maintenance: NOT FOUND, clinician "
           "decision."),
       forty_minute_infusion("ptsd-standard", "PTSD, single infusion", "chronic PTSD", 0.5,
-                            src::kFeder2014, actual_weight(), single(src::kFeder2014),
+                            src::kFeder2014, psychiatric_weight(), single(src::kFeder2014),
                             "Feder 2014 crossover: single 0.5 mg/kg over 40 min."),
       forty_minute_infusion(
           "ptsd-induction-series", "PTSD, induction series (6 infusions / 2 weeks)", "chronic PTSD",
-          0.5, src::kFeder2021, actual_weight(),
+          0.5, src::kFeder2021, psychiatric_weight(),
           Schedule{6, "three times weekly over 2 consecutive weeks", {}, {}, src::kFeder2021},
           "Feder 2021. Abdallah 2022 (8 infusions twice weekly, 0.2 or 0.5 mg/kg) found no PTSD "
           "benefit."),
       forty_minute_infusion("ocd-standard", "OCD, single infusion", "obsessive-compulsive disorder",
-                            0.5, src::kRodriguez2013, actual_weight(), single(src::kRodriguez2013),
+                            0.5, src::kRodriguez2013, psychiatric_weight(), single(src::kRodriguez2013),
                             "Rodriguez 2013; the open-label Bloch 2012 had 0/10 OCD responders."),
   };
 }

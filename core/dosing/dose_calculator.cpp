@@ -91,6 +91,23 @@ void refuse_foreign_dose_fields(const PlanRequest& r, const Protocol& p) {
   if (r.rate) require_positive(r.rate->value(), "rate_mg_per_h");
 }
 
+// A repeat dose is checked with the doses before it; a first dose or an infusion has none.
+void check_dose_history(const PlanRequest& r, const Protocol& p) {
+  if (!p.repeat_dose) {
+    if (r.previous_total) {
+      throw InputError("previous_total_mg", "is only for repeat-dose protocols; protocol '" +
+                                                p.id + "' is not one");
+    }
+    return;
+  }
+  if (!r.previous_total) {
+    throw InputError("previous_total_mg",
+                     "is required by repeat-dose protocol '" + p.id +
+                         "': the ketamine already given in this episode, in mg");
+  }
+  require_positive(r.previous_total->value(), "previous_total_mg");
+}
+
 units::Hours hours(Minutes m) { return units::Hours(m.value() / 60.0); }
 
 // The prescribed amount for the whole administration (before any pump rounding).
@@ -127,6 +144,11 @@ double value_of(LimitQuantity q, const Plan& plan, const Patient& patient) {
       return plan.concentration.value();
     case LimitQuantity::kAgeY:
       return patient.age.value();
+    case LimitQuantity::kVolumeMl:
+      return plan.volume.value();
+    case LimitQuantity::kCumulativeDoseMgPerKg:
+      return plan.cumulative_dose_per_kg ? plan.cumulative_dose_per_kg->value()
+                                         : plan.dose_per_kg.value();
   }
   return 0.0;
 }
@@ -172,6 +194,7 @@ Plan compute_plan(const DrugLibrary& library, const PlanRequest& request) {
   validate_patient(request.patient);
   const MgPerMl concentration = resolve_concentration(request.preparation);
   refuse_foreign_dose_fields(request, p);
+  check_dose_history(request, p);
   if (request.override_reason && is_blank(*request.override_reason)) {
     throw InputError("override_reason", "must document the reason (empty text given)");
   }
@@ -182,8 +205,9 @@ Plan compute_plan(const DrugLibrary& library, const PlanRequest& request) {
   plan.concentration = concentration;
   plan.duration = p.duration;
   plan.override_reason = request.override_reason;
-  plan.dosing_weight =
-      dosing_weight(p.weight, request.patient.weight, request.patient.height, request.patient.sex);
+  plan.warnings = p.warnings;
+  plan.dosing_weight = dosing_weight(p.weight, request.patient.weight, request.patient.height,
+                                     request.patient.sex, request.patient.age);
   const Kg w = plan.dosing_weight.weight;
   plan.prescribed_dose = prescribed_dose(p, request, w);
 
@@ -203,6 +227,11 @@ Plan compute_plan(const DrugLibrary& library, const PlanRequest& request) {
     plan.volume = units::volume_for(plan.dose, concentration);
   }
   plan.dose_per_kg = MgPerKg(plan.dose.value() / w.value());
+  if (request.previous_total) {
+    plan.previous_total = request.previous_total;
+    plan.cumulative_dose_per_kg =
+        MgPerKg((request.previous_total->value() + plan.dose.value()) / w.value());
+  }
   if (request.preparation.bag_volume) {
     plan.bags_needed =
         static_cast<int>(std::ceil(plan.volume / *request.preparation.bag_volume - 1e-9));

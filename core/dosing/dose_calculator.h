@@ -37,6 +37,9 @@ struct PlanRequest {
   std::optional<units::MgPerKg> dose_per_kg;
   std::optional<units::MgPerKgPerH> rate_per_kg;
   std::optional<units::MgPerH> rate;
+  // Ketamine already given in this episode (any route), for repeat-dose protocols only, where it
+  // is required: the cumulative limits check it plus this dose.
+  std::optional<units::Mg> previous_total;
   std::optional<std::string> override_reason;  // documented reason for soft-limit overrides
 };
 
@@ -63,6 +66,9 @@ struct Plan {
   units::Ml volume;
   std::optional<units::Minutes> duration;  // absent for IM
   std::optional<int> bags_needed;          // only for the bag form of the preparation
+  std::optional<units::Mg> previous_total;           // repeat doses: given before this one
+  std::optional<units::MgPerKg> cumulative_dose_per_kg;  // repeat doses: previous + this, per kg
+  std::vector<std::string> warnings;                 // the protocol's warnings
   std::vector<CheckResult> checks;
   PlanStatus status = PlanStatus::kAccepted;
   std::optional<std::string> override_reason;

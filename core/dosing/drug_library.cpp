@@ -77,6 +77,12 @@ void validate_limits(const Protocol& p, const std::string& path, std::vector<Lib
     if (l.quantity == LimitQuantity::kRateMlPerH) {
       out.push_back({lp, "mL/h limits belong to the pump, not a protocol"});
     }
+    if (l.quantity == LimitQuantity::kVolumeMl && p.route == AdministrationRoute::kIvInfusion) {
+      out.push_back({lp, "volume limits apply to one injection or push, not to an infusion"});
+    }
+    if (l.quantity == LimitQuantity::kCumulativeDoseMgPerKg && !p.repeat_dose) {
+      out.push_back({lp, "cumulative limits need a repeat-dose protocol (with its dose history)"});
+    }
     if (!bounds[{l.quantity, l.type}].emplace(l.level, l.bound).second) {
       out.push_back({lp, "duplicate limit (same quantity, level and bound type)"});
     }
@@ -99,6 +105,13 @@ void validate_limits(const Protocol& p, const std::string& path, std::vector<Lib
     if (it == bounds.end() || !it->second.count(LimitLevel::kHard)) {
       out.push_back({path + ".limits", "needs hard maxima for dose per kg and absolute dose"});
       break;
+    }
+  }
+  // A repeat dose is only safe against a cumulative ceiling it cannot pass.
+  if (p.repeat_dose) {
+    auto it = bounds.find({LimitQuantity::kCumulativeDoseMgPerKg, BoundType::kMax});
+    if (it == bounds.end() || !it->second.count(LimitLevel::kHard)) {
+      out.push_back({path + ".limits", "a repeat-dose protocol needs a hard cumulative maximum"});
     }
   }
   // The Devine formula is an adult formula (not validated in children: calcfyi.com [S]).

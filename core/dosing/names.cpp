@@ -66,6 +66,10 @@ std::string_view to_string(LimitQuantity q) {
       return "concentration_mg_per_ml";
     case LimitQuantity::kAgeY:
       return "age_y";
+    case LimitQuantity::kVolumeMl:
+      return "volume_ml";
+    case LimitQuantity::kCumulativeDoseMgPerKg:
+      return "cumulative_dose_mg_per_kg";
   }
   return "?";
 }

@@ -54,6 +54,8 @@ enum class LimitQuantity {
   kRateMlPerH,  // pump device range
   kConcentrationMgPerMl,
   kAgeY,
+  kVolumeMl,                // one injection (IM, per site) or one IV push; not for infusions
+  kCumulativeDoseMgPerKg,   // previous doses of this episode + this dose, per kg (repeat doses)
 };
 
 enum class LimitLevel { kSoft, kHard };
@@ -90,6 +92,12 @@ struct Protocol {
   Schedule schedule;
   std::vector<Limit> limits;
   std::string notes;
+  // Printed with every plan of this protocol: what a prescriber must know before giving it (for
+  // example that a source prefers another route).
+  std::vector<std::string> warnings;
+  // A repeat dose of an episode: the request must give the doses already given
+  // (previous_total_mg), which are checked with this dose against the cumulative limits.
+  bool repeat_dose = false;
 };
 
 }  // namespace kit::dosing

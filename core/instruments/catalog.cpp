@@ -50,6 +50,10 @@ InstrumentDefinition phq9() {
       {"PHQ-9 item 9 (thoughts of death/self-harm), LOINC 44260-8"},
       {"policy: item 9 action rule NOT FOUND (reference §5); any non-zero answer flags, as the "
        "PHQ-9 algorithm counts item 9 if >=1 (CamCOPS phq9.py)",
+       true},
+      3,
+      {"policy: item 9 urgency rule NOT FOUND (reference §5); the item's highest answer (3 of "
+       "0-3) is urgent, lower answers are for review",
        true}};
   return d;
 }
@@ -146,7 +150,11 @@ InstrumentDefinition madrs() {
       "suicidal_ideation",
       std::nullopt,
       {"MADRS item 10 (suicidal thoughts): PMC3025994 Table 1; GENDEP, BMC Med 2009;7:60 Table 1"},
-      {"policy: MADRS item 10 action rule NOT FOUND; any non-zero rating flags", true}};
+      {"policy: MADRS item 10 action rule NOT FOUND; any non-zero rating flags", true},
+      4,
+      {"policy: MADRS item 10 urgency rule NOT FOUND; ratings 4-6 (the upper part of the 0-6 "
+       "item) are urgent, 1-3 are for review",
+       true}};
   return d;
 }
 
@@ -194,7 +202,11 @@ InstrumentDefinition qids_sr16() {
       "suicidal_ideation",
       std::nullopt,
       {"QIDS-SR16 item 12 (thoughts of death or suicide): Rush 2003 via guidelinecentral.com"},
-      {"policy: QIDS-SR16 item 12 action rule NOT FOUND; any non-zero answer flags", true}};
+      {"policy: QIDS-SR16 item 12 action rule NOT FOUND; any non-zero answer flags", true},
+      3,
+      {"policy: QIDS-SR16 item 12 urgency rule NOT FOUND; the item's highest answer (3 of 0-3) "
+       "is urgent, lower answers are for review",
+       true}};
   return d;
 }
 
@@ -237,9 +249,11 @@ InstrumentDefinition bpi() {
   d.total_max = 10;
   d.total_is_whole = false;
   d.scoring = Scoring::bpi_severity;
-  d.band_sets = {{"default",
-                  {{0, 4, "mild"}, {5, 6, "moderate"}, {7, 10, "severe"}},
-                  {"ePPOC/AHSRI BPI page (0-4 mild, 5-6 moderate, 7-10 severe; secondary)"}}};
+  // No bands: the 0-4 / 5-6 / 7-10 bands were defined for single 0-10 items, not for the mean
+  // of the severity items (docs/reference/pharmacology.md §10).
+  d.no_bands_reason = {
+      "none for the severity mean: the BPI bands (0-4 mild, 5-6 moderate, 7-10 severe) are for "
+      "single items, not the mean (reference §10)"};
   d.loinc_source = {
       "BPI panel and severity score LOINC NOT FOUND (reference §5); interference "
       "score 77565-0"};

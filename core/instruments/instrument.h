@@ -51,7 +51,8 @@ struct MissingRule {
   Source source;
 };
 
-// A single item whose answer at or above `flag_min` raises `flag` (e.g. suicidal ideation).
+// A single item whose answer at or above `flag_min` raises `flag` (e.g. suicidal ideation); at
+// or above `urgent_min` the flag is "urgent" (same-day clinician contact), below it "review".
 struct SafetyItem {
   int item = 0;  // 1-based item number on the form
   int flag_min = 1;
@@ -59,7 +60,19 @@ struct SafetyItem {
   std::optional<std::string_view> loinc;  // LOINC code of the item itself, where published
   Source item_source;                     // why this item is the safety item
   Source threshold_source;  // why `flag_min` (policy where the action rule is NOT FOUND)
+  int urgent_min = 0;
+  Source urgent_source;  // why `urgent_min` (policy: the action rule is NOT FOUND)
 };
+
+// Shown with every safety flag. Clinic text, not country-specific; a clinic may configure its
+// own crisis line later.
+inline constexpr std::string_view kCrisisGuidance =
+    "If you are in immediate danger, call your local emergency number now. If you are having "
+    "thoughts of suicide or of harming yourself, contact the clinic or a crisis line today, and "
+    "tell someone you trust.";
+inline constexpr Source kCrisisGuidanceSource{
+    "clinic text (default, not country-specific; the clinic may configure its own crisis line)",
+    true};
 
 // A contiguous group of items scored together (Y-BOCS obsessions, PCL-5 clusters, QIDS domains,
 // BPI severity / interference). Items are 1-based and inclusive.

@@ -278,10 +278,22 @@ void apply_safety(const InstrumentDefinition& d, const std::vector<std::optional
   const auto& a = answers[static_cast<std::size_t>(s.item - 1)];
   if (!a) {
     // The sheet may still be scorable (proration), but the safety question was not answered:
-    // say so rather than stay silent.
+    // say so rather than stay silent; a clinician asks it (review).
     r.flags.push_back(std::string(s.flag) + "_unassessed");
+    r.flag_urgency = "review";
   } else if (*a >= flag_min) {
     r.flags.emplace_back(s.flag);
+    // A clinic that raises the flag threshold never makes a flag less urgent than "urgent" at
+    // the item's urgent level.
+    const int urgent_min = std::max(s.urgent_min, flag_min);
+    r.flag_urgency = *a >= urgent_min ? "urgent" : "review";
+    r.safety_answer = *a;
+    if (s.urgent_source.policy) r.policies.push_back(policy_note(s.urgent_source));
+  }
+  if (r.flag_urgency) {
+    r.safety_item = s.item;
+    r.crisis_guidance = kCrisisGuidance;
+    r.policies.push_back(policy_note(kCrisisGuidanceSource));
   }
 }
 

@@ -43,6 +43,12 @@ struct ScoreResult {
   std::optional<std::string_view> band;
   const BandSet* band_set = nullptr;  // null when the instrument has no bands
   std::vector<std::string> flags;
+  // With any flag: "urgent" or "review" (SafetyItem::urgent_min), the item and its answer, and
+  // the crisis guidance (kCrisisGuidance). Empty without a flag.
+  std::optional<std::string_view> flag_urgency;
+  std::optional<int> safety_item;
+  std::optional<int> safety_answer;
+  std::optional<std::string_view> crisis_guidance;
   int answered = 0;
   int missing = 0;
   bool prorated = false;

@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <set>
+#include <string>
 
 #include "core/common/error.h"
 
@@ -32,22 +33,47 @@ constexpr std::array<ConversionFactor, 10> kCdc2022{{
     {"tramadol", "oral", DoseBasis::kOralMgPerDay, 0.2, ""},
 }};
 
-// Thresholds, docs/reference/pharmacology.md §6. The 2016 wording is from secondary summaries;
-// the exact 2022 Recommendation 4 wording is NOT FOUND in the reference.
+// Thresholds, docs/reference/pharmacology.md §6 as corrected by §10: naloxone is CDC 2022
+// Recommendation 8 (offer it when any overdose risk factor is present; >= 50 MME/day is one) [P];
+// the 50 "reassess" and 90 "avoid" thresholds are 2016 guidance (secondary summaries), and §10
+// says the 90 threshold was superseded in 2022.
 constexpr std::array<MmeThreshold, 3> kThresholds{{
     {50.0, "mme_at_or_above_50_reassess",
-     "At or above 50 MME/day: reassess individual benefits and risks before increasing",
-     "CDC 2016 guideline, as quoted by myempro and 2016 summaries [S]",
-     "secondary summary of the 2016 guideline"},
+     "CDC 2016 guidance: at or above 50 MME/day, reassess individual benefits and risks before "
+     "increasing",
+     "CDC 2016 guideline, as quoted by myempro and 2016 summaries [S] "
+     "(docs/reference/pharmacology.md §6)",
+     "2016 guidance; secondary summary of the 2016 guideline"},
     {50.0, "mme_at_or_above_50_offer_naloxone",
-     "At or above 50 MME/day: offer naloxone (with other risk factors)",
-     "CDC 2022 guideline, as cited by the kloxxado page [S]",
-     "secondary summary; exact 2022 Recommendation 4 wording NOT FOUND"},
+     "Offer naloxone: a dosage at or above 50 MME/day is itself a risk factor for overdose, and "
+     "CDC 2022 Recommendation 8 is to offer naloxone when any overdose risk factor is present",
+     "CDC 2022 Recommendation 8 (CDC page 'Assess Risks and Potential Harms'; a CE reprint of "
+     "Recommendation 8) [P] (docs/reference/pharmacology.md §10 on §6)",
+     "CDC 2022 Recommendation 8, read from the CDC page and a reprint"},
     {90.0, "mme_at_or_above_90_avoid_or_justify",
-     "At or above 90 MME/day: avoid, or carefully justify, this dosage",
-     "CDC 2016 guideline, as quoted by myempro and 2016 summaries [S]",
-     "secondary summary of the 2016 guideline"},
+     "CDC 2016 guidance (superseded in 2022): at or above 90 MME/day, avoid, or carefully "
+     "justify, this dosage",
+     "CDC 2016 guideline, as quoted by myempro and 2016 summaries [S]; superseded by the CDC "
+     "2022 guideline (docs/reference/pharmacology.md §10 on §6)",
+     "2016 guidance, superseded in 2022; secondary summary of the 2016 guideline"},
 }};
+
+// Clinic policy: common prescription spellings of the two table routes.
+constexpr std::array<RouteSpelling, 9> kRouteSpellings{{
+    {"oral", "oral"},
+    {"po", "oral"},
+    {"p.o.", "oral"},
+    {"per os", "oral"},
+    {"by mouth", "oral"},
+    {"transdermal", "transdermal"},
+    {"td", "transdermal"},
+    {"patch", "transdermal"},
+    {"transdermal patch", "transdermal"},
+}};
+
+constexpr std::string_view kBuprenorphineReason =
+    "buprenorphine has no conversion factor in the CDC 2022 table as reproduced in "
+    "docs/reference/pharmacology.md §6: listed, not converted, and left out of the total";
 
 // Plausibility bound against typing errors (a kilogram a day), not a clinical limit; it also keeps
 // every sum far from floating-point overflow.
@@ -61,6 +87,22 @@ void require_positive(double value, const std::string& field) {
 
 std::span<const ConversionFactor> cdc_2022_factors() { return kCdc2022; }
 std::span<const MmeThreshold> mme_thresholds() { return kThresholds; }
+std::span<const RouteSpelling> route_spellings() { return kRouteSpellings; }
+
+std::string canonical_route(std::string_view route) {
+  std::string lower;
+  for (char c : route) {
+    lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  for (const auto& r : kRouteSpellings) {
+    if (r.spelling == lower) return std::string(r.route);
+  }
+  return lower;
+}
+
+std::string_view not_convertible_reason(std::string_view drug) {
+  return drug == "buprenorphine" ? kBuprenorphineReason : std::string_view{};
+}
 
 double round_mme(double mme_per_day) { return std::round(mme_per_day * 1e6) / 1e6; }
 
@@ -110,7 +152,7 @@ MmeItem mme_item(const ConversionFactor& factor, double daily_amount,
   return MmeItem{&factor, daily_amount, round_mme(daily_amount * factor.mme_per_unit)};
 }
 
-MmeSummary summarize(std::vector<MmeItem> items) {
+MmeSummary summarize(std::vector<MmeItem> items, const MmeContext& context) {
   MmeSummary s;
   double total = 0;
   for (const auto& item : items) total += item.mme_per_day;
@@ -130,6 +172,21 @@ MmeSummary summarize(std::vector<MmeItem> items) {
                          std::string(f.caution), std::string(kFactorSource),
                          "secondary summary of the CDC 2022 table notes"});
     }
+  }
+  if (context.benzodiazepine && (!items.empty() || !context.not_converted.empty())) {
+    s.flags.push_back(
+        {"opioid_with_benzodiazepine",
+         "An opioid and a benzodiazepine are taken together: see CDC 2022 Recommendation 11 "
+         "(its wording was not retrieved)",
+         "CDC 2022 Recommendation 11 (docs/reference/pharmacology.md §10 on §6)",
+         "recommendation number only; wording not retrieved (NOT FOUND)"});
+  }
+  std::set<std::string> not_converted_seen;
+  for (const auto& drug : context.not_converted) {
+    if (!not_converted_seen.insert(drug).second) continue;
+    s.flags.push_back({drug + "_not_converted", std::string(not_convertible_reason(drug)),
+                       std::string(kFactorSource),
+                       "no factor in the reference table: the total leaves this drug out"});
   }
   s.items = std::move(items);
   return s;

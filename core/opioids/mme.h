@@ -46,6 +46,20 @@ struct MmeItem {
 MmeItem mme_item(const ConversionFactor& factor, double daily_amount,
                  const std::string& amount_field);
 
+// The table's route for a common spelling ("po" -> "oral", "patch" -> "transdermal"); the input
+// lower-cased and unchanged when it is not a known spelling. Clinic policy: the spellings are
+// standard prescription abbreviations, listed in docs/clinical-rules/opioids.md.
+struct RouteSpelling {
+  std::string_view spelling;
+  std::string_view route;
+};
+std::span<const RouteSpelling> route_spellings();
+std::string canonical_route(std::string_view route);
+
+// Opioids that are listed but not converted: the reference's CDC 2022 table has no factor for them
+// (docs/reference/pharmacology.md §6). The reason, or empty for any other drug.
+std::string_view not_convertible_reason(std::string_view drug);
+
 // Oral daily dose from a per-dose amount and doses per day (both must be > 0).
 double oral_daily_dose_mg(double dose_mg, double doses_per_day, const std::string& dose_field,
                           const std::string& doses_per_day_field);
@@ -73,7 +87,13 @@ struct MmeSummary {
   std::vector<MmeFlag> flags;
 };
 
-MmeSummary summarize(std::vector<MmeItem> items);
+// What the request says beyond the convertible items.
+struct MmeContext {
+  bool benzodiazepine = false;           // the patient takes a benzodiazepine
+  std::vector<std::string> not_converted;  // drugs listed but not converted (e.g. buprenorphine)
+};
+
+MmeSummary summarize(std::vector<MmeItem> items, const MmeContext& context = {});
 
 // The change from a previous list to the current one.
 struct MmeChange {

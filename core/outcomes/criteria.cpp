@@ -18,6 +18,20 @@ constexpr Source kPartialPolicy{
     "policy: partial-response threshold NOT FOUND; 25% to below the response threshold", true};
 constexpr Source kNotUsed{"not defined for this instrument (clinic may set it by request policy)",
                           false};
+// docs/reference/pharmacology.md §10: "A single reading above a response threshold is not
+// relapse." Two consecutive readings is the clinic's confirmation rule (policy, anchored there).
+constexpr Source kConfirmTwo{
+    "policy: relapse needs 2 consecutive readings meeting the relapse criteria; a single reading "
+    "is not relapse (reference §10)",
+    true};
+// Where the reference gives no relapse definition nor a clinically meaningful change for the
+// instrument: the climb from the best total must reach 25% of baseline, the booster-rise policy
+// above (half the usual 50% response margin).
+constexpr Source kRisePolicy{
+    "policy: relapse definition and clinically meaningful change NOT FOUND for this instrument "
+    "(reference §5/§10); loss of response plus a climb of >=25% of baseline from the best total, "
+    "confirmed on 2 consecutive readings",
+    true};
 constexpr Source kKeithOff{
     "off by default; Keith et al. also counted a final PHQ-9 <10 as response (reference §4.1)",
     false};
@@ -100,7 +114,9 @@ OutcomeCriteria qids_sr16() {
 OutcomeCriteria nrs() {
   return {"nrs",
           std::nullopt,
-          {30, {"Farrar 2001 Pain 94:149 (~30% reduction clinically important)"}},
+          {30,
+           {"Farrar 2001 Pain 94:149 (~30% reduction clinically important); IMMPACT >=30% = "
+            "moderate (Dworkin 2008, reference §10)"}},
           {std::nullopt, kNotUsed},
           {std::nullopt, kNotUsed},
           {std::nullopt, kNotUsed},
@@ -108,14 +124,80 @@ OutcomeCriteria nrs() {
 }
 
 OutcomeCriteria bpi() {
-  return {
-      "bpi",
-      std::nullopt,
-      {30, {"Farrar 2001 Pain 94:149 for 0-10 ratings; IMMPACT >=30% moderate change (via ePPOC)"}},
-      {std::nullopt, kNotUsed},
-      {std::nullopt, kNotUsed},
-      {std::nullopt, kNotUsed},
-      {25, kBoosterPolicy}};
+  return {"bpi",
+          std::nullopt,
+          {30,
+           {"Farrar 2001 Pain 94:149 for 0-10 ratings; IMMPACT >=30% = moderate (Dworkin 2008, "
+            "reference §10)"}},
+          {std::nullopt, kNotUsed},
+          {std::nullopt, kNotUsed},
+          {std::nullopt, kNotUsed},
+          {25, kBoosterPolicy}};
+}
+
+// Relapse rules per instrument, set apart from the positional response rules above.
+OutcomeCriteria with_relapse(OutcomeCriteria c) {
+  c.relapse_confirm_readings = {2, kConfirmTwo};
+  c.relapse_min_total = {std::nullopt, kNotUsed};
+  c.meaningful_change_points = {std::nullopt, kNotUsed};
+  c.relapse_min_rise_pct_of_baseline = {std::nullopt, kNotUsed};
+  c.relapse_sustained_months = {std::nullopt, kNotUsed};
+  c.substantial_reduction_pct = {std::nullopt, kNotUsed};
+  const std::string_view id = c.instrument_id;
+  if (id == "madrs") {
+    // Salloum 2020 J Affect Disord 260:131 (PubMed 31494365): after response or remission to
+    // ketamine, relapse = MADRS >= 22 (docs/reference/pharmacology.md §10) [P].
+    c.relapse_min_total = {22,
+                           {"Salloum 2020 J Affect Disord 260:131: relapse MADRS >=22 after "
+                            "response (reference §10)"}};
+  } else if (id == "ybocs") {
+    // Mataix-Cols 2016 World Psychiatry 15:80: relapse = Y-BOCS >= 13 and CGI-I "much worse" or
+    // worse, sustained for at least one month, "to protect against transient flares"
+    // (docs/reference/pharmacology.md §10) [P]. CGI-I is not recorded by KIT: the clinician
+    // confirms it (the reason says so).
+    c.relapse_min_total = {13,
+                           {"Mataix-Cols 2016 World Psychiatry 15:80: relapse Y-BOCS >=13 "
+                            "(and CGI-I much worse) (reference §10)"}};
+    c.relapse_sustained_months = {1,
+                                  {"Mataix-Cols 2016 World Psychiatry 15:80: worsening "
+                                   "sustained for at least one month (reference §10)"}};
+    // KIT records no CGI-I: as a stand-in for "much worse", the climb from the best total must
+    // reach 25% of baseline (the booster-rise policy), so a 1-point flare is not counted.
+    c.relapse_min_rise_pct_of_baseline = {
+        25,
+        {"policy: KIT records no CGI-I; stand-in for Mataix-Cols 2016 'much worse': a climb of "
+         ">=25% of baseline from the best total",
+         true}};
+  } else if (id == "pcl5") {
+    // Clinically meaningful PCL-5 change 10-20 points (docs/reference/pharmacology.md §5/§10);
+    // the lower bound is used.
+    c.meaningful_change_points = {10,
+                                  {"PCL-5 clinically meaningful change 10-20 points, lower "
+                                   "bound (reference §5/§10)"}};
+  } else if (id == "nrs") {
+    // Farrar 2001 Pain 94:149: a clinically important pain NRS change is about 2 points
+    // (docs/reference/pharmacology.md §5/§10) [P].
+    c.meaningful_change_points = {2,
+                                  {"Farrar 2001 Pain 94:149: ~2-point NRS change clinically "
+                                   "important (reference §10)"}};
+  } else if (id == "bpi") {
+    c.meaningful_change_points = {
+        2,
+        {"policy: BPI severity-mean meaningful change NOT FOUND; 2 points as for 0-10 pain "
+         "ratings (Farrar 2001, reference §10)",
+         true}};
+  } else {
+    // PHQ-9, GAD-7, QIDS-SR16: no relapse definition in the reference.
+    c.relapse_min_rise_pct_of_baseline = {25, kRisePolicy};
+  }
+  if (id == "nrs" || id == "bpi") {
+    // IMMPACT (Dworkin 2008): >=30% = moderate, >=50% = substantial improvement
+    // (docs/reference/pharmacology.md §10) [P].
+    c.substantial_reduction_pct = {50,
+                                   {"IMMPACT (Dworkin 2008): >=50% reduction = substantial "
+                                    "improvement (reference §10)"}};
+  }
+  return c;
 }
 
 OutcomeCriteria cadss() {
@@ -130,8 +212,10 @@ OutcomeCriteria cadss() {
 }  // namespace
 
 const std::vector<OutcomeCriteria>& all_outcome_criteria() {
-  static const std::vector<OutcomeCriteria> list = {phq9(),      gad7(), pcl5(), ybocs(), madrs(),
-                                                    qids_sr16(), nrs(),  bpi(),  cadss()};
+  static const std::vector<OutcomeCriteria> list = {
+      with_relapse(phq9()),  with_relapse(gad7()),  with_relapse(pcl5()),
+      with_relapse(ybocs()), with_relapse(madrs()), with_relapse(qids_sr16()),
+      with_relapse(nrs()),   with_relapse(bpi()),   cadss()};
   return list;
 }
 

@@ -27,6 +27,21 @@ struct OutcomeCriteria {
   Threshold remission_max_total;
   Threshold response_final_below;
   Threshold booster_rise_pct_of_baseline;
+  // Relapse (loss of response after a response). A reading counts towards relapse when it no
+  // longer meets the response rule, reaches `relapse_min_total` (where a source defines relapse
+  // by a level) and has risen from the best total by at least the clinically meaningful change
+  // (`meaningful_change_points`, or `relapse_min_rise_pct_of_baseline` where no points value is
+  // in the reference). It is relapse only when `relapse_confirm_readings` consecutive readings
+  // count, spanning at least `relapse_sustained_months` calendar months where a source asks for
+  // a sustained period; one reading alone is "loss_of_response_unconfirmed"
+  // (docs/reference/pharmacology.md §10).
+  Threshold relapse_min_total;
+  Threshold meaningful_change_points;  // also required of a remission (drop from baseline)
+  Threshold relapse_min_rise_pct_of_baseline;
+  Threshold relapse_confirm_readings;
+  Threshold relapse_sustained_months;
+  // Pain: the IMMPACT "substantial" tier beside the >=30% "moderate" response (Dworkin 2008).
+  Threshold substantial_reduction_pct;
 };
 
 const std::vector<OutcomeCriteria>& all_outcome_criteria();

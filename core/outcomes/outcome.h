@@ -1,7 +1,8 @@
 #pragma once
 // Outcome of a course of treatment from a dated series of totals on one instrument: baseline
 // (earliest date), latest, change, and a status (response, partial response, remission, no
-// response, relapse = loss of response after a response), plus a booster recommendation with
+// response; after a response: loss_of_response_unconfirmed = one reading meets the relapse
+// criteria, relapse = confirmed on consecutive readings), plus a booster recommendation with
 // its reason in words. Pure function; refusals are kit::InputError naming "series[i]..." or
 // "policy...." as in the JSON request.
 #include <optional>
@@ -29,7 +30,14 @@ struct OutcomeOverrides {
   std::optional<double> booster_rise_pct_of_baseline;
 };
 
-enum class Status { response, partial_response, remission, no_response, relapse };
+enum class Status {
+  response,
+  partial_response,
+  remission,
+  no_response,
+  relapse,
+  loss_of_response_unconfirmed,
+};
 std::string_view status_name(Status s);
 
 struct DatedTotal {
@@ -50,6 +58,13 @@ struct OutcomeResult {
   Status status = Status::no_response;
   bool responded_before_latest = false;
   bool booster_recommended = false;
+  // A single reading suggests worsening: reassess sooner than planned, before any booster.
+  bool reassess_sooner = false;
+  // Consecutive readings, ending at the latest, that meet the relapse criteria (0 if none).
+  int relapse_readings = 0;
+  // Pain instruments: IMMPACT tier of the latest reduction ("substantial", "moderate",
+  // "below_moderate"); empty for other instruments.
+  std::optional<std::string> improvement;
   std::string reason;
   std::vector<std::string> policies;
 };

@@ -100,4 +100,19 @@ Parameters individual_parameters(const ModelDefinition& model, const Patient& pa
   return p;
 }
 
+std::vector<std::string> prediction_warnings(const ModelDefinition& model) {
+  std::vector<std::string> w;
+  if (model.special_population) {
+    w.push_back("special population: " + *model.special_population +
+                "; not a general adult model for outpatients");
+  }
+  if (model.sampling_site) {
+    w.push_back("predictions are " + *model.sampling_site +
+                " concentrations; clinics sample venous blood "
+                "(docs/reference/pharmacology.md §13 on §1.6)");
+  }
+  for (const auto& c : model.cautions) w.push_back(c);
+  return w;
+}
+
 }  // namespace kit::pk

@@ -94,6 +94,21 @@ struct ModelDefinition {
   std::vector<Correlation> correlations;
   std::optional<Ke0> ke0;
   std::string notes;  // encodings, discrepancies, what was NOT FOUND
+  // Why target-controlled infusion is refused on this model (with the source), or nullopt when it
+  // is allowed. TCI doses the first minutes from the central volume; a model whose early kinetics
+  // were not identified (no early samples) turns a modest target into an anaesthetic bolus
+  // (docs/reference/pharmacology.md §13, on §1.2/§1.3).
+  std::optional<std::string> tci_refused;
+  // A population unlike the clinic's outpatients (with the source), or nullopt: every prediction
+  // with this model carries it as a warning (docs/reference/pharmacology.md §10 on §1.3).
+  std::optional<std::string> special_population;
+  // Where the predicted concentrations are: "arterial", "venous", or nullopt when the source does
+  // not say (NOT FOUND). Clinics sample venous blood (docs/reference/pharmacology.md §13 on §1.6).
+  std::optional<std::string> sampling_site;
+  // Other cautions shown with every prediction (e.g. an unconfirmed covariate exponent).
+  std::vector<std::string> cautions;
+  // "racemic" or "S" (S-ketamine doses only: a request must say enantiomer "S").
+  std::string enantiomer = "racemic";
 };
 
 // All models, in a stable order.
@@ -104,6 +119,10 @@ const ModelDefinition* find_model(std::string_view id);
 // Checks a patient against the model's ranges; throws kit::InputError naming "patient.weight_kg"
 // or "patient.age_y" unless allow_extrapolation is set. Always refuses non-physical values.
 void check_patient(const ModelDefinition& model, const Patient& patient, bool allow_extrapolation);
+
+// The warnings every prediction with this model carries: special population, sampling site,
+// cautions. KIT is an outpatient clinic platform, so a special population is always warned about.
+std::vector<std::string> prediction_warnings(const ModelDefinition& model);
 
 // Typical parameters for the patient, with the model's ke0 (if any) attached.
 Parameters individual_parameters(const ModelDefinition& model, const Patient& patient);

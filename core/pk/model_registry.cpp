@@ -112,8 +112,10 @@ std::vector<ModelDefinition> build() {
   std::vector<ModelDefinition> m;
   m.push_back(ModelDefinition{
       .id = "domino1982",
-      .citation = "Domino EF et al. Anesth Analg 1982;61:87-92 (PMID 7198883); STANPUMP and "
-                  "stanpumpR cite the same set as Clin Pharmacol Ther 36:645-653",
+      .citation = "Domino EF et al. Anesth Analg 1982;61:87-92 (PMID 7198883), as cited by "
+                  "opentiva; stanpumpR R/drugs_ketamine.R (from STANPUMP's author) cites this "
+                  "parameter set as Domino EF et al. Clin Pharmacol Ther 1984;36(5):645-653 "
+                  "(PubMed 6488686) (docs/reference/pharmacology.md §13 on §1.1)",
       .population = Population::adult,
       .compounds = {"ketamine"},
       .covariates = {"weight_kg"},
@@ -154,7 +156,11 @@ std::vector<ModelDefinition> build() {
       .notes = "Encoding (opentiva): V1 1.7522 L/kg; k10 0.0109, k12 0.0186, k21 0.0137 /min, so "
                "CL 19.1 mL/kg/min, V2 2.379 L/kg. Author initials, the page range and the paper's "
                "own table NOT FOUND; "
-               "only opentiva's encoding was seen. IIV and covariates NOT FOUND."});
+               "only opentiva's encoding was seen. IIV and covariates NOT FOUND.",
+      .tci_refused = "the central volume (V1 1.75 L/kg) was not identified from early samples: a "
+                     "plasma TCI on it gives boluses that other models predict at 2,400-3,800 "
+                     "ng/mL, the anaesthetic range (docs/reference/pharmacology.md §13 on §1.2, "
+                     "§1.9)"});
 
   m.push_back(ModelDefinition{
       .id = "hijazi2003",
@@ -181,7 +187,15 @@ std::vector<ModelDefinition> build() {
                "but the abstract does not state ages, so no age limit is enforced and the "
                "population is filed as adult provisionally (adulthood NOT confirmed). "
                "Norketamine parameters and IIV NOT FOUND. First author's initial from the "
-               "reference title only; full author list NOT FOUND."});
+               "reference title only; full author list NOT FOUND.",
+      .tci_refused = "the central volume (V1 1.08 L/kg) was not identified from early samples: a "
+                     "plasma TCI on it gives boluses that other models predict at 2,400-3,800 "
+                     "ng/mL, the anaesthetic range (docs/reference/pharmacology.md §13 on §1.3, "
+                     "§1.9)",
+      .special_population =
+          "Hijazi 2003 studied 12 intensive care patients with brain or spinal-cord injury whose "
+          "PK differed from healthy volunteers (abstract [P]; docs/reference/pharmacology.md §10 "
+          "on §1.3)"});
 
   m.push_back(ModelDefinition{
       .id = "herd2007",
@@ -299,7 +313,14 @@ std::vector<ModelDefinition> build() {
                "L/70 kg and CL 79 L/h at 70 kg, no covariate effects, and a raw-data model with "
                "venous delay compartments; the paper's own V1/V2/V3/Q values NOT FOUND (only "
                "code encodings seen; the opentiva ketamine.py revision read for this entry had "
-               "no Klamp class, the lead saw it in another). IIV NOT FOUND."});
+               "no Klamp class, the lead saw it in another). IIV NOT FOUND. Predictions are "
+               "ARTERIAL: the abstract's model has 'one central arterial compartment'; "
+               "venous-sampled models show 'substantially higher context-sensitive half-times' "
+               "(docs/reference/pharmacology.md §13 on §1.6).",
+      .sampling_site = "arterial",
+      .cautions = {"kamp2020 clearance exponent unconfirmed: opentiva scales clearances linearly "
+                   "with WT/70, another code uses (WT/70)^0.75, and the paper's table was not "
+                   "retrieved (docs/reference/pharmacology.md §13 on §1.6)"}});
 
   m.push_back(ModelDefinition{
       .id = "flint2017",
@@ -329,7 +350,11 @@ std::vector<ModelDefinition> build() {
                "(met_cl_slope_per_h 0.0087). IIV only on CL and CLM (others not estimable). "
                "Doses are S-ketamine mg: do not feed racemic doses. Infusion 0.3-3.6 mg/kg/h "
                "in mechanically ventilated PICU children. Residual error 41.9%/47.5% "
-               "proportional (not used by the engine). No ke0 published."});
+               "proportional (not used by the engine). No ke0 published.",
+      .special_population = "Flint 2017 studied 25 mechanically ventilated children in a "
+                            "paediatric intensive care unit (Pediatr Anesth 2017;27:1098 abstract; "
+                            "docs/reference/pharmacology.md §1.7)",
+      .enantiomer = "S"});
   return m;
 }
 

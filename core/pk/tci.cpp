@@ -55,8 +55,18 @@ double peak_time(const ExpSum& f, double lo, double guess = -1) {
 }  // namespace
 
 TciController::TciController(const Parameters& p, TciTarget target, double interval_min,
-                             double max_rate_mg_per_min)
-    : target_(target), dt_(interval_min), max_rate_(max_rate_mg_per_min), sys_(build_modal_system(p)) {
+                             double max_rate_mg_per_min, TciOptions options)
+    : target_(target),
+      dt_(interval_min),
+      max_rate_(max_rate_mg_per_min),
+      options_(options),
+      sys_(build_modal_system(p)) {
+  if (options_.plasma_cap_factor && !(*options_.plasma_cap_factor >= 1.0)) {
+    throw InputError("plasma_cap_factor", "must be at least 1 (a cap below the target)");
+  }
+  if (!(options_.rate_step_mg_per_min >= 0)) {
+    throw InputError("rate_step_mg_per_min", "must not be negative");
+  }
   if (!(interval_min > 0)) throw InputError("interval_s", "must be positive");
   if (!(max_rate_mg_per_min > 0)) throw InputError("max_rate_mg_per_h", "must be positive");
   if (target == TciTarget::effect && !sys_.has_effect()) {
@@ -137,13 +147,38 @@ double TciController::effect_rate(const Simulator& sim, double target) const {
 }
 
 double TciController::next_rate(const Simulator& sim, double target_mg_per_l) const {
-  const double r = target_ == TciTarget::plasma ? plasma_rate(sim, target_mg_per_l)
-                                                : effect_rate(sim, target_mg_per_l);
-  return std::clamp(r, 0.0, max_rate_);
+  double r = 0;
+  if (target_ == TciTarget::plasma) {
+    last_plasma_ = true;
+    r = plasma_rate(sim, target_mg_per_l);
+  } else {
+    // tci_comb: plasma targeting once both are near the target (tolerances 0.2 and 0.05, §13).
+    const double ct = target_mg_per_l;
+    last_plasma_ = options_.hybrid && ct > 0 &&
+                   std::fabs(ct - sim.plasma_mg_per_l()) <= options_.hybrid_plasma_tol * ct &&
+                   std::fabs(ct - sim.effect_mg_per_l()) <= options_.hybrid_effect_tol * ct;
+    if (last_plasma_) {
+      r = plasma_rate(sim, ct);
+    } else {
+      r = effect_rate(sim, ct);
+      // opentiva "revised": plasma never predicted above cap x target (1.2, §10 on §1.8).
+      if (options_.plasma_cap_factor) {
+        r = std::min(r, plasma_rate(sim, *options_.plasma_cap_factor * ct));
+      }
+    }
+  }
+  r = std::clamp(r, 0.0, max_rate_);
+  if (options_.rate_step_mg_per_min > 0) {
+    // Down to a whole pump step (the 1e-9 absorbs round-off of a rate that is a whole step).
+    const double steps = std::floor(r / options_.rate_step_mg_per_min + 1e-9);
+    r = std::min(steps * options_.rate_step_mg_per_min, max_rate_);
+  }
+  return r;
 }
 
 TciRun run_tci(const Parameters& p, TciTarget target, const std::vector<TargetStep>& steps,
-               double end_min, double max_rate_mg_per_min, double interval_s) {
+               double end_min, double max_rate_mg_per_min, double interval_s,
+               const TciOptions& options) {
   if (!(end_min > 0)) throw InputError("end_min", "must be positive");
   if (!(interval_s > 0)) throw InputError("interval_s", "must be positive");
   for (std::size_t i = 1; i < steps.size(); ++i) {
@@ -152,7 +187,7 @@ TciRun run_tci(const Parameters& p, TciTarget target, const std::vector<TargetSt
     }
   }
   const double dt_min = interval_s / 60.0;
-  TciController ctl(p, target, dt_min, max_rate_mg_per_min);
+  TciController ctl(p, target, dt_min, max_rate_mg_per_min, options);
   Simulator sim(p);
   TciRun run;
   const bool effect = sim.system().has_effect();
@@ -177,6 +212,7 @@ TciRun run_tci(const Parameters& p, TciTarget target, const std::vector<TargetSt
     record(t, c_target);
     run.start_s.push_back(t * 60.0);
     run.rate_mg_per_min.push_back(rate);
+    run.plasma_mode.push_back(ctl.last_was_plasma());
     const double step = std::min(dt_min, end_min - t);
     sim.set_rate(rate);
     sim.advance(step);

@@ -13,7 +13,7 @@ constexpr std::string_view kSanacora =
 constexpr std::string_view kCohen =
     "Cohen 2018 ASRA/AAPM/ASA consensus (Reg Anesth Pain Med 43:521), secondary summary [S]";
 
-constexpr std::array<ActionInfo, 15> kActions{{
+constexpr std::array<ActionInfo, 17> kActions{{
     {"do_not_infuse", "Absolute contraindication present: do not infuse", Basis::kPolicy,
      "Follows from the absolute findings listed (each with its own source)"},
     {"physician_review_relative_contraindications",
@@ -44,8 +44,17 @@ constexpr std::array<ActionInfo, 15> kActions{{
     {"defer_infusion_blood_pressure",
      "Pre-infusion blood pressure above the clinic limit: defer the infusion and recheck",
      Basis::kPolicy,
-     "Policy; anchor: severe hypertension > 180/110 mmHg (Hebert & Vidt, Prim Care 2008 [P]); "
-     "ketamine-specific threshold NOT FOUND"},
+     "Default limit 180/100 mmHg at rest from the ketamine product information (Swiss, oddb.org "
+     "reg. 67199) [P] (docs/reference/pharmacology.md §10); a stricter clinic limit is policy"},
+    {"defer_infusion_heart_rate",
+     "Pre-infusion heart rate outside the clinic range: defer the infusion and recheck",
+     Basis::kPolicy,
+     "Policy: the intra-infusion pause thresholds HR > 120 / < 50 bpm "
+     "(docs/clinical-rules/screening-safety.md §2); no published anchor in the reference"},
+    {"defer_infusion_spo2", "Pre-infusion SpO2 not above the clinic limit: defer and assess",
+     Basis::kPolicy,
+     "Policy; anchor: modified Aldrete O2 item 2, SpO2 > 92% on room air (Kim 2015 Table 2 [P], "
+     "docs/reference/pharmacology.md §4.3)"},
     {"defer_infusion_not_fasted", "Not fasted as instructed: defer the infusion", Basis::kPolicy,
      "Policy; fasting interval for subanaesthetic ketamine NOT FOUND in the reference"},
     {"arrange_escort_home", "No escort home confirmed: arrange one before starting", Basis::kPolicy,

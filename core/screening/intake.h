@@ -41,6 +41,17 @@ struct Intake {
   // ED sedation only: the planned procedure is a major posterior-pharynx procedure (endoscopy).
   bool major_posterior_pharynx_procedure = false;
   std::optional<PlannedSchedule> planned_schedule;
+  // Set by screen(): the day-of blood pressure is above the product-information limit 180/100
+  // (docs/reference/pharmacology.md §10), the same finding as uncontrolled hypertension.
+  bool pre_infusion_bp_above_label_limit = false;
+};
+
+// The patient record's facts, when the screening is for a registered patient (the server fills
+// them from the record). The answers must agree with them: kit::RuleRefused naming `age_years` or
+// `indication` otherwise.
+struct RecordFacts {
+  std::optional<double> age_years;       // whole years from the date of birth, clinic-local today
+  std::optional<std::string> indication;  // the record's indication, e.g. "depression", "other"
 };
 
 }  // namespace kit::screening

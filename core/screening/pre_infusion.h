@@ -1,6 +1,7 @@
 #pragma once
 // Day-of-infusion checks before starting: blood pressure against the clinic limit, fasting as
 // instructed, escort home. Thresholds are policy (see policy.h for their anchors).
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,11 +15,14 @@ struct PreInfusionAnswers {
   double dbp_mmhg = 0;
   bool fasted_as_instructed = false;
   bool escort_home_confirmed = false;
+  std::optional<double> hr_bpm;        // optional unless policy.require_heart_rate_and_spo2
+  std::optional<double> spo2_percent;  // on room air; same
   bool physician_reviewed_relative_contraindications = false;
 };
 
 struct PreInfusionCheck {
-  std::string check;  // "blood_pressure", "fasting", "escort_home"
+  // "blood_pressure", "heart_rate", "spo2", "fasting", "escort_home"
+  std::string check;
   bool passed = false;
   std::string detail;
   Basis basis = Basis::kPolicy;
@@ -26,6 +30,8 @@ struct PreInfusionCheck {
 
 struct PreInfusionResult {
   bool passed = true;
+  // The reading is above the product-information limit 180/100 (not only a stricter clinic one).
+  bool bp_above_label_limit = false;
   std::vector<PreInfusionCheck> checks;
   std::vector<std::string_view> actions;  // action codes (see actions.h)
 };

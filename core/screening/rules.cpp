@@ -23,9 +23,26 @@ constexpr std::string_view kFromCohen =
     "Policy: Cohen 2018 (chronic pain) classification applied to this elective setting [S]";
 constexpr std::string_view kEdNotListed =
     "Policy: not in the ACEP 2011 list; relative in ED sedation so a physician weighs it";
-constexpr std::string_view kCardiacAsCohen =
-    "Policy: counted as poorly controlled cardiovascular disease, 'do not use' in Cohen 2018 [S]";
-
+constexpr std::string_view kLabel =
+    "Ketamine product information (Swiss, oddb.org reg. 67199), contraindication [P] "
+    "(docs/reference/pharmacology.md §10)";
+constexpr std::string_view kLabelHypertension =
+    "Ketamine product information (Swiss, oddb.org reg. 67199): poorly controlled or untreated "
+    "arterial hypertension, SBP/DBP above 180/100 mmHg at rest [P] "
+    "(docs/reference/pharmacology.md §10)";
+constexpr std::string_view kLabelEd =
+    "Policy: product-information contraindication [P] (docs/reference/pharmacology.md §10), not in "
+    "the ACEP 2011 list; relative in ED sedation so a physician weighs it";
+constexpr std::string_view kAcepAsthma =
+    "ACEP 2011 relative contraindication 'active asthma' (verbatim ACEP text on "
+    "sciensity.blogspot.com) [S] (docs/reference/pharmacology.md §10)";
+constexpr std::string_view kFromAcepAsthma =
+    "Policy: ACEP 2011 'active asthma' relative (docs/reference/pharmacology.md §10) [S] applied "
+    "to this elective setting";
+constexpr std::string_view kHistoryPolicy =
+    "Policy: a history (not only current) calls for physician review; anchors: current psychosis "
+    "or mania excluded in trials (PMC10812090 Table 1) [P], Cohen 2018 'avoid' poorly controlled "
+    "psychosis and active substance abuse [S] (docs/reference/pharmacology.md §3.5, §3.7)";
 constexpr Placement na() { return {}; }
 constexpr Placement published(Severity s, std::string_view src) {
   return {PlacementKind::kFixed, s, Basis::kPublished, src};
@@ -42,7 +59,7 @@ constexpr Severity kRel = Severity::kRelative;
 // Columns: psychiatric (depression, PTSD, OCD) | chronic pain | ED sedation.
 // Elective settings take the strictest published classification from any source (policy); the ED
 // column is ACEP's own list, with anything ACEP does not list made relative.
-constexpr std::array<Rule, 25> kRules{{
+constexpr std::array<Rule, 32> kRules{{
     {"age_under_3_months",
      "Age under 3 months",
      Trigger::kAgeUnder3Months,
@@ -74,9 +91,10 @@ constexpr std::array<Rule, 25> kRules{{
      {trial(kTrial), trial(kTrialElsewhere), policy(kRel, kEdNotListed)},
      ""},
     {"uncontrolled_hypertension",
-     "Uncontrolled hypertension",
-     Trigger::kYesAnswer,
-     {trial(kTrial), policy(kAbs, kCardiacAsCohen), published(kRel, kAcep)},
+     "Uncontrolled hypertension (history, or pre-infusion blood pressure above 180/100 mmHg)",
+     Trigger::kYesAnswerOrPreInfusionBpAboveLabel,
+     {published(kAbs, kLabelHypertension), published(kAbs, kLabelHypertension),
+      published(kRel, kAcep)},
      ""},
     {"poorly_controlled_cardiovascular_disease",
      "Poorly controlled cardiovascular disease",
@@ -163,6 +181,43 @@ constexpr std::array<Rule, 25> kRules{{
      Trigger::kBenzodiazepineAboveLimit,
      {trial(kTrial), trial(kTrialElsewhere), policy(kRel, kEdNotListed)},
      ""},
+    // Product-information contraindications (docs/reference/pharmacology.md §10) [P]: absolute
+    // in the elective settings; in ED sedation hypersensitivity stays absolute, the rest relative.
+    {"ketamine_hypersensitivity",
+     "Hypersensitivity to ketamine",
+     Trigger::kYesAnswer,
+     {published(kAbs, kLabel), published(kAbs, kLabel), published(kAbs, kLabel)},
+     ""},
+    {"pre_eclampsia_or_eclampsia",
+     "Pre-eclampsia or eclampsia",
+     Trigger::kYesAnswer,
+     {published(kAbs, kLabel), published(kAbs, kLabel), policy(kRel, kLabelEd)},
+     ""},
+    {"previous_cerebrovascular_insult",
+     "Previous cerebrovascular insult (stroke)",
+     Trigger::kYesAnswer,
+     {published(kAbs, kLabel), published(kAbs, kLabel), policy(kRel, kLabelEd)},
+     ""},
+    {"untreated_hyperthyroidism",
+     "Untreated or insufficiently treated hyperthyroidism",
+     Trigger::kYesAnswer,
+     {published(kAbs, kLabel), published(kAbs, kLabel), published(kRel, kAcep)},
+     ""},
+    {"active_asthma",
+     "Active asthma",
+     Trigger::kYesAnswer,
+     {policy(kRel, kFromAcepAsthma), policy(kRel, kFromAcepAsthma), published(kRel, kAcepAsthma)},
+     ""},
+    {"history_of_ketamine_or_pcp_misuse",
+     "History of ketamine or phencyclidine (PCP) misuse",
+     Trigger::kYesAnswer,
+     {policy(kRel, kHistoryPolicy), policy(kRel, kHistoryPolicy), policy(kRel, kHistoryPolicy)},
+     "no_serial_infusions"},
+    {"history_of_psychosis_or_mania",
+     "Previous psychosis or mania (not current)",
+     Trigger::kYesAnswer,
+     {policy(kRel, kHistoryPolicy), policy(kRel, kHistoryPolicy), policy(kRel, kHistoryPolicy)},
+     ""},
     {"major_posterior_pharynx_procedure",
      "Major posterior-pharynx procedure (e.g. endoscopy)",
      Trigger::kPosteriorPharynxProcedure,
@@ -174,6 +229,9 @@ bool fires(const Rule& rule, const Intake& intake, const ScreeningPolicy& policy
   switch (rule.trigger) {
     case Trigger::kYesAnswer:
       return intake.conditions_present.contains(rule.id);
+    case Trigger::kYesAnswerOrPreInfusionBpAboveLabel:
+      return intake.conditions_present.contains(rule.id) ||
+             intake.pre_infusion_bp_above_label_limit;
     case Trigger::kAgeUnder3Months:
       return intake.age_years < 0.25;  // 3 months = 0.25 years (ACEP "age < 3 months")
     case Trigger::kBelowMinimumAge:
@@ -206,9 +264,22 @@ std::span<const Rule> contraindication_rules() { return kRules; }
 std::vector<std::string_view> yes_no_condition_keys() {
   std::vector<std::string_view> keys;
   for (const auto& r : kRules) {
-    if (r.trigger == Trigger::kYesAnswer) keys.push_back(r.id);
+    if (r.trigger == Trigger::kYesAnswer ||
+        r.trigger == Trigger::kYesAnswerOrPreInfusionBpAboveLabel) {
+      keys.push_back(r.id);
+    }
   }
   return keys;
+}
+
+bool is_optional_condition_key(std::string_view key) {
+  for (std::string_view k :
+       {"ketamine_hypersensitivity", "pre_eclampsia_or_eclampsia", "previous_cerebrovascular_insult",
+        "untreated_hyperthyroidism", "active_asthma", "history_of_ketamine_or_pcp_misuse",
+        "history_of_psychosis_or_mania"}) {
+    if (k == key) return true;
+  }
+  return false;
 }
 
 RuleResult evaluate_rules(const Intake& intake, const ScreeningPolicy& policy) {

@@ -31,6 +31,9 @@ struct Placement {
 // What makes a rule fire.
 enum class Trigger {
   kYesAnswer,        // conditions.<id> answered true
+  // conditions.<id> answered true, or the day-of blood pressure above the product-information
+  // limit 180/100 (docs/reference/pharmacology.md §10)
+  kYesAnswerOrPreInfusionBpAboveLabel,
   kAgeUnder3Months,  // age_years < 0.25
   kBelowMinimumAge,  // age_years < policy.minimum_age_years
   kHepaticSevere,    // hepatic_impairment == severe
@@ -50,6 +53,9 @@ struct Rule {
 std::span<const Rule> contraindication_rules();
 // The ids of the yes/no rules: exactly the keys of the "conditions" object.
 std::vector<std::string_view> yes_no_condition_keys();
+// The keys among them that a request may leave out (answer "no"): the questions added after the
+// schema was first published, so that older callers keep working.
+bool is_optional_condition_key(std::string_view key);
 
 struct Finding {
   std::string rule;

@@ -23,11 +23,16 @@ struct ScreeningResult {
   std::optional<bool> cleared_to_start;
 };
 
-// Refuses out-of-range answers and policy values with kit::InputError naming the JSON field.
+// Refuses out-of-range answers and policy values with kit::InputError naming the JSON field
+// (a clinic blood-pressure limit may only be stricter than the product information's 180/100).
 void validate(const Intake& intake, const std::optional<PreInfusionAnswers>& pre_infusion,
               const ScreeningPolicy& policy);
 
+// Answers that contradict the patient record are refused with kit::RuleRefused naming
+// `age_years` (whole years differ) or `indication` (the record's indication differs).
+void check_against_record(const Intake& intake, const RecordFacts& record);
+
 ScreeningResult screen(const Intake& intake, const std::optional<PreInfusionAnswers>& pre_infusion,
-                       const ScreeningPolicy& policy = {});
+                       const ScreeningPolicy& policy = {}, const RecordFacts& record = {});
 
 }  // namespace kit::screening

@@ -1,10 +1,12 @@
 #include "server/api/router.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "contract/json_reader.h"
 #include "core/common/error.h"
 #include "core/common/error_kinds.h"
 #include "server/api/api_error.h"
@@ -341,11 +343,18 @@ Response error_response(int status, const std::string& code, const std::string& 
 
 nlohmann::json parse_body(const Request& req) {
   if (req.body.empty()) throw ApiError::bad_request("body", "a JSON body is required");
-  try {
-    return nlohmann::json::parse(req.body);
-  } catch (const nlohmann::json::parse_error&) {
-    throw ApiError::bad_request("body", "the body is not valid JSON");
+  // Bodies are JSON and say so: a form or text/plain body is refused before it is read.
+  const std::string type = req.header("content-type").value_or("");
+  const std::string media = type.substr(0, type.find(';'));
+  std::string lowered;
+  for (char c : media) {
+    if (c != ' ' && c != '\t') lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
+  if (lowered != "application/json") {
+    throw ApiError(ErrorKind::unsupported_media_type,
+                   "send the request body as Content-Type: application/json", "Content-Type");
+  }
+  return contract::parse_json_text(req.body, "body");
 }
 
 }  // namespace kit::server

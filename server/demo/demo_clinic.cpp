@@ -106,7 +106,10 @@ class Seeder {
     r.method = method;
     r.path = path;
     r.query = query;
-    if (!body.is_null()) r.body = body.dump();
+    if (!body.is_null()) {
+      r.body = body.dump();
+      r.headers["content-type"] = "application/json";
+    }
     r.remote_address = remote;
     if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
     if (!if_match.empty()) r.headers["if-match"] = if_match;

@@ -363,6 +363,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (ec) return on_read_error(ec);
     disarm_timer();
     const auto& req = parser_->get();
+    // Request smuggling: a Transfer-Encoding other than exactly "chunked" (xchunked, "chunked,
+    // identity", gzip, two such headers, one beside Content-Length) would be read as no body and
+    // the bytes after it run as a second request. RFC 9112 §6.1 and §6.3: answer 400 and close.
+    if (const std::size_t te = req.count(http::field::transfer_encoding); te > 0) {
+      std::string value(req[http::field::transfer_encoding]);
+      value.erase(0, value.find_first_not_of(" \t"));
+      value.erase(value.find_last_not_of(" \t") + 1);
+      if (te != 1 || !beast::iequals(value, "chunked") ||
+          req.count(http::field::content_length) > 0) {
+        srv_.metrics->add_counter("kit_http_rejected_total", {{"reason", "malformed"}});
+        return reject(400, "malformed_request",
+                      "Transfer-Encoding must be exactly \"chunked\" (and without Content-Length)",
+                      "Transfer-Encoding");
+      }
+    }
     if (parser_->is_done()) return on_request();
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -503,6 +518,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
         continue;
       }
       res->insert(name, value);
+    }
+    // Security headers on every response, set here once; a handler that serves something else
+    // (a cacheable asset, a page with its own policy) sets its own value and it is kept.
+    static const std::pair<const char*, const char*> kDefaults[] = {
+        {"Cache-Control", "no-store"},  // patient data never lands in a cache
+        {"X-Content-Type-Options", "nosniff"},
+        {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+        {"X-Frame-Options", "DENY"},
+        {"Referrer-Policy", "no-referrer"},
+    };
+    for (const auto& [name, value] : kDefaults) {
+      if (res->find(name) == res->end()) res->set(name, value);
     }
     if (method_ != "HEAD") res->body() = r.body;
     const bool keep = keep_alive_ && !handler_closes && !srv_.draining;

@@ -1,11 +1,14 @@
-// Assessments (questionnaires scored by the core), safety alerts to the physician, and the outcome
-// status with the booster recommendation over a patient's dated series. Rules: docs/api-chair.md,
-// docs/clinical-rules/instruments.md.
-#include <algorithm>
+// Assessments (questionnaires scored by the core), safety alerts to the physician, the outcome
+// status with the booster recommendation over a patient's dated series, and corrections of an
+// assessment that keep the original. Rules: docs/api-chair.md, docs/clinical-rules/instruments.md.
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "contract/instruments_api.h"
 #include "contract/json_reader.h"
@@ -14,6 +17,8 @@
 #include "server/api/services.h"
 #include "server/resources/chair_common.h"
 #include "server/resources/modules.h"
+#include "server/resources/record_corrections.h"
+#include "storage/stores/assessment_store.h"
 
 namespace kit::server {
 
@@ -30,117 +35,153 @@ const std::set<std::string>& self_report_instruments() {
 
 json opt_json(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
-json assessment_json(const storage::Row& r) {
-  return {{"id", r.i64("id")},
-          {"patient_id", r.i64("patient_id")},
-          {"course_id", opt_json(r.opt_i64("course_id"))},
-          {"session_id", opt_json(r.opt_i64("session_id"))},
-          {"instrument", r.text("instrument")},
-          {"answers", chair::stored_json(r.text("answers_json"))},
-          {"total", r.f64("total")},
-          {"band", r.opt_text("band") ? json(r.text("band")) : json(nullptr)},
-          {"flags", chair::stored_json(r.text("flags_json"))},
-          {"self_report", r.i64("self_report") == 1},
-          {"taken_on", r.text("taken_on")},
-          {"recorded_by", r.i64("recorded_by")},
-          {"at", iso8601_ms(r.i64("at_ms"))},
-          {"result", chair::stored_json(r.text("result_json"))}};
+json correction_json(const std::optional<storage::AssessmentCorrection>& c) {
+  if (!c) return nullptr;
+  return {{"id", c->id},         {"action", c->action},
+          {"reason", c->reason}, {"replacement_id", opt_json(c->replacement_id)},
+          {"by", c->by_user_id}, {"at", iso8601_ms(c->at_ms)}};
 }
 
-constexpr const char* kAssessmentColumns =
-    "id, patient_id, course_id, session_id, instrument, answers_json, result_json, total, band, "
-    "flags_json, self_report, taken_on, recorded_by, at_ms";
+json assessment_json(const storage::Assessment& a) {
+  return {{"id", a.id},
+          {"patient_id", a.patient_id},
+          {"course_id", opt_json(a.course_id)},
+          {"session_id", opt_json(a.session_id)},
+          {"instrument", a.instrument},
+          {"answers", chair::stored_json(a.answers_json)},
+          {"total", a.total},
+          {"band", a.band ? json(*a.band) : json(nullptr)},
+          {"flags", chair::stored_json(a.flags_json)},
+          {"self_report", a.self_report},
+          {"taken_on", a.taken_on},
+          {"recorded_by", a.recorded_by},
+          {"at", iso8601_ms(a.at_ms)},
+          {"result", chair::stored_json(a.result_json)},
+          {"status", a.status},
+          {"amends_id", opt_json(a.amends_id)},
+          {"correction", correction_json(a.correction)}};
+}
 
-std::optional<std::int64_t> course_of(storage::Transaction& tx, std::int64_t patient_id,
-                                      const std::optional<long long>& course_id) {
-  if (!course_id) return std::nullopt;
-  if (tx.query("SELECT id FROM courses WHERE id = $1 AND patient_id = $2",
-               {static_cast<std::int64_t>(*course_id), patient_id})
-          .empty()) {
+// A questionnaire read and scored by the core, not stored yet.
+struct Sheet {
+  std::string instrument;
+  json answers;
+  json scored;  // the core's answer: total, band, flags, ...
+  std::optional<long long> course_given;
+  std::string taken_on;
+};
+
+// Reads a sheet as POST /patients/{id}/assessments takes it. An amendment (`amends`) keeps the
+// instrument of the sheet it replaces, and its date and course unless the body gives them: the
+// amended sheet describes the same day.
+Sheet read_sheet(RouteContext& ctx, const json& body, const storage::Assessment* amends) {
+  contract::ObjectReader r(body, "");
+  Sheet s;
+  s.instrument = r.string("instrument");
+  s.answers = r.array("answers");
+  json score_request = {{"instrument", s.instrument}, {"answers", s.answers}};
+  if (auto b = r.optional_string("band_set")) score_request["band_set"] = *b;
+  s.course_given = r.optional_integer("course_id");
+  const auto taken_on_text = r.optional_string("taken_on");
+  r.finish();
+  if (s.instrument == "cadss") {
+    throw kit::InputError(
+        "instrument",
+        "cadss is recorded during a session (POST /api/v1/sessions/{id}/dissociation)");
+  }
+  if (ctx.user().role == Role::patient && self_report_instruments().count(s.instrument) == 0) {
+    throw ApiError::forbidden(
+        "patients may only submit self-report instruments (phq9, gad7, "
+        "pcl5, qids_sr16, nrs, bpi)");
+  }
+  if (amends && s.instrument != amends->instrument) {
+    throw kit::InputError("instrument", "an amendment keeps the instrument (" + amends->instrument +
+                                            "); record another instrument as a new assessment");
+  }
+  const std::string today = chair::iso_date(ctx.services().now_ms());
+  s.taken_on = taken_on_text ? chair::require_date("taken_on", *taken_on_text)
+                             : (amends ? amends->taken_on : today);
+  if (s.taken_on > today) throw kit::InputError("taken_on", "must not be in the future");
+  s.scored = contract::handle_score(score_request);  // the core scores; flags come from it
+  return s;
+}
+
+// The sheet's course: the one given (it must be the patient's), else the amended sheet's.
+std::optional<std::int64_t> course_for(storage::AssessmentStore& store, std::int64_t patient_id,
+                                       const Sheet& s, const storage::Assessment* amends) {
+  if (!s.course_given) return amends ? amends->course_id : std::nullopt;
+  const auto course_id = static_cast<std::int64_t>(*s.course_given);
+  if (!store.course_of_patient(course_id, patient_id)) {
     throw ApiError::bad_request("course_id", "no such course for this patient");
   }
-  return static_cast<std::int64_t>(*course_id);
+  return course_id;
+}
+
+// Stores the sheet and raises its safety alerts; returns the assessment with "alerts".
+json record_sheet(RouteContext& ctx, storage::AssessmentStore& store, std::int64_t patient_id,
+                  const Sheet& s, std::optional<std::int64_t> course_id, bool self_report,
+                  std::optional<std::int64_t> amends_id) {
+  const std::int64_t now = ctx.services().now_ms();
+  const json& flags = s.scored.at("flags");
+  storage::NewAssessment a;
+  a.patient_id = patient_id;
+  a.course_id = course_id;
+  a.instrument = s.instrument;
+  a.answers_json = s.answers.dump();
+  a.result_json = s.scored.dump();
+  a.total = s.scored.at("total").get<double>();
+  if (s.scored.at("band").is_string()) a.band = s.scored.at("band").get<std::string>();
+  a.flags_json = flags.dump();
+  a.self_report = self_report;
+  a.taken_on = s.taken_on;
+  a.recorded_by = ctx.user().user_id;
+  a.at_ms = now;
+  a.amends_id = amends_id;
+  const std::int64_t id = store.insert(a);
+  // Safety flags (PHQ-9 item 9, QIDS item 12, MADRS item 10) reach the physician at once.
+  json alerts = json::array();
+  for (const json& f : flags) {
+    const std::string flag = f.get<std::string>();
+    storage::NewAlert alert;
+    alert.patient_id = patient_id;
+    alert.assessment_id = id;
+    alert.kind = "safety_flag";
+    alert.message = s.instrument + " on " + s.taken_on + ": " + flag + " (total " +
+                    s.scored.at("total").dump() + ")";
+    alert.severity = "high";
+    alert.at_ms = now;
+    const std::int64_t alert_id = store.raise_alert(alert);
+    alerts.push_back({{"id", alert_id}, {"flag", flag}, {"severity", "high"}});
+  }
+  json out = assessment_json(*store.find(id));
+  out["alerts"] = alerts;
+  return out;
 }
 
 Response create_assessment(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
-  const json body = parse_body(ctx.request());
-  contract::ObjectReader r(body, "");
-  const std::string instrument = r.string("instrument");
-  const json& answers = r.array("answers");
-  json score_request = {{"instrument", instrument}, {"answers", answers}};
-  if (auto b = r.optional_string("band_set")) score_request["band_set"] = *b;
-  const auto course_given = r.optional_integer("course_id");
-  const auto taken_on_text = r.optional_string("taken_on");
-  r.finish();
+  const Sheet sheet = read_sheet(ctx, parse_body(ctx.request()), nullptr);
+  storage::AssessmentStore store(ctx.tx());
+  chair::require_patient(ctx.tx(), patient_id);
+  const auto course_id = course_for(store, patient_id, sheet, nullptr);
   const bool self = ctx.user().role == Role::patient;
-  if (instrument == "cadss") {
-    throw kit::InputError(
-        "instrument",
-        "cadss is recorded during a session (POST /api/v1/sessions/{id}/dissociation)");
-  }
-  if (self && self_report_instruments().count(instrument) == 0) {
-    throw ApiError::forbidden(
-        "patients may only submit self-report instruments (phq9, gad7, "
-        "pcl5, qids_sr16, nrs, bpi)");
-  }
-  const std::int64_t now = ctx.services().now_ms();
-  const std::string today = chair::iso_date(now);
-  const std::string taken_on =
-      taken_on_text ? chair::require_date("taken_on", *taken_on_text) : today;
-  if (taken_on > today) throw kit::InputError("taken_on", "must not be in the future");
-
-  const json scored = contract::handle_score(score_request);  // the core scores; flags come from it
-  storage::Transaction& tx = ctx.tx();
-  chair::require_patient(tx, patient_id);
-  const auto course_id = course_of(tx, patient_id, course_given);
-  const json& flags = scored.at("flags");
-  const std::int64_t id =
-      tx.query(
-            "INSERT INTO assessments (patient_id, course_id, session_id, instrument, "
-            "answers_json, result_json, total, band, flags_json, self_report, taken_on, "
-            "recorded_by, at_ms) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
-            "RETURNING id",
-            {patient_id, chair::opt_value(course_id), instrument, answers.dump(), scored.dump(),
-             scored.at("total").get<double>(),
-             scored.at("band").is_string() ? storage::Value(scored.at("band").get<std::string>())
-                                           : storage::null(),
-             flags.dump(), std::int64_t{self ? 1 : 0}, taken_on, ctx.user().user_id, now})
-          .front()
-          .i64("id");
-  // Safety flags (PHQ-9 item 9, QIDS item 12, MADRS item 10) reach the physician at once.
-  json alerts = json::array();
-  for (const json& f : flags) {
-    const std::string flag = f.get<std::string>();
-    const std::int64_t alert_id = chair::raise_alert(
-        tx, patient_id, std::nullopt, id, "safety_flag",
-        instrument + " on " + taken_on + ": " + flag + " (total " + scored.at("total").dump() + ")",
-        "high", now);
-    alerts.push_back({{"id", alert_id}, {"flag", flag}, {"severity", "high"}});
-  }
-  storage::Rows rows = tx.query(
-      std::string("SELECT ") + kAssessmentColumns + " FROM assessments WHERE id = $1", {id});
-  json out = assessment_json(rows.front());
-  out["alerts"] = alerts;
-  return json_response(out, 201);
+  return json_response(record_sheet(ctx, store, patient_id, sheet, course_id, self, std::nullopt),
+                       201);
 }
 
 Response list_assessments(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
-  storage::Transaction& tx = ctx.tx();
-  chair::require_patient(tx, patient_id);
-  std::vector<storage::Value> params = {patient_id};
-  std::string sql =
-      std::string("SELECT ") + kAssessmentColumns + " FROM assessments WHERE patient_id = $1";
+  chair::require_patient(ctx.tx(), patient_id);
+  std::optional<std::string> instrument;
   if (auto it = ctx.request().query.find("instrument"); it != ctx.request().query.end()) {
-    params.push_back(it->second);
-    sql += " AND instrument = $2";
+    instrument = it->second;
   }
-  sql += " ORDER BY taken_on, at_ms, id";
   json out = json::array();
-  for (const storage::Row& r : tx.query(sql, params)) out.push_back(assessment_json(r));
+  for (const auto& a : storage::AssessmentStore(ctx.tx()).of_patient(patient_id, instrument)) {
+    out.push_back(assessment_json(a));
+  }
   return json_response(out);
 }
 
@@ -152,22 +193,14 @@ Response outcome(RouteContext& ctx) {
     throw kit::InputError("instrument", "is required (e.g. ?instrument=phq9)");
   }
   const std::string instrument = it->second;
-  storage::Transaction& tx = ctx.tx();
-  chair::require_patient(tx, patient_id);
-  std::vector<storage::Value> params = {patient_id, instrument};
-  std::string sql =
-      "SELECT id, total, taken_on, course_id FROM assessments WHERE patient_id = $1 AND "
-      "instrument = $2 AND session_id IS NULL";
+  chair::require_patient(ctx.tx(), patient_id);
   const auto course_id = query_int(ctx.request(), "course_id", 1, INT64_MAX);
-  if (course_id) {
-    params.push_back(*course_id);
-    sql += " AND course_id = $3";
-  }
-  sql += " ORDER BY taken_on, at_ms, id";
-  // One point per date: the last sheet of the day counts.
+  // One point per date: the last sheet of the day counts. Sheets marked in error or amended are
+  // not in the series; an amendment is, in its place.
   std::map<std::string, std::pair<double, std::int64_t>> by_date;
-  for (const storage::Row& r : tx.query(sql, params)) {
-    by_date[r.text("taken_on")] = {r.f64("total"), r.i64("id")};
+  for (const auto& a :
+       storage::AssessmentStore(ctx.tx()).outcome_series(patient_id, instrument, course_id)) {
+    by_date[a.taken_on] = {a.total, a.id};
   }
   if (by_date.empty()) {
     throw ApiError::rule_refused("no " + instrument + " assessments recorded" +
@@ -187,68 +220,118 @@ Response outcome(RouteContext& ctx) {
   return json_response(out);
 }
 
-json alert_json(const storage::Row& r) {
-  return {{"id", r.i64("id")},
-          {"patient_id", r.i64("patient_id")},
-          {"session_id", opt_json(r.opt_i64("session_id"))},
-          {"assessment_id", opt_json(r.opt_i64("assessment_id"))},
-          {"kind", r.text("kind")},
-          {"message", r.text("message")},
-          {"severity", r.text("severity")},
-          {"created_at", iso8601_ms(r.i64("created_at_ms"))},
-          {"acknowledged_by", opt_json(r.opt_i64("acknowledged_by"))},
-          {"acknowledged_at", r.opt_i64("acknowledged_at_ms")
-                                  ? json(iso8601_ms(r.i64("acknowledged_at_ms")))
-                                  : json(nullptr)},
-          {"acknowledge_note", r.text("acknowledge_note")},
-          // A retracted alert was raised by an entry later corrected (kept, closed, with why).
-          {"status", std::string(r.opt_i64("retracted_at_ms")      ? "retracted"
-                                 : r.opt_i64("acknowledged_at_ms") ? "acknowledged"
-                                                                   : "open")},
-          {"retraction_reason", r.opt_text("retraction_reason")
-                                    ? json(*r.opt_text("retraction_reason"))
-                                    : json(nullptr)},
-          {"version", r.i64("version")}};
+// Marks an assessment entered in error, or amends it with a new sheet; the original stays listed
+// with its status and correction. Its alerts are retracted: an alert raised by a sheet that was
+// wrong is closed, kept, with the reason (an amended sheet raises its own).
+Response correct_assessment(RouteContext& ctx) {
+  const std::int64_t id = ctx.id_param("id");
+  storage::AssessmentStore store(ctx.tx());
+  const auto original = store.find(id);
+  if (!original) throw ApiError::not_found("assessment");
+  ctx.require_patient_access(original->patient_id);
+  const corrections::CorrectionRequest in =
+      corrections::read_correction_request(parse_body(ctx.request()));
+  if (original->session_id) {
+    // The session's delivered record and version move with its entries.
+    throw ApiError::conflict(
+        "a CADSS taken during a session is corrected on the session: POST "
+        "/api/v1/sessions/" +
+            std::to_string(*original->session_id) + "/dissociation/" + std::to_string(id) +
+            "/corrections",
+        "id");
+  }
+  if (original->status != "active") {
+    throw ApiError::conflict("the assessment is already " + original->status, "id");
+  }
+  // An amendment's sheet is read and scored before anything is written.
+  std::optional<Sheet> sheet;
+  std::optional<std::int64_t> course_id;
+  if (in.amend()) {
+    sheet = corrections::within_values([&] { return read_sheet(ctx, in.values, &*original); });
+    course_id = corrections::within_values(
+        [&] { return course_for(store, original->patient_id, *sheet, &*original); });
+  }
+  const std::int64_t now = ctx.services().now_ms();
+  const std::string status = in.corrected_status();
+  if (!store.mark_corrected(id, status)) {
+    throw ApiError::conflict("the assessment was corrected meanwhile", "id");
+  }
+  json replacement = nullptr;
+  std::optional<std::int64_t> replacement_id;
+  if (sheet) {
+    replacement = record_sheet(ctx, store, original->patient_id, *sheet, course_id,
+                               original->self_report, id);
+    replacement_id = replacement.at("id").get<std::int64_t>();
+  }
+  const std::vector<std::int64_t> retracted = store.retract_alerts_of(
+      id, ctx.user().user_id, "the assessment that raised it was " + status + ": " + in.reason,
+      now);
+  storage::NewAssessmentCorrection c;
+  c.assessment_id = id;
+  c.patient_id = original->patient_id;
+  c.action = in.action;
+  c.reason = in.reason;
+  c.replacement_id = replacement_id;
+  c.by_user_id = ctx.user().user_id;
+  c.at_ms = now;
+  const std::int64_t correction_id = store.record_correction(c);
+  return json_response({{"id", correction_id},
+                        {"entity", "assessment"},
+                        {"entry_id", id},
+                        {"action", in.action},
+                        {"reason", in.reason},
+                        {"status", status},
+                        {"replacement", replacement},
+                        {"retracted_alert_ids", retracted},
+                        {"by", ctx.user().user_id},
+                        {"at", iso8601_ms(now)}},
+                       201);
 }
 
-constexpr const char* kAlertColumns =
-    "id, patient_id, session_id, assessment_id, kind, message, severity, created_at_ms, "
-    "acknowledged_by, acknowledged_at_ms, acknowledge_note, retracted_at_ms, retraction_reason, "
-    "version";
+json alert_json(const storage::Alert& a) {
+  return {{"id", a.id},
+          {"patient_id", a.patient_id},
+          {"session_id", opt_json(a.session_id)},
+          {"assessment_id", opt_json(a.assessment_id)},
+          {"kind", a.kind},
+          {"message", a.message},
+          {"severity", a.severity},
+          {"created_at", iso8601_ms(a.created_at_ms)},
+          {"acknowledged_by", opt_json(a.acknowledged_by)},
+          {"acknowledged_at",
+           a.acknowledged_at_ms ? json(iso8601_ms(*a.acknowledged_at_ms)) : json(nullptr)},
+          {"acknowledge_note", a.acknowledge_note},
+          // A retracted alert was raised by an entry later corrected (kept, closed, with why).
+          {"status", a.status()},
+          {"retraction_reason", a.retraction_reason ? json(*a.retraction_reason) : json(nullptr)},
+          {"version", a.version}};
+}
 
 Response list_alerts(RouteContext& ctx) {
-  std::vector<storage::Value> params;
-  std::string sql = std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE 1 = 1";
-  bool all = false;
+  storage::AlertFilter filter;
   if (auto it = ctx.request().query.find("all"); it != ctx.request().query.end()) {
     if (it->second != "true" && it->second != "false")
       throw kit::InputError("all", "must be true or false");
-    all = it->second == "true";
+    filter.include_closed = it->second == "true";
   }
-  if (!all) sql += " AND acknowledged_at_ms IS NULL";
   if (auto pid = query_int(ctx.request(), "patient_id", 1, INT64_MAX)) {
-    params.push_back(*pid);
-    sql += " AND patient_id = $1";
+    filter.patient_id = *pid;
     ctx.set_patient(*pid);
   }
-  // Most severe first, then oldest first (the longest waiting).
-  sql +=
-      " ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, "
-      "created_at_ms, id LIMIT 1000";
   json out = json::array();
-  for (const storage::Row& r : ctx.tx().query(sql, params)) out.push_back(alert_json(r));
+  for (const auto& a : storage::AssessmentStore(ctx.tx()).alerts(filter)) {
+    out.push_back(alert_json(a));
+  }
   return json_response(out);
 }
 
 Response acknowledge_alert(RouteContext& ctx) {
   const std::int64_t id = ctx.id_param("id");
-  storage::Transaction& tx = ctx.tx();
-  storage::Rows rows =
-      tx.query(std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id = $1", {id});
-  if (rows.empty()) throw ApiError::not_found("alert");
-  const storage::Row& a = rows.front();
-  ctx.set_patient(a.i64("patient_id"));
-  ctx.require_if_match(a.i64("version"));
+  storage::AssessmentStore store(ctx.tx());
+  const auto a = store.find_alert(id);
+  if (!a) throw ApiError::not_found("alert");
+  ctx.set_patient(a->patient_id);
+  ctx.require_if_match(a->version);
   std::string note;
   if (!ctx.request().body.empty()) {
     const json body = parse_body(ctx.request());
@@ -256,18 +339,14 @@ Response acknowledge_alert(RouteContext& ctx) {
     note = chair::optional_text(r.optional_string("note"), "note").value_or("");
     r.finish();
   }
-  if (a.opt_i64("acknowledged_at_ms")) {
+  if (a->acknowledged_at_ms) {
     throw ApiError::conflict("the alert was already acknowledged", "id");
   }
-  const std::int64_t now = ctx.services().now_ms();
-  const std::int64_t changed = tx.exec(
-      "UPDATE alerts SET acknowledged_by = $2, acknowledged_at_ms = $3, acknowledge_note = $4, "
-      "version = version + 1 WHERE id = $1 AND version = $5",
-      {id, ctx.user().user_id, now, note, a.i64("version")});
-  if (changed != 1) throw ApiError::precondition_failed();
-  storage::Row after =
-      tx.query(std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id = $1", {id}).front();
-  return json_response_with_etag(alert_json(after), after.i64("version"));
+  if (!store.acknowledge_alert(id, a->version, ctx.user().user_id, note, ctx.services().now_ms())) {
+    throw ApiError::precondition_failed();
+  }
+  const storage::Alert after = *store.find_alert(id);
+  return json_response_with_etag(alert_json(after), after.version);
 }
 
 }  // namespace
@@ -279,12 +358,17 @@ void register_assessment_routes(Router& router) {
               "once (patients: self-report instruments only)",
               "assessments", clinical_or_self, true, create_assessment, 201});
   router.add({"GET", "/api/v1/patients/{id}/assessments",
-              "The patient's assessments (?instrument=)", "assessments", clinical_or_self, true,
-              list_assessments, 200});
+              "The patient's assessments, corrected ones with their status (?instrument=)",
+              "assessments", clinical_or_self, true, list_assessments, 200});
   router.add({"GET", "/api/v1/patients/{id}/outcome",
-              "Outcome status and booster recommendation over the dated series "
-              "(?instrument=phq9, ?course_id=)",
+              "Outcome status and booster recommendation over the dated series of active "
+              "assessments (?instrument=phq9, ?course_id=)",
               "assessments", clinical_or_self, true, outcome, 200});
+  router.add({"POST", "/api/v1/assessments/{id}/corrections",
+              "Correct an assessment: entered_in_error or amend, with a reason; the original "
+              "stays, its alerts are retracted",
+              "assessments", access_roles({Role::physician, Role::nurse}), true, correct_assessment,
+              201});
   router.add({"GET", "/api/v1/alerts", "Open alerts, most severe first (?all=true, ?patient_id=)",
               "alerts", access_roles({Role::physician, Role::nurse}), true, list_alerts, 200});
   router.add({"POST", "/api/v1/alerts/{id}/acknowledge",

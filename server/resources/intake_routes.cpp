@@ -7,6 +7,8 @@
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
+#include "server/resources/chair_common.h"
+#include "server/resources/infusion_common.h"
 #include "server/resources/journey_common.h"
 #include "server/resources/modules.h"
 #include "server/resources/patient_record.h"
@@ -61,11 +63,20 @@ nlohmann::json approval_json(const storage::Approval& a) {
 Response post_screening(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
-  const nlohmann::json body = parse_body(ctx.request());
+  nlohmann::json body = parse_body(ctx.request());
+  storage::Transaction& tx = ctx.tx();
+  const storage::Patient patient = load_patient_record(tx, patient_id);
+  // The answers must agree with the record (core/screening/screen.h check_against_record): the
+  // age from the date of birth on the clinic's date, and the record's indication.
+  if (!body.is_object()) throw kit::InputError("body", "must be a JSON object");
+  if (body.contains("record")) throw kit::InputError("record", "is filled from the patient record");
+  body["record"] = {
+      {"age_years",
+       chair::age_years(patient.date_of_birth,
+                        infusion_routes::local_date(tx, std::nullopt, ctx.services().now_ms()))},
+      {"indication", patient.indication}};
   // The core rules score the answers; bad input comes back as InputError naming the field.
   const nlohmann::json result = contract::handle_screen(body);
-  storage::Transaction& tx = ctx.tx();
-  load_patient_record(tx, patient_id);
   IntakeStore intake(tx);
   const std::int64_t id = intake.add_screening({.patient_id = patient_id,
                                                 .request_json = body.dump(),

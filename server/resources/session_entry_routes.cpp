@@ -280,13 +280,22 @@ Response post_discharge(RouteContext& ctx) {
     override_reason = optional_reason(r.optional_string("override_reason"), "override_reason");
     body.erase("override_reason");
   }
-  const json result = contract::handle_discharge(body);  // the discharge score, by the core
   if (s.state != "stopped") {
     throw ApiError::conflict("discharge follows the end of the infusion; the session is " + s.state,
                              "state");
   }
-  storage::InfusionStore store(ctx.tx());
   const std::int64_t now = ctx.services().now_ms();
+  // The time since the last dose is the session's own fact: the pump's stop, not a typed number.
+  if (s.stopped_at_ms) {
+    if (body.contains("minutes_since_last_dose")) {
+      throw InputError("minutes_since_last_dose",
+                       "is the session's own: the time since its recorded stop");
+    }
+    body["minutes_since_last_dose"] =
+        static_cast<double>(std::max<std::int64_t>(0, now - *s.stopped_at_ms) / 60'000);
+  }
+  const json result = contract::handle_discharge(body);  // the discharge score, by the core
+  storage::InfusionStore store(ctx.tx());
   infusion::DischargeFacts f;
   f.state = infusion::State::stopped;
   f.stopped_at_ms = s.stopped_at_ms;

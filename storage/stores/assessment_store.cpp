@@ -86,7 +86,7 @@ std::string Alert::status() const {
   return "open";
 }
 
-// ---- Assessments ---------------------------------------------------------------------------------
+// ---- Assessments --------------------------------------------------------------------------------
 
 std::int64_t AssessmentStore::insert(const NewAssessment& a) {
   return tx_
@@ -144,7 +144,7 @@ bool AssessmentStore::course_of_patient(std::int64_t course_id, std::int64_t pat
               .empty();
 }
 
-// ---- Corrections ---------------------------------------------------------------------------------
+// ---- Corrections --------------------------------------------------------------------------------
 
 bool AssessmentStore::mark_corrected(std::int64_t assessment_id, const std::string& status) {
   return tx_.exec("UPDATE assessments SET status = $2 WHERE id = $1 AND status = 'active'",
@@ -164,7 +164,7 @@ std::int64_t AssessmentStore::record_correction(const NewAssessmentCorrection& c
   return InfusionStore(tx_).insert_correction(row, std::nullopt, c.patient_id);
 }
 
-// ---- Alerts --------------------------------------------------------------------------------------
+// ---- Alerts -------------------------------------------------------------------------------------
 
 std::int64_t AssessmentStore::raise_alert(const NewAlert& a) {
   return tx_

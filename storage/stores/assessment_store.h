@@ -79,7 +79,7 @@ struct Alert {
   std::int64_t patient_id = 0;
   std::optional<std::int64_t> session_id;
   std::optional<std::int64_t> assessment_id;
-  std::string kind;      // safety_flag | vitals | adverse_event | dose_limit
+  std::string kind;  // safety_flag | vitals | adverse_event | dose_limit
   std::string message;
   std::string severity;  // moderate | high | critical
   std::int64_t created_at_ms = 0;

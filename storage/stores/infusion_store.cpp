@@ -383,8 +383,9 @@ std::optional<PatientGateRow> InfusionStore::patient_gate_facts(std::int64_t pat
       {patient_id});
   if (!w.empty()) g.consent_withdrawn_at_ms = w.front().i64("withdrawn_at_ms");
   Rows s = tx_.query(
-      "SELECT id, eligible, screened_at_ms FROM screenings WHERE patient_id = $1 ORDER BY "
-      "screened_at_ms DESC, id DESC LIMIT 1",
+      "SELECT id, eligible, screened_at_ms FROM screenings WHERE patient_id = $1 AND "
+      "result_json NOT LIKE '%\"cleared_to_start\"%' ORDER BY screened_at_ms DESC, id DESC "
+      "LIMIT 1",
       {patient_id});
   if (!s.empty()) {
     g.screening_id = s.front().i64("id");

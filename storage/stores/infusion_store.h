@@ -167,7 +167,7 @@ struct PatientGateRow {
   std::string approval_reason;
   bool treatment_consent_active = false;
   std::optional<std::int64_t> consent_withdrawn_at_ms;  // latest treatment consent withdrawn
-  std::optional<std::int64_t> screening_id;
+  std::optional<std::int64_t> screening_id;  // latest intake screening (no pre-infusion section)
   bool screening_eligible = false;
   std::optional<std::int64_t> screening_at_ms;
   std::optional<std::int64_t> day_check_id;  // latest screening with a pre-infusion section

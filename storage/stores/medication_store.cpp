@@ -67,9 +67,9 @@ std::optional<MedicationList> MedicationStore::find(std::int64_t list_id) {
 
 std::vector<MedicationList> MedicationStore::of_patient(std::int64_t patient_id) {
   std::vector<MedicationList> out;
-  for (const Row& r : tx_.query(std::string(kListSelect) +
-                                    " WHERE m.patient_id = $1 ORDER BY m.as_of, m.id",
-                                {patient_id})) {
+  for (const Row& r :
+       tx_.query(std::string(kListSelect) + " WHERE m.patient_id = $1 ORDER BY m.as_of, m.id",
+                 {patient_id})) {
     out.push_back(list_from_row(r));
   }
   return out;

@@ -180,6 +180,7 @@ class HttpDoor {
     req.method = "POST";
     req.path = path;
     req.body = body;
+    req.headers["content-type"] = "application/json";
     req.remote_address = "10.0.0.9";
     if (role) req.headers["authorization"] = "Bearer " + token(*role);
     return router_.dispatch(req, *services_);

@@ -174,6 +174,7 @@ TEST(PkCliSimulate, Csv) {
         q["model"] = "flint2017";
         q["patient"] = {{"weight_kg", 20}, {"age_y", 5}};
         q["end_min"] = 3;
+        q["enantiomer"] = "S";
       },
       {"--csv"});
   ASSERT_EQ(f.exit_code, 0) << f.err;
@@ -314,7 +315,9 @@ TEST(PkCliTci, DefaultsAndRefusals) {
   auto r = run_kit({"pk", "tci"}, q.dump());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json o = json::parse(r.out);
-  EXPECT_DOUBLE_EQ(o["max_rate_mg_per_h"].get<double>(), 0.75 * 70 * 60);  // STANPUMP, §2.6
+  // No protocol named: the drug library's psychiatric hard limit, 150 mg/h (not STANPUMP's
+  // 0.75 mg/kg/min = 3,150 mg/h at 70 kg; §13 on §1.2/§1.3).
+  EXPECT_DOUBLE_EQ(o["max_rate_mg_per_h"].get<double>(), 150.0);
   EXPECT_EQ(o["interval_s"].get<double>(), 10.0);
 
   auto refused = [](const std::function<void(json&)>& edit, const std::string& field) {
@@ -339,6 +342,16 @@ TEST(PkCliTci, DefaultsAndRefusals) {
   refused([](json& t) { t["max_rate_mg_per_h"] = 0; }, "max_rate_mg_per_h");
   refused([](json& t) { t["end_min"] = 1e6; }, "end_min");
   refused([](json& t) { t["ke0"] = 1; }, "ke0");
+  // Central volumes not identified from early samples: TCI refused, naming the model (§13).
+  refused([](json& t) { t["model"] = "clements1981"; }, "model");
+  refused([](json& t) { t["model"] = "hijazi2003"; }, "model");
+  refused([](json& t) { t["protocol"] = "nope"; }, "protocol");
+  refused(
+      [](json& t) {
+        t["protocol"] = "depression-standard";
+        t["max_rate_mg_per_h"] = 1200;  // above 1.5 mg/kg/h x 70 kg = 105 mg/h
+      },
+      "max_rate_mg_per_h");
   // Effect target on a model without ke0 runs when the request gives one.
   json s = json::parse(kTci);
   s["model"] = "sherwin2015";

@@ -142,6 +142,7 @@ TEST(PkApiSimulate, MetaboliteModel) {
   req["model"] = "flint2017";
   req["patient"] = {{"weight_kg", 20}, {"age_y", 5}};
   req["end_min"] = 240;
+  req["enantiomer"] = "S";  // an S-ketamine model takes S-ketamine doses only
   const json out = handle_pk_simulate(req);
   ASSERT_TRUE(out["metabolite_ng_per_ml"].is_array());
   EXPECT_GT(out["metabolite_ng_per_ml"][100].get<double>(), 0.0);
@@ -225,14 +226,15 @@ json tci_request() {
 TEST(PkApiTci, PlasmaTargetIsReachedAndHeld) {
   const json out = handle_pk_tci(tci_request());
   EXPECT_EQ(out["interval_s"], 10.0);
-  EXPECT_DOUBLE_EQ(out["max_rate_mg_per_h"].get<double>(), 0.75 * 70 * 60);
+  // No protocol named: the library's psychiatric hard limit, 150 mg/h (builtin_psychiatry.cpp).
+  EXPECT_DOUBLE_EQ(out["max_rate_mg_per_h"].get<double>(), 150.0);
   EXPECT_EQ(out["schedule"].size(), 360u);
   EXPECT_EQ(out["times_s"].size(), 361u);
   EXPECT_NEAR(out["plasma_ng_per_ml"].back().get<double>(), 200.0, 2.0);
   EXPECT_GT(out["total_mg"].get<double>(), 0.0);
   for (const auto& row : out["schedule"]) {
     EXPECT_GE(row["rate_mg_per_h"].get<double>(), 0.0);
-    EXPECT_LE(row["rate_mg_per_h"].get<double>(), 3150.0 + 1e-9);
+    EXPECT_LE(row["rate_mg_per_h"].get<double>(), 150.0 + 1e-9);
   }
 }
 
@@ -259,6 +261,138 @@ TEST(PkApiTci, Refusals) {
   r = tci_request();
   r["max_rate_mg_per_h"] = -5;
   EXPECT_EQ(refuses(r), "max_rate_mg_per_h");
+}
+
+// docs/reference/pharmacology.md §13 on §1.2/§1.3: Clements and Hijazi central volumes were not
+// identified from early samples; a plasma TCI on them orders an anaesthetic-range bolus.
+TEST(PkApiTci, RefusedOnModelsWithoutIdentifiedEarlyKinetics) {
+  for (const char* id : {"clements1981", "hijazi2003"}) {
+    SCOPED_TRACE(id);
+    json r = tci_request();
+    r["model"] = id;
+    EXPECT_EQ(refused_field([&] { handle_pk_tci(r); }), "model");
+  }
+  const json models = handle_pk_models();
+  for (const auto& m : models) {
+    const bool refused = m["id"] == "clements1981" || m["id"] == "hijazi2003";
+    EXPECT_EQ(m["tci_refused"].is_string(), refused) << m["id"];
+  }
+}
+
+// No protocol: the library's psychiatric hard limit (150 mg/h), not STANPUMP's 0.75 mg/kg/min
+// (3,150 mg/h at 70 kg, 21 times higher; §13 on §1.2/§1.3).
+TEST(PkApiTci, DefaultMaxRateIsThePsychiatricHardLimit) {
+  const json out = handle_pk_tci(tci_request());
+  EXPECT_DOUBLE_EQ(out["max_rate_mg_per_h"].get<double>(), 150.0);
+  EXPECT_NE(out["max_rate_source"].get<std::string>().find("psychiatric hard limit"),
+            std::string::npos);
+  EXPECT_TRUE(out["warnings"].empty());
+  json r = tci_request();
+  r["max_rate_mg_per_h"] = 1000;  // explicit, no protocol: runs, with a warning
+  const json w = handle_pk_tci(r);
+  ASSERT_EQ(w["warnings"].size(), 1u);
+  EXPECT_NE(w["warnings"][0].get<std::string>().find("psychiatric hard limit"), std::string::npos);
+}
+
+// A named protocol's hard limits hold the schedule: depression-standard hard 150 mg/h and
+// 1.5 mg/kg/h (= 105 mg/h at 70 kg, the lower; core/dosing/builtin_psychiatry.cpp).
+TEST(PkApiTci, ProtocolHardLimitHoldsTheSchedule) {
+  json r = tci_request();
+  r["protocol"] = "depression-standard";
+  r["steps"][0]["target_ng_per_ml"] = 2000;  // far above what 105 mg/h can reach quickly
+  const json out = handle_pk_tci(r);
+  EXPECT_DOUBLE_EQ(out["max_rate_mg_per_h"].get<double>(), 105.0);  // 1.5 mg/kg/h x 70 kg
+  EXPECT_EQ(out["protocol"], "depression-standard");
+  for (const auto& row : out["schedule"]) EXPECT_LE(row["rate_mg_per_h"].get<double>(), 105.0);
+  r["max_rate_mg_per_h"] = 1000;
+  EXPECT_EQ(refused_field([&] { handle_pk_tci(r); }), "max_rate_mg_per_h");
+  r = tci_request();
+  r["protocol"] = "no-such-protocol";
+  EXPECT_EQ(refused_field([&] { handle_pk_tci(r); }), "protocol");
+  r = tci_request();
+  r["protocol"] = "depression-standard";
+  r["concentration_mg_per_ml"] = 60;  // protocol hard limit 50 mg/mL (label dilution)
+  EXPECT_EQ(refused_field([&] { handle_pk_tci(r); }), "concentration_mg_per_ml");
+}
+
+bool whole_tenths(double v) { return std::fabs(v * 10 - std::round(v * 10)) < 1e-9; }
+
+// Every rate is a whole pump step: 0.1 mL/h at the given concentration (builtin pump resolution),
+// or 0.1 mg/h without one (said in rate_rounding).
+TEST(PkApiTci, RatesAreWholePumpSteps) {
+  json r = tci_request();
+  r["concentration_mg_per_ml"] = 2;  // 0.1 mL/h = 0.2 mg/h
+  const json out = handle_pk_tci(r);
+  for (const auto& row : out["schedule"]) {
+    const double ml = row["rate_ml_per_h"].get<double>();
+    EXPECT_TRUE(whole_tenths(ml)) << ml;
+    EXPECT_NEAR(row["rate_mg_per_h"].get<double>(), ml * 2, 1e-9);
+  }
+  EXPECT_NEAR(out["plasma_ng_per_ml"].back().get<double>(), 200.0, 2.0);
+  const json plain = handle_pk_tci(tci_request());
+  EXPECT_NE(plain["rate_rounding"].get<std::string>().find("0.1 mg/h"), std::string::npos);
+  for (const auto& row : plain["schedule"]) {
+    EXPECT_FALSE(row.contains("rate_ml_per_h"));
+    EXPECT_TRUE(whole_tenths(row["rate_mg_per_h"].get<double>())) << row;
+  }
+}
+
+// Domino effect-site TCI (ke0 0.238/min, analgesia endpoint) for 200 ng/mL predicted a 1,576 ng/mL
+// plasma peak; the overshoot is capped at 1.2 x target (opentiva "revised" [C], §10 on §1.8), and
+// the peak is shown with the schedule.
+TEST(PkApiTci, EffectSitePlasmaPeakIsCappedAndShown) {
+  json r = tci_request();
+  r["target"] = "effect";
+  r["max_rate_mg_per_h"] = 1200;
+  const json out = handle_pk_tci(r);
+  const double peak = out["predicted_plasma_peak_ng_per_ml"].get<double>();
+  EXPECT_LE(peak, 240.0 + 1e-6);  // 1.2 x 200
+  EXPECT_GT(peak, 200.0);
+  EXPECT_DOUBLE_EQ(out["effect_guards"]["plasma_cap_factor"].get<double>(), 1.2);
+  EXPECT_NEAR(out["effect_ng_per_ml"].back().get<double>(), 200.0, 2.0);
+  EXPECT_TRUE(handle_pk_tci(tci_request())["effect_guards"].is_null());
+}
+
+// Hijazi 2003: brain or spinal-cord injured ICU patients (§10 on §1.3); Kamp 2020 predicts
+// arterial concentrations with an unconfirmed clearance exponent (§13 on §1.6).
+TEST(PkApiModels, SpecialPopulationArterialAndCitationLabels) {
+  json h = domino_request();
+  h["model"] = "hijazi2003";
+  json out = handle_pk_simulate(h);
+  ASSERT_EQ(out["warnings"].size(), 1u);
+  EXPECT_NE(out["warnings"][0].get<std::string>().find("special population"), std::string::npos);
+  json k = domino_request();
+  k["model"] = "kamp2020";
+  out = handle_pk_simulate(k);
+  EXPECT_EQ(out["sampling_site"], "arterial");
+  ASSERT_EQ(out["warnings"].size(), 2u);
+  EXPECT_NE(out["warnings"][0].get<std::string>().find("arterial"), std::string::npos);
+  EXPECT_NE(out["warnings"][1].get<std::string>().find("exponent unconfirmed"), std::string::npos);
+  out = handle_pk_simulate(domino_request());
+  EXPECT_TRUE(out["warnings"].empty());
+  EXPECT_TRUE(out["sampling_site"].is_null());
+  for (const auto& m : handle_pk_models()) {
+    if (m["id"] != "domino1982") continue;
+    const std::string c = m["citation"].get<std::string>();
+    EXPECT_NE(c.find("Anesth Analg 1982"), std::string::npos);
+    EXPECT_NE(c.find("Clin Pharmacol Ther 1984;36(5):645-653"), std::string::npos);
+  }
+}
+
+// Flint 2017 is an S-ketamine model (PICU children, §1.7): racemic doses are refused unless the
+// request says enantiomer "S"; a racemic model refuses "S".
+TEST(PkApiSimulate, SKetamineModelNeedsAnExplicitEnantiomer) {
+  json req = domino_request();
+  req["model"] = "flint2017";
+  req["patient"] = {{"weight_kg", 20}, {"age_y", 5}};
+  EXPECT_EQ(refused_field([&] { handle_pk_simulate(req); }), "enantiomer");
+  req["enantiomer"] = "racemic";
+  EXPECT_EQ(refused_field([&] { handle_pk_simulate(req); }), "enantiomer");
+  req["enantiomer"] = "S";
+  EXPECT_EQ(refused_field([&] { handle_pk_simulate(req); }), "");
+  json d = domino_request();
+  d["enantiomer"] = "S";
+  EXPECT_EQ(refused_field([&] { handle_pk_simulate(d); }), "enantiomer");
 }
 
 json population_request() {

@@ -121,6 +121,7 @@ class ApiFixture : public ::testing::Test {
     r.method = method;
     r.path = path;
     r.body = body;
+    if (!body.empty()) r.headers["content-type"] = "application/json";
     r.remote_address = "10.0.0.7";
     return r;
   }

@@ -86,7 +86,7 @@ TEST(LibraryValidation, RefusesEachDefect) {
       {"default of the wrong kind",
        [](auto& ps) {
          auto& d = find(ps, "crps-inpatient-4day").dose;
-         d.default_rate.reset();
+         d.default_rate_per_kg.reset();
          d.default_dose = units::MgPerKg(0.5);
        }},
       {"zero default dose",
@@ -97,6 +97,24 @@ TEST(LibraryValidation, RefusesEachDefect) {
          find(ps, "depression-standard")
              .limits.push_back(
                  Limit{Q::kDoseMgPerKg, LimitLevel::kHard, BoundType::kMin, 0.2, "x", true});
+       }},
+      {"volume limit on an infusion",
+       [](auto& ps) {
+         find(ps, "depression-standard")
+             .limits.push_back(
+                 Limit{Q::kVolumeMl, LimitLevel::kHard, BoundType::kMax, 100, "x", true});
+       }},
+      {"cumulative limit on a first dose",
+       [](auto& ps) {
+         find(ps, "ed-sedation-adult-iv")
+             .limits.push_back(Limit{Q::kCumulativeDoseMgPerKg, LimitLevel::kHard,
+                                     BoundType::kMax, 5, "x", true});
+       }},
+      {"repeat dose without a hard cumulative maximum",
+       [](auto& ps) {
+         std::erase_if(find(ps, "ed-sedation-adult-iv-repeat").limits, [](const Limit& x) {
+           return x.quantity == Q::kCumulativeDoseMgPerKg;
+         });
        }},
       {"empty library", [](auto& ps) { ps.clear(); }},
   };

@@ -39,6 +39,10 @@ std::optional<double> recomputed(const Plan& p, LimitQuantity q, const PlanReque
       return p.concentration.value();
     case LimitQuantity::kAgeY:
       return r.patient.age.value();
+    case LimitQuantity::kVolumeMl:
+      return p.dose.value() / p.concentration.value();
+    case LimitQuantity::kCumulativeDoseMgPerKg:
+      return (r.previous_total ? r.previous_total->value() : 0.0) / w + p.dose.value() / w;
   }
   return std::nullopt;
 }
@@ -89,6 +93,10 @@ TEST(DosePlanProperty, AcceptedPlansNeverExceedAHardLimit) {
       }
     }
     if (coin(rng)) r.override_reason = "documented reason";
+    // A repeat dose carries the episode's earlier doses: 0.1 to 10 mg/kg of the actual weight.
+    if (proto.repeat_dose) {
+      r.previous_total = units::Mg(log_uniform(rng, 0.1, 10) * r.patient.weight.value());
+    }
 
     const Plan p = compute_plan(lib, r);
     SCOPED_TRACE(proto.id + " case " + std::to_string(i));

@@ -4,6 +4,7 @@
 // (replayed through the contract, the kit binary and the HTTP route).
 #include <gtest/gtest.h>
 
+#include "core/common/error.h"
 #include "core/dosing/names.h"
 #include "tests/core/dosing/plan_fixtures.h"
 
@@ -21,7 +22,9 @@ TEST(ProtocolTable, APlanChecksEveryLimitOfItsProtocolAndThePump) {
   // Whatever the outcome, each protocol limit is one check, plus the pump's two for an infusion.
   for (const Protocol& p : builtin_library().protocols()) {
     SCOPED_TRACE(p.id);
-    const Plan pl = plan(request(p.id, 70, 1));
+    PlanRequest r = request(p.id, 70, 1);
+    if (p.repeat_dose) r.previous_total = units::Mg(70);  // a repeat needs the earlier doses
+    const Plan pl = plan(r);
     EXPECT_EQ(pl.checks.size(),
               p.limits.size() + (pl.route == AdministrationRoute::kIvInfusion ? 2u : 0u));
   }
@@ -43,14 +46,44 @@ TEST(ProtocolTable, EveryLimitAndRuleIsCited) {
 }
 
 TEST(ProtocolTable, ProtocolWeightBasisFollowsItsSource) {
-  // Sanacora 2017 (mood disorders) -> ideal weight when BMI >= 30; others: actual.
+  // Sanacora 2017 -> ideal weight when the printed BMI >= 30, one rule for every psychiatric
+  // infusion (depression, PTSD, OCD: docs/clinical-rules/dosing.md section 2); others: actual.
   for (const Protocol& p : builtin_library().protocols()) {
     SCOPED_TRACE(p.id);
-    const bool mood = p.id.rfind("depression-", 0) == 0;
-    EXPECT_EQ(p.weight.kind, mood ? WeightRuleKind::kIdealWhenBmiAtLeast : WeightRuleKind::kActual);
-    if (mood) {
+    const bool psychiatric = p.id.rfind("depression-", 0) == 0 || p.id.rfind("ptsd-", 0) == 0 ||
+                             p.id.rfind("ocd-", 0) == 0;
+    EXPECT_EQ(p.weight.kind,
+              psychiatric ? WeightRuleKind::kIdealWhenBmiAtLeast : WeightRuleKind::kActual);
+    if (psychiatric) {
       EXPECT_DOUBLE_EQ(p.weight.bmi_threshold_kg_per_m2, 30.0);
     }
+  }
+}
+
+TEST(ProtocolTable, RepeatDosesAreCheckedAgainstTheEpisodeTotal) {
+  // Every repeat-dose protocol needs the earlier doses and bounds the total with a hard limit.
+  for (const Protocol& p : builtin_library().protocols()) {
+    SCOPED_TRACE(p.id);
+    const bool repeat = p.id.find("-repeat") != std::string::npos;
+    EXPECT_EQ(p.repeat_dose, repeat);
+    if (!repeat) continue;
+    EXPECT_THROW(plan(request(p.id, 70, 10)), InputError);
+  }
+}
+
+TEST(ProtocolTable, InjectionsBoundTheirVolume) {
+  // IV push and IM carry a hard maximum volume per push / per site; IM a hard minimum strength.
+  for (const Protocol& p : builtin_library().protocols()) {
+    if (p.route == AdministrationRoute::kIvInfusion) continue;
+    SCOPED_TRACE(p.id);
+    bool volume = false, min_strength = false;
+    for (const Limit& l : p.limits) {
+      volume |= l.quantity == LimitQuantity::kVolumeMl && l.level == LimitLevel::kHard;
+      min_strength |= l.quantity == LimitQuantity::kConcentrationMgPerMl &&
+                      l.type == BoundType::kMin && l.level == LimitLevel::kHard;
+    }
+    EXPECT_TRUE(volume);
+    EXPECT_EQ(min_strength, p.route == AdministrationRoute::kIntramuscular);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/error.h"
 #include "core/screening/actions.h"
 #include "core/screening/screen.h"
 
@@ -76,11 +77,53 @@ TEST(ScreeningRules, EligibleExactlyWhenNoAbsoluteFinding) {
   }
 }
 
+// A day-of blood pressure above the product-information limit 180/100 (docs/reference/
+// pharmacology.md §10) [P] is the finding "uncontrolled hypertension": never eligible in the
+// elective settings, whatever the clinic's own limit; and no clinic limit may be laxer.
+TEST(ScreeningPreInfusion, AboveTheLabelLimitIsUncontrolledHypertension) {
+  for (auto ind : {Indication::kDepression, Indication::kChronicPain}) {
+    for (double sbp = 170; sbp <= 190; sbp += 5) {
+      for (double dbp = 90; dbp <= 110; dbp += 5) {
+        PreInfusionAnswers pre;
+        pre.sbp_mmhg = sbp;
+        pre.dbp_mmhg = dbp;
+        pre.fasted_as_instructed = pre.escort_home_confirmed = true;
+        const ScreeningResult r = screen(clean_adult(ind), pre);
+        const bool above = sbp > 180 || dbp > 100;
+        EXPECT_EQ(r.eligible, !above) << sbp << "/" << dbp;
+        EXPECT_EQ(*r.cleared_to_start, !above) << sbp << "/" << dbp;
+      }
+    }
+  }
+  ScreeningPolicy lax;
+  lax.pre_infusion.max_dbp_mmhg = 110;
+  EXPECT_THROW(screen(clean_adult(Indication::kDepression), std::nullopt, lax), kit::InputError);
+}
+
+TEST(ScreeningRecord, AnswersMustAgreeWithThePatientRecord) {
+  Intake i = clean_adult(Indication::kDepression);  // age 40
+  EXPECT_NO_THROW(screen(i, std::nullopt, {}, RecordFacts{40, "depression"}));
+  EXPECT_THROW(screen(i, std::nullopt, {}, RecordFacts{16, std::nullopt}), kit::RuleRefused);
+  EXPECT_THROW(screen(i, std::nullopt, {}, RecordFacts{std::nullopt, "ptsd"}), kit::RuleRefused);
+}
+
+TEST(ScreeningRules, KetamineHypersensitivityIsAbsoluteEverywhere) {
+  for (auto ind : {Indication::kDepression, Indication::kChronicPain, Indication::kEdSedation}) {
+    Intake i = clean_adult(ind);
+    i.conditions_present.emplace("ketamine_hypersensitivity");
+    EXPECT_FALSE(screen(i, std::nullopt).eligible);  // product information [P], §10
+  }
+}
+
 TEST(ScreeningActions, EveryEmittedCodeIsInTheCatalogue) {
   for (const auto& rule : contraindication_rules()) {
     if (!rule.extra_action.empty()) {
       EXPECT_NE(find_action(rule.extra_action), nullptr);
     }
+  }
+  for (auto code : {"defer_infusion_blood_pressure", "defer_infusion_heart_rate",
+                    "defer_infusion_spo2", "defer_infusion_not_fasted", "arrange_escort_home"}) {
+    EXPECT_NE(find_action(code), nullptr) << code;
   }
   for (const auto& a : action_catalogue()) EXPECT_FALSE(a.source.empty()) << a.code;
 }

@@ -1,0 +1,100 @@
+"""Hostile input through the real server: findings of the security probes, each reproduced first.
+
+- deep nesting (a 300 KB body of nested arrays crashed the server: SIGSEGV in a recursive copy);
+- duplicate JSON keys ({"username":"nobody","username":"admin"} logged in as admin);
+- any Content-Type accepted for JSON bodies;
+- request smuggling: a Transfer-Encoding other than exactly "chunked" was read as no body and the
+  following bytes ran as a second request (RFC 9112 §6.1: 400 and close);
+- security headers missing on patient data (Cache-Control, nosniff, CSP, frame-ancestors,
+  Referrer-Policy).
+"""
+
+import socket
+import unittest
+
+from kit_server import HOST, KitTestCase
+
+
+def raw_exchange(port, payload, timeout=10.0):
+    """Sends raw bytes, reads until the server closes (or the timeout); returns the bytes read."""
+    s = socket.create_connection((HOST, port), timeout=timeout)
+    try:
+        s.sendall(payload)
+        chunks = []
+        while True:
+            try:
+                data = s.recv(65536)
+            except socket.timeout:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        return b"".join(chunks)
+    finally:
+        s.close()
+
+
+class HardeningTest(KitTestCase):
+
+    def test_deeply_nested_body_is_refused_and_the_server_lives(self):
+        nested = "[" * 150000 + "]" * 150000
+        r = self.nurse.request("POST", "/api/v1/patients/1/assessments", raw=nested)
+        self.assertError(r, 400, field="body")
+        self.assertIn("nested deeper", r.error()["message"])
+        # Still alive, still answering.
+        self.assertStatus(self.anon.get("/healthz"), 200)
+        # A reasonable depth is fine for the parser (refused later for its shape, not its depth).
+        ok_depth = "[" * 20 + "]" * 20
+        r2 = self.nurse.request("POST", "/api/v1/patients/1/assessments", raw=ok_depth)
+        self.assertStatus(r2, (400, 404, 422))
+        self.assertNotIn("nested deeper", r2.body.decode("utf-8", "replace"))
+
+    def test_duplicate_keys_are_refused(self):
+        raw = '{"username":"nobody","username":"admin","password":"x"}'
+        r = self.anon.request("POST", "/api/v1/auth/login", raw=raw)
+        self.assertError(r, 400, field="body")
+        self.assertIn("twice", r.error()["message"])
+
+    def test_json_bodies_must_say_so(self):
+        r = self.anon.request("POST", "/api/v1/auth/login",
+                              raw='{"username":"admin","password":"x"}',
+                              headers={"Content-Type": "text/plain"})
+        e = self.assertError(r, 415, field="Content-Type")
+        self.assertEqual(e.get("kind"), "unsupported_media_type")
+        r2 = self.anon.request("POST", "/api/v1/auth/login",
+                               raw='{"username":"admin","password":"wrong-password-x"}',
+                               headers={"Content-Type": "application/json; charset=utf-8"})
+        self.assertStatus(r2, 401)
+
+    def smuggle(self, te_lines):
+        # The smuggled second request would answer 200 from /healthz if it ran.
+        smuggled = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        head = (b"POST /api/v1/inquiries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                te_lines + b"\r\n")
+        return raw_exchange(self.port, head + smuggled)
+
+    def test_transfer_encoding_other_than_chunked_is_refused_and_closed(self):
+        for te in (b"Transfer-Encoding: xchunked\r\n",
+                   b"Transfer-Encoding: chunked, identity\r\n",
+                   b"Transfer-Encoding: gzip\r\n",
+                   b"Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n",
+                   b"Transfer-Encoding: chunked\r\nContent-Length: 4\r\n"):
+            with self.subTest(te=te):
+                out = self.smuggle(te)
+                self.assertTrue(out.startswith(b"HTTP/1.1 400"), out[:200])
+                # Exactly one response: the bytes after the headers never ran as a request.
+                self.assertEqual(out.count(b"HTTP/1.1 "), 1, out[:400])
+
+    def test_security_headers_on_every_response(self):
+        for r in (self.nurse.get("/api/v1/patients"), self.anon.get("/healthz"),
+                  self.anon.get("/api/v1/no-such-route")):
+            h = r.headers  # lower-cased names
+            self.assertEqual(h.get("cache-control"), "no-store", r)
+            self.assertEqual(h.get("x-content-type-options"), "nosniff")
+            self.assertIn("frame-ancestors 'none'", h.get("content-security-policy", ""))
+            self.assertEqual(h.get("x-frame-options"), "DENY")
+            self.assertEqual(h.get("referrer-policy"), "no-referrer")
+
+
+if __name__ == "__main__":
+    unittest.main()
