@@ -146,6 +146,7 @@ json plan_to_json(const dosing::Plan& plan) {
             {"previous_total_mg", quantity_or_null(plan.previous_total)},
             {"cumulative_dose_mg_per_kg", quantity_or_null(plan.cumulative_dose_per_kg)},
             {"warnings", plan.warnings},
+            {"schedule", schedule_to_json(plan.schedule)},
             {"checks", checks},
             {"status", dosing::to_string(plan.status)},
             {"override_applied", plan.override_applied}};

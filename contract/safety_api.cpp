@@ -158,8 +158,9 @@ Json handle_discharge(const Json& request) {
   if (auto text = r.optional_string("setting")) {
     auto s = parse_discharge_setting(*text);
     if (!s) {
-      throw InputError("setting", "must be one of psychiatric_infusion, chronic_pain_infusion, "
-                                  "ed_sedation");
+      throw InputError("setting",
+                       "must be one of psychiatric_infusion, chronic_pain_infusion, "
+                       "ed_sedation");
     }
     setting = *s;
   }
@@ -267,8 +268,8 @@ Json handle_discharge(const Json& request) {
     rcem_met = rcem->met;
   }
   if (paediatric) {
-    const ChecklistAssessment c = assess_checklist(paediatric_ketamine_items(), *paediatric,
-                                                   paediatric_reversal_hours, "paediatric_ketamine");
+    const ChecklistAssessment c = assess_checklist(
+        paediatric_ketamine_items(), *paediatric, paediatric_reversal_hours, "paediatric_ketamine");
     out["paediatric_ketamine"] = checklist_json(c, paediatric_ketamine_items());
     ready = ready && c.ready;
   }

@@ -24,8 +24,8 @@ Indication read_indication(ObjectReader& r) {
 void read_conditions(ObjectReader& r, Intake& intake) {
   ObjectReader c = r.object("conditions");
   for (std::string_view key : yes_no_condition_keys()) {
-    const bool yes = is_optional_condition_key(key) ? c.optional_boolean(key).value_or(false)
-                                                    : c.boolean(key);
+    const bool yes =
+        is_optional_condition_key(key) ? c.optional_boolean(key).value_or(false) : c.boolean(key);
     if (yes) intake.conditions_present.emplace(key);
   }
   auto hepatic = parse_hepatic_impairment(c.string("hepatic_impairment"));
@@ -82,8 +82,8 @@ ScreeningPolicy read_policy(ObjectReader& r) {
   pre.max_hr_bpm = p->optional_number("max_hr_bpm").value_or(pre.max_hr_bpm);
   pre.spo2_above_percent =
       p->optional_number("spo2_above_percent").value_or(pre.spo2_above_percent);
-  pre.require_heart_rate_and_spo2 = p->optional_boolean("require_heart_rate_and_spo2")
-                                        .value_or(pre.require_heart_rate_and_spo2);
+  pre.require_heart_rate_and_spo2 =
+      p->optional_boolean("require_heart_rate_and_spo2").value_or(pre.require_heart_rate_and_spo2);
   p->finish();
   return policy;
 }

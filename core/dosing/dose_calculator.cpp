@@ -206,6 +206,7 @@ Plan compute_plan(const DrugLibrary& library, const PlanRequest& request) {
   plan.duration = p.duration;
   plan.override_reason = request.override_reason;
   plan.warnings = p.warnings;
+  plan.schedule = p.schedule;
   plan.dosing_weight = dosing_weight(p.weight, request.patient.weight, request.patient.height,
                                      request.patient.sex, request.patient.age);
   const Kg w = plan.dosing_weight.weight;

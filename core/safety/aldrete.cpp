@@ -52,9 +52,9 @@ AldreteAssessment assess_aldrete(const AldreteItems& items, const AldreteRule& r
   require_item(items.consciousness, "aldrete.consciousness");
   require_item(items.o2_saturation, "aldrete.o2_saturation");
   if (minimum_override && (*minimum_override < rule.minimum_score || *minimum_override > 10)) {
-    throw InputError("policy.minimum_score",
-                     "must be between the rule's minimum " + std::to_string(rule.minimum_score) +
-                         " and 10 (a clinic may only be stricter)");
+    throw InputError("policy.minimum_score", "must be between the rule's minimum " +
+                                                 std::to_string(rule.minimum_score) +
+                                                 " and 10 (a clinic may only be stricter)");
   }
   if (pre_sedation_score && (*pre_sedation_score < 0 || *pre_sedation_score > 10)) {
     throw InputError("pre_sedation_score", "must be between 0 and 10");

@@ -172,9 +172,9 @@ std::vector<Disagreement> disagreements(
                    "paediatric_ketamine.vocalises_at_pre_sedation_level is yes but Aldrete "
                    "consciousness is not 2 (fully awake)"});
   }
-  if (aldrete.circulation != 2 && (has(rcem, "vitals_at_baseline") ||
-                                   has(paediatric, "vitals_at_baseline") ||
-                                   has(home, "vitals_at_baseline"))) {
+  if (aldrete.circulation != 2 &&
+      (has(rcem, "vitals_at_baseline") || has(paediatric, "vitals_at_baseline") ||
+       has(home, "vitals_at_baseline"))) {
     out.push_back({"vitals_at_baseline_vs_circulation",
                    "vitals_at_baseline is yes but Aldrete circulation is not 2 (BP within 20 "
                    "of the pre-sedation level)"});

@@ -50,7 +50,7 @@ struct Intake {
 // them from the record). The answers must agree with them: kit::RuleRefused naming `age_years` or
 // `indication` otherwise.
 struct RecordFacts {
-  std::optional<double> age_years;       // whole years from the date of birth, clinic-local today
+  std::optional<double> age_years;        // whole years from the date of birth, clinic-local today
   std::optional<std::string> indication;  // the record's indication, e.g. "depression", "other"
 };
 

@@ -274,9 +274,9 @@ std::vector<std::string_view> yes_no_condition_keys() {
 
 bool is_optional_condition_key(std::string_view key) {
   for (std::string_view k :
-       {"ketamine_hypersensitivity", "pre_eclampsia_or_eclampsia", "previous_cerebrovascular_insult",
-        "untreated_hyperthyroidism", "active_asthma", "history_of_ketamine_or_pcp_misuse",
-        "history_of_psychosis_or_mania"}) {
+       {"ketamine_hypersensitivity", "pre_eclampsia_or_eclampsia",
+        "previous_cerebrovascular_insult", "untreated_hyperthyroidism", "active_asthma",
+        "history_of_ketamine_or_pcp_misuse", "history_of_psychosis_or_mania"}) {
     if (k == key) return true;
   }
   return false;

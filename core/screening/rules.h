@@ -30,7 +30,7 @@ struct Placement {
 
 // What makes a rule fire.
 enum class Trigger {
-  kYesAnswer,        // conditions.<id> answered true
+  kYesAnswer,  // conditions.<id> answered true
   // conditions.<id> answered true, or the day-of blood pressure above the product-information
   // limit 180/100 (docs/reference/pharmacology.md §10)
   kYesAnswerOrPreInfusionBpAboveLabel,

@@ -53,7 +53,8 @@ void validate(const Intake& intake, const std::optional<PreInfusionAnswers>& pre
     if (pre->spo2_percent) require_range(*pre->spo2_percent, 50, 100, "pre_infusion.spo2_percent");
     if (policy.pre_infusion.require_heart_rate_and_spo2) {
       if (!pre->hr_bpm) {
-        throw InputError("pre_infusion.hr_bpm", "is required by policy.require_heart_rate_and_spo2");
+        throw InputError("pre_infusion.hr_bpm",
+                         "is required by policy.require_heart_rate_and_spo2");
       }
       if (!pre->spo2_percent) {
         throw InputError("pre_infusion.spo2_percent",

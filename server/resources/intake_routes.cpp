@@ -207,8 +207,9 @@ Response post_approval(RouteContext& ctx) {
           "an override_reason",
           "override_reason");
     }
-    if (!intake.treatment_consent_signed(patient_id)) {
-      throw ApiError::rule_refused("no treatment consent is on file", "decision");
+    if (!intake.treatment_consent_in_force(patient_id)) {
+      throw ApiError::rule_refused("no treatment consent in force (none on file, or withdrawn)",
+                                   "decision");
     }
   }
   const std::int64_t now = ctx.services().now_ms();

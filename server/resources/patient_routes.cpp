@@ -1,6 +1,7 @@
 // Patients: registration (optionally from a public inquiry), search, reading and editing the
 // record with optimistic concurrency, and a patient's own record. docs/api-journey.md.
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "contract/json_reader.h"
 #include "core/common/error.h"
@@ -182,13 +183,62 @@ Response patch_patient(RouteContext& ctx) {
   nullable(edit.phone, "phone", [&] { return read_optional_text(r, "phone", 64); });
   r.finish();
   if (edit.empty()) throw kit::InputError("body", "names no field to change");
-
-  // The version guard also holds against a writer in another process between read and write.
-  if (!storage::PatientStore(tx).update(id, version, edit, now)) {
-    throw ApiError::precondition_failed();
+  // The dose is computed from weight, height, age and sex: changing them is clinical work
+  // (nurse, physician), like the dose itself; the front desk keeps names and contact details.
+  const Role role = ctx.user().role;
+  const bool clinical = role == Role::physician || role == Role::nurse;
+  const std::pair<const char*, bool> dosing_fields[] = {
+      {"weight_kg", edit.weight_kg.has_value()},
+      {"height_cm", edit.height_cm.has_value()},
+      {"date_of_birth", edit.date_of_birth.has_value()},
+      {"sex", edit.sex.has_value()}};
+  for (const auto& [field, changed] : dosing_fields) {
+    if (changed && !clinical) {
+      throw ApiError(ErrorKind::forbidden,
+                     std::string(field) +
+                         " is a dosing input: only a nurse or a physician may change it",
+                     field);
+    }
   }
+
+  storage::PatientStore store(tx);
+  const storage::Patient before = load_patient_record(tx, id);
+  // The version guard also holds against a writer in another process between read and write.
+  if (!store.update(id, version, edit, now)) throw ApiError::precondition_failed();
   const storage::Patient patient = load_patient_record(tx, id);
+  // Each changed clinical field keeps its old and new value (the audit row names the route).
+  auto text = [](const std::optional<double>& v) {
+    return v ? std::optional<std::string>(nlohmann::json(*v).dump()) : std::nullopt;
+  };
+  const std::tuple<const char*, std::optional<std::string>, std::optional<std::string>> changes[] = {
+      {"weight_kg", text(before.weight_kg), text(patient.weight_kg)},
+      {"height_cm", text(before.height_cm), text(patient.height_cm)},
+      {"date_of_birth", before.date_of_birth, patient.date_of_birth},
+      {"sex", before.sex, patient.sex},
+      {"indication", before.indication, patient.indication}};
+  for (const auto& [field, old_value, new_value] : changes) {
+    if (old_value != new_value) {
+      store.record_field_change({0, id, field, old_value, new_value, ctx.user().user_id, now});
+    }
+  }
   return json_response_with_etag(patient_record_json(patient), patient.version);
+}
+
+Response list_field_changes(RouteContext& ctx) {
+  const std::int64_t id = ctx.id_param("id");
+  ctx.require_patient_access(id);
+  storage::Transaction& tx = ctx.tx();
+  load_patient_record(tx, id);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : storage::PatientStore(tx).field_changes(id)) {
+    out.push_back({{"id", c.id},
+                   {"field", c.field},
+                   {"old_value", c.old_value ? nlohmann::json(*c.old_value) : nlohmann::json(nullptr)},
+                   {"new_value", c.new_value ? nlohmann::json(*c.new_value) : nlohmann::json(nullptr)},
+                   {"by", c.by_user_id},
+                   {"at", iso8601_ms(c.at_ms)}});
+  }
+  return json_response(out);
 }
 
 }  // namespace
@@ -203,8 +253,13 @@ void register_patient_routes(Router& router) {
   router.add({"GET", "/api/v1/patients/{id}", "A patient's record (ETag = version)", "patients",
               access_roles(staff_roles(), true), true, get_patient, 200});
   router.add({"PATCH", "/api/v1/patients/{id}",
-              "Edit a patient's demographics (If-Match required; 412 when stale)", "patients",
-              access_staff(), true, patch_patient, 200});
+              "Edit a patient's demographics (If-Match required; 412 when stale); dosing inputs "
+              "(weight, height, date of birth, sex) by a nurse or physician only",
+              "patients", access_staff(), true, patch_patient, 200});
+  router.add({"GET", "/api/v1/patients/{id}/field-changes",
+              "Every change of a clinical field with its old and new value", "patients",
+              access_roles({Role::physician, Role::nurse, Role::admin}), true, list_field_changes,
+              200});
   router.add({"GET", "/api/v1/me/patient", "The calling patient's own record", "patients",
               access_roles({Role::patient}), true, my_patient, 200});
 }

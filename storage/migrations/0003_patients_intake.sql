@@ -66,3 +66,18 @@ CREATE TABLE approvals (
   CHECK (decision = 'approved' OR length(reason) > 0)
 );
 CREATE INDEX approvals_patient ON approvals (patient_id, id);
+
+-- Every change of a field the dosing depends on (weight, height, date of birth, sex) or that
+-- decides the protocols (indication): the old and the new value, who and when. Append-only; the
+-- router's audit row of the same request names the route, this names the values.
+CREATE TABLE patient_field_changes (
+  id {{ID}},
+  patient_id BIGINT NOT NULL REFERENCES patients (id),
+  field TEXT NOT NULL CHECK (field IN ('weight_kg', 'height_cm', 'date_of_birth', 'sex',
+    'indication')),
+  old_value TEXT,
+  new_value TEXT,
+  by_user_id BIGINT NOT NULL REFERENCES users (id),
+  at_ms BIGINT NOT NULL
+);
+CREATE INDEX patient_field_changes_patient ON patient_field_changes (patient_id, id);

@@ -133,8 +133,9 @@ std::vector<Consent> IntakeStore::consents(std::int64_t patient_id) {
   return out;
 }
 
-bool IntakeStore::treatment_consent_signed(std::int64_t patient_id) {
-  return !tx_.query("SELECT id FROM consents WHERE patient_id = $1 AND consent_type = 'treatment'",
+bool IntakeStore::treatment_consent_in_force(std::int64_t patient_id) {
+  return !tx_.query("SELECT id FROM consents WHERE patient_id = $1 AND consent_type = 'treatment' "
+                    "AND withdrawn_at_ms IS NULL",
                     {patient_id})
               .empty();
 }

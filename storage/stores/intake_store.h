@@ -108,7 +108,8 @@ class IntakeStore {
   // Oldest first, withdrawn ones included.
   std::vector<Consent> consents(std::int64_t patient_id);
   // Whether a treatment consent was ever signed, withdrawn or not.
-  bool treatment_consent_signed(std::int64_t patient_id);
+  // A treatment consent signed and not withdrawn (a withdrawn one stays on file, not in force).
+  bool treatment_consent_in_force(std::int64_t patient_id);
   // Marks the consent withdrawn; false if it was withdrawn already (the first withdrawal stands).
   bool withdraw_consent(std::int64_t consent_id, const ConsentWithdrawal& withdrawal);
 

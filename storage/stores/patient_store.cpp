@@ -172,4 +172,23 @@ void PatientStore::mark_inquiry_scheduled(std::int64_t inquiry_id, std::int64_t 
       {now_ms, inquiry_id});
 }
 
+void PatientStore::record_field_change(const PatientFieldChange& c) {
+  tx_.exec(
+      "INSERT INTO patient_field_changes (patient_id, field, old_value, new_value, by_user_id, "
+      "at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+      {c.patient_id, c.field, c.old_value ? Value(*c.old_value) : null(),
+       c.new_value ? Value(*c.new_value) : null(), c.by_user_id, c.at_ms});
+}
+
+std::vector<PatientFieldChange> PatientStore::field_changes(std::int64_t patient_id) {
+  std::vector<PatientFieldChange> out;
+  for (const Row& r : tx_.query("SELECT * FROM patient_field_changes WHERE patient_id = $1 "
+                                "ORDER BY id",
+                                {patient_id})) {
+    out.push_back({r.i64("id"), r.i64("patient_id"), r.text("field"), r.opt_text("old_value"),
+                   r.opt_text("new_value"), r.i64("by_user_id"), r.i64("at_ms")});
+  }
+  return out;
+}
+
 }  // namespace kit::storage

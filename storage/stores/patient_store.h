@@ -67,6 +67,17 @@ struct PatientEdit {
   bool empty() const;
 };
 
+// One recorded change of a clinical field (weight_kg, height_cm, date_of_birth, sex, indication).
+struct PatientFieldChange {
+  std::int64_t id = 0;
+  std::int64_t patient_id = 0;
+  std::string field;
+  std::optional<std::string> old_value;  // as text ("70", "1980-02-01"); absent = was empty
+  std::optional<std::string> new_value;
+  std::int64_t by_user_id = 0;
+  std::int64_t at_ms = 0;
+};
+
 struct PatientSearch {
   // Case-insensitive substring of the given name, family name, "given family" or MRN; empty
   // matches everyone. Matched literally: % and _ are not wildcards.
@@ -101,6 +112,9 @@ class PatientStore {
   // and marks it scheduled, so these two statements are everything this store touches there.
   bool inquiry_exists(std::int64_t inquiry_id);
   void mark_inquiry_scheduled(std::int64_t inquiry_id, std::int64_t now_ms);
+
+  void record_field_change(const PatientFieldChange& change);
+  std::vector<PatientFieldChange> field_changes(std::int64_t patient_id);
 
  private:
   Transaction& tx_;

@@ -85,6 +85,30 @@ class HardeningTest(KitTestCase):
                 # Exactly one response: the bytes after the headers never ran as a request.
                 self.assertEqual(out.count(b"HTTP/1.1 "), 1, out[:400])
 
+    def test_front_desk_cannot_change_dosing_inputs_and_changes_keep_old_and_new(self):
+        r = self.desk.post("/api/v1/patients", {
+            "given_name": "Dose", "family_name": "Inputs", "date_of_birth": "1985-03-14",
+            "sex": "female", "indication": "depression", "weight_kg": 70, "height_cm": 165})
+        self.assertStatus(r, 201)
+        pid = r.json["id"]
+        path = "/api/v1/patients/%d" % pid
+        for field, value in (("weight_kg", 91.4), ("height_cm", 180), ("date_of_birth", "1975-01-01"),
+                             ("sex", "male")):
+            with self.subTest(field=field):
+                refused = self.desk.patch(path, {field: value}, etag=self.desk.current_etag(path))
+                self.assertError(refused, 403, field=field)
+        self.assertEqual(self.nurse.get(path).json["weight_kg"], 70)  # nothing changed
+        # The front desk still keeps contact details.
+        self.assertStatus(self.desk.patch(path, {"phone": "555-0100"},
+                                          etag=self.desk.current_etag(path)), 200)
+        ok = self.nurse.patch(path, {"weight_kg": 72.5}, etag=self.nurse.current_etag(path))
+        self.assertStatus(ok, 200)
+        changes = self.nurse.get(path + "/field-changes")
+        self.assertStatus(changes, 200)
+        self.assertEqual([(c["field"], c["old_value"], c["new_value"]) for c in changes.json],
+                         [("weight_kg", "70.0", "72.5")])
+        self.assertError(self.desk.get(path + "/field-changes"), 403)
+
     def test_security_headers_on_every_response(self):
         for r in (self.nurse.get("/api/v1/patients"), self.anon.get("/healthz"),
                   self.anon.get("/api/v1/no-such-route")):

@@ -104,16 +104,17 @@ class RecordCorrectionsTest : public ApiFixture {
 // Assessments
 
 TEST_F(RecordCorrectionsTest, AMistypedPhq9MarkedInErrorRetractsItsAlertAndLeavesTheOutcome) {
-  // Baseline 20, then 8 (60% reduction: response). Then a sheet typed with every item at 3:
-  // total 27 and item 9 = 3, which raises a high alert and would read as no response.
+  // Baseline 20, then 8. Then a sheet typed with every item at 3: total 27 and item 9 = 3, which
+  // raises a high alert and becomes the latest point of the series.
   const json baseline = post_phq9({3, 3, 3, 3, 2, 2, 2, 2, 0}, "2026-11-02");
   const json better = post_phq9(phq9(0, 1), "2026-11-30");
+  const json before_typo = outcome();
   const json typo = post_phq9(phq9(3, 3), "2027-01-11");
   EXPECT_DOUBLE_EQ(typo["total"].get<double>(), 27.0);
   ASSERT_EQ(typo["alerts"].size(), 1u);
   const std::int64_t alert_id = typo["alerts"][0]["id"].get<std::int64_t>();
   EXPECT_EQ(open_alert_ids(), std::vector<std::int64_t>{alert_id});
-  EXPECT_NE(outcome()["status"], "response");
+  EXPECT_EQ(outcome()["latest"], 27);
   const std::int64_t assessments = count("assessments"), alerts = count("alerts");
   const std::int64_t audit_before = audit_rows();
 
@@ -141,9 +142,9 @@ TEST_F(RecordCorrectionsTest, AMistypedPhq9MarkedInErrorRetractsItsAlertAndLeave
   EXPECT_EQ(row.text("outcome"), "allowed");
   EXPECT_EQ(row.text("username"), nurse_.username);
 
-  // The outcome is derived again without the sheet in error.
+  // The outcome is derived again without the sheet in error: what it was before it.
   const json o = outcome();
-  EXPECT_EQ(o["status"], "response");
+  EXPECT_EQ(o, before_typo);
   EXPECT_EQ(o["latest"], 8);
   EXPECT_EQ(o["assessment_ids"], json::array({baseline["id"], better["id"]}));
   // The alert it raised is retracted: closed, kept, with why.

@@ -106,12 +106,12 @@ TEST_P(IntakeStoreTest, ScreeningsRoundTripLatestFirst) {
 TEST_P(IntakeStoreTest, ConsentsRoundTripAndBelongToTheirPatient) {
   with_transaction(*db, [&](Transaction& tx) {
     IntakeStore store(tx);
-    EXPECT_FALSE(store.treatment_consent_signed(patient_));
+    EXPECT_FALSE(store.treatment_consent_in_force(patient_));
     const std::int64_t privacy = store.add_consent(consent(patient_, "privacy"));
-    EXPECT_FALSE(store.treatment_consent_signed(patient_));
+    EXPECT_FALSE(store.treatment_consent_in_force(patient_));
     const std::int64_t treatment = store.add_consent(consent(patient_, "treatment"));
-    EXPECT_TRUE(store.treatment_consent_signed(patient_));
-    EXPECT_FALSE(store.treatment_consent_signed(other_patient_));
+    EXPECT_TRUE(store.treatment_consent_in_force(patient_));
+    EXPECT_FALSE(store.treatment_consent_in_force(other_patient_));
 
     const std::optional<Consent> got = store.find_consent(patient_, treatment);
     ASSERT_TRUE(got.has_value());
@@ -172,8 +172,8 @@ TEST_P(IntakeStoreTest, AWithdrawnConsentStaysOnFileWithTheFirstWithdrawal) {
     EXPECT_EQ(c.form_version, "v2.1");
     EXPECT_EQ(c.signed_at_ms, kNowMs - 60'000);
     EXPECT_EQ(c.recorded_by, nurse_);
-    // Signed once, whatever happened since.
-    EXPECT_TRUE(store.treatment_consent_signed(patient_));
+    // Kept on file, but no longer in force.
+    EXPECT_FALSE(store.treatment_consent_in_force(patient_));
   });
 }
 

@@ -126,15 +126,14 @@ INSTANTIATE_TEST_SUITE_P(
         BandRow{"nrs", "default", 3, 7, 10, "severe", "§5 physiotherapy.ca"},
         BandRow{"nrs", "boonstra_2016", 0, 0, 5, "mild", "§5 Boonstra 2016"},
         BandRow{"nrs", "boonstra_2016", 1, 6, 7, "moderate", "§5 Boonstra 2016"},
-        BandRow{"nrs", "boonstra_2016", 2, 8, 10, "severe", "§5 Boonstra 2016"},
-        BandRow{"bpi", "default", 0, 0, 4, "mild", "ePPOC/AHSRI (search)"},
-        BandRow{"bpi", "default", 1, 5, 6, "moderate", "ePPOC/AHSRI (search)"},
-        BandRow{"bpi", "default", 2, 7, 10, "severe", "ePPOC/AHSRI (search)"}));
+        BandRow{"nrs", "boonstra_2016", 2, 8, 10, "severe", "§5 Boonstra 2016"}));
 
-TEST(InstrumentBands, PclAndCadssHaveNoPublishedBands) {
+TEST(InstrumentBands, PclCadssAndTheBpiMeanHaveNoPublishedBands) {
   // §5: PCL-5 "no empirically derived severity bands"; CADSS is a state measure.
   EXPECT_TRUE(find_instrument("pcl5")->band_sets.empty());
   EXPECT_TRUE(find_instrument("cadss")->band_sets.empty());
+  // §10: the BPI bands (0-4 mild etc.) were defined for single items, not for the mean.
+  EXPECT_TRUE(find_instrument("bpi")->band_sets.empty());
 }
 
 TEST(InstrumentBands, BandsTileTheTotalRangeWithoutGapsOrOverlap) {
@@ -155,6 +154,7 @@ struct SafetyRow {
   int item;
   int flag_min;
   bool threshold_is_policy;
+  int urgent_min;
   const char* source;
 };
 
@@ -168,17 +168,22 @@ TEST_P(SafetyItems, MatchSources) {
   EXPECT_EQ(d->safety->flag_min, row.flag_min) << row.source;
   EXPECT_EQ(d->safety->flag, "suicidal_ideation");
   EXPECT_EQ(d->safety->threshold_source.policy, row.threshold_is_policy) << row.source;
+  // Urgency: clinic policy (action rule NOT FOUND, §5), never below the flag threshold.
+  EXPECT_EQ(d->safety->urgent_min, row.urgent_min) << row.source;
+  EXPECT_GT(d->safety->urgent_min, d->safety->flag_min) << row.source;
+  EXPECT_LE(d->safety->urgent_min, d->item_max) << row.source;
+  EXPECT_TRUE(d->safety->urgent_source.policy) << row.source;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Sources, SafetyItems,
     ::testing::Values(
         // PHQ-9 item 9 = LOINC 44260-8 (§5); action rule NOT FOUND -> policy any non-zero.
-        SafetyRow{"phq9", 9, 1, true, "§5 LOINC 44260-8; policy"},
+        SafetyRow{"phq9", 9, 1, true, 3, "§5 LOINC 44260-8; policy"},
         // QIDS-SR16 item 12 (Rush 2003 via guidelinecentral.com, found by search).
-        SafetyRow{"qids_sr16", 12, 1, true, "Rush 2003; policy"},
+        SafetyRow{"qids_sr16", 12, 1, true, 3, "Rush 2003; policy"},
         // MADRS item 10 suicidal thoughts (PMC3025994 Table 1, found by search).
-        SafetyRow{"madrs", 10, 1, true, "PMC3025994; policy"}),
+        SafetyRow{"madrs", 10, 1, true, 4, "PMC3025994; policy"}),
     [](const auto& param_info) { return std::string(param_info.param.id); });
 
 TEST(SafetyItems, OnlyTheThreeDepressionScalesHaveOne) {

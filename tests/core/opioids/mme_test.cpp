@@ -54,9 +54,31 @@ TEST(MmeFlags, ThresholdsAreTheGuidelineNumbers) {
   auto t = mme_thresholds();
   ASSERT_EQ(t.size(), 3u);
   EXPECT_EQ(t[0].at_or_above_mme_per_day, 50);  // CDC 2016 reassess [S]
-  EXPECT_EQ(t[1].at_or_above_mme_per_day, 50);  // CDC 2022 naloxone [S]
-  EXPECT_EQ(t[2].at_or_above_mme_per_day, 90);  // CDC 2016 avoid [S]
-  EXPECT_NE(std::string(t[1].status).find("NOT FOUND"), std::string::npos);
+  EXPECT_EQ(t[1].at_or_above_mme_per_day, 50);  // CDC 2022 Recommendation 8 naloxone [P], §10
+  EXPECT_EQ(t[2].at_or_above_mme_per_day, 90);  // CDC 2016 avoid [S], superseded 2022 (§10)
+  EXPECT_NE(std::string(t[1].source).find("Recommendation 8"), std::string::npos);
+  EXPECT_NE(std::string(t[2].status).find("superseded in 2022"), std::string::npos);
+}
+
+TEST(MmeRoutes, CommonSpellingsMapToTheTableRoutes) {
+  EXPECT_EQ(canonical_route("PO"), "oral");
+  EXPECT_EQ(canonical_route("by mouth"), "oral");
+  EXPECT_EQ(canonical_route("Patch"), "transdermal");
+  EXPECT_EQ(canonical_route("iv"), "iv");  // not a table route: refused later, never guessed
+  for (const auto& r : route_spellings()) EXPECT_EQ(canonical_route(r.spelling), r.route);
+}
+
+TEST(MmeNotConvertible, BuprenorphineIsListedNotConverted) {
+  EXPECT_FALSE(not_convertible_reason("buprenorphine").empty());
+  EXPECT_TRUE(not_convertible_reason("morphine").empty());
+  MmeContext context;
+  context.not_converted = {"buprenorphine", "buprenorphine"};
+  context.benzodiazepine = true;
+  const MmeSummary s = summarize({}, context);
+  ASSERT_EQ(s.flags.size(), 2u);  // benzodiazepine, then buprenorphine once
+  EXPECT_EQ(s.flags[0].code, "opioid_with_benzodiazepine");
+  EXPECT_EQ(s.flags[1].code, "buprenorphine_not_converted");
+  EXPECT_EQ(s.total_mme_per_day, 0);
 }
 
 TEST(MmeRounding, FloatingPointNoiseDoesNotMoveABoundary) {

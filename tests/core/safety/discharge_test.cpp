@@ -2,13 +2,14 @@
 // (docs/reference/pharmacology.md §4.3, Kim 2015 Table 2 [P]), and the RCEM list [P]. The cut-off
 // rules applied to item scores, the pre-sedation score, clinic minimums, item refusals and every
 // RCEM criterion are clinical cases in tests/cases/discharge.cases.
+#include "core/safety/discharge.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "core/common/error.h"
 #include "core/safety/aldrete.h"
-#include "core/safety/discharge.h"
 #include "core/safety/rcem.h"
 
 namespace kit::safety {
