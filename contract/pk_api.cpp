@@ -12,6 +12,7 @@
 #include "contract/json_reader.h"
 #include "core/common/error.h"
 #include "core/common/units.h"
+#include "core/dosing/body_weight.h"
 #include "core/dosing/drug_library.h"
 #include "core/pk/model.h"
 #include "core/pk/regimen.h"
@@ -312,8 +313,9 @@ void check_enantiomer(ObjectReader& r, const pk::ModelDefinition& m) {
   }
   if (m.enantiomer != "S" && e && *e == "S") {
     throw InputError(r.path_of("enantiomer"),
-                     "model " + m.id + " is a racemic ketamine model; it does not take S-ketamine "
-                                       "doses (use flint2017)");
+                     "model " + m.id +
+                         " is a racemic ketamine model; it does not take S-ketamine "
+                         "doses (use flint2017)");
   }
 }
 
@@ -487,16 +489,17 @@ constexpr double kMaxConcentrationMgPerMl = 100.0;
 }  // namespace
 
 Json handle_pk_tci(const Json& request) {
-  refuse_unknown(request, "",
-                 {"model", "patient", "allow_extrapolation", "target", "steps", "end_min",
-                  "max_rate_mg_per_h", "interval_s", "ke0_per_min", "protocol",
-                  "concentration_mg_per_ml", "enantiomer"});
+  refuse_unknown(
+      request, "",
+      {"model", "patient", "allow_extrapolation", "target", "steps", "end_min", "max_rate_mg_per_h",
+       "interval_s", "ke0_per_min", "protocol", "concentration_mg_per_ml", "enantiomer"});
   ObjectReader r(request, "");
   const pk::ModelDefinition& model = read_model(r);
   if (model.tci_refused) {
     throw InputError("model", "target-controlled infusion is refused on model " + model.id + ": " +
-                                  *model.tci_refused + "; use simulate, or a model whose early "
-                                                       "kinetics were identified (e.g. domino1982)");
+                                  *model.tci_refused +
+                                  "; use simulate, or a model whose early "
+                                  "kinetics were identified (e.g. domino1982)");
   }
   check_enantiomer(r, model);
   const pk::Patient patient = read_patient(r);
@@ -531,7 +534,8 @@ Json handle_pk_tci(const Json& request) {
       std::string known;
       for (const auto& p : dosing::builtin_library().protocols())
         known += (known.empty() ? "" : ", ") + p.id;
-      throw InputError("protocol", "unknown protocol '" + *protocol_id + "' (known: " + known + ")");
+      throw InputError("protocol",
+                       "unknown protocol '" + *protocol_id + "' (known: " + known + ")");
     }
   }
   const auto concentration = r.optional_number("concentration_mg_per_ml");
@@ -542,9 +546,9 @@ Json handle_pk_tci(const Json& request) {
         protocol ? hard_max_of(protocol->limits, dosing::LimitQuantity::kConcentrationMgPerMl)
                  : std::nullopt;
     if (hard_c && *concentration > *hard_c) {
-      throw InputError("concentration_mg_per_ml",
-                       fmt(*concentration) + " mg/mL is above protocol " + protocol->id +
-                           "'s hard limit " + fmt(*hard_c) + " mg/mL");
+      throw InputError("concentration_mg_per_ml", fmt(*concentration) +
+                                                      " mg/mL is above protocol " + protocol->id +
+                                                      "'s hard limit " + fmt(*hard_c) + " mg/mL");
     }
   }
   const Json& steps_json = r.array("steps");
@@ -598,8 +602,22 @@ Json handle_pk_tci(const Json& request) {
     consider(mg_h, "hard limit " + (mg_h ? fmt(*mg_h) : std::string()) + " mg/h");
     if (const auto per_kg =
             hard_max_of(protocol->limits, dosing::LimitQuantity::kRateMgPerKgPerH)) {
-      consider(*per_kg * patient.weight_kg, "hard limit " + fmt(*per_kg) + " mg/kg/h x " +
-                                                fmt(patient.weight_kg) + " kg (actual weight)");
+      // The protocol's own weight rule (e.g. ideal weight at BMI >= 30) when height, sex and age
+      // are given; otherwise the actual weight, and the source says so.
+      double w = patient.weight_kg;
+      std::string basis = "actual weight";
+      if (patient.height_cm && patient.age_y && patient.sex != pk::Sex::unknown) {
+        const dosing::DosingWeight dw = dosing::dosing_weight(
+            protocol->weight, units::Kg(patient.weight_kg), units::Cm(*patient.height_cm),
+            patient.sex == pk::Sex::male ? dosing::Sex::kMale : dosing::Sex::kFemale,
+            units::Years(*patient.age_y));
+        w = dw.weight.value();
+        basis = "protocol dosing weight: " + dw.reason;
+      } else if (protocol->weight.kind != dosing::WeightRuleKind::kActual) {
+        basis = "actual weight: give height_cm, sex and age_y for the protocol's weight rule";
+      }
+      consider(*per_kg * w,
+               "hard limit " + fmt(*per_kg) + " mg/kg/h x " + fmt(w) + " kg (" + basis + ")");
     }
     if (concentration) {
       for (const auto* limits : {&protocol->limits, &pump.limits}) {
@@ -619,9 +637,9 @@ Json handle_pk_tci(const Json& request) {
                                                 " mg/h");
     }
     max_rate_mg_per_h = max_rate_in.value_or(*hard);
-    max_rate_source = max_rate_in ? "request (within protocol " + protocol->id + "'s " + why + ")"
-                                  : "protocol " + protocol->id + " " + why +
-                                        " (drug library, core/dosing)";
+    max_rate_source = max_rate_in
+                          ? "request (within protocol " + protocol->id + "'s " + why + ")"
+                          : "protocol " + protocol->id + " " + why + " (drug library, core/dosing)";
   } else {
     const double psych = psychiatric_hard_limit_mg_per_h();
     if (max_rate_in) {
@@ -655,8 +673,8 @@ Json handle_pk_tci(const Json& request) {
 
   pk::TciOptions options;  // hybrid switch and the 1.2 x target plasma cap (core/pk/tci.h)
   options.rate_step_mg_per_min = step_mg_per_h / 60.0;
-  const pk::TciRun run = pk::run_tci(params, target, steps, end_min, max_rate_mg_per_h / 60.0,
-                                     interval_s, options);
+  const pk::TciRun run =
+      pk::run_tci(params, target, steps, end_min, max_rate_mg_per_h / 60.0, interval_s, options);
 
   Json out;
   out["model"] = model.id;
@@ -672,8 +690,7 @@ Json handle_pk_tci(const Json& request) {
     const double rate = units::mg_per_h(units::MgPerMin(run.rate_mg_per_min[i])).value();
     // Whole steps, printed without binary round-off (0.3, not 0.30000000000000004).
     const double n_steps = std::round(rate / step_mg_per_h);
-    Json row = {{"start_s", run.start_s[i]},
-                {"mode", run.plasma_mode[i] ? "plasma" : "effect"}};
+    Json row = {{"start_s", run.start_s[i]}, {"mode", run.plasma_mode[i] ? "plasma" : "effect"}};
     if (concentration) {
       const double ml_h = std::round(n_steps * pump_step_ml_per_h * 10.0) / 10.0;
       row["rate_ml_per_h"] = ml_h;
@@ -719,10 +736,10 @@ Json handle_pk_tci(const Json& request) {
 
 PopulationOutput handle_pk_population(const Json& request, const PopulationProgress& progress,
                                       bool keep_patients) {
-  refuse_unknown(request, "",
-                 {"model", "n", "seed", "allow_extrapolation", "patient", "doses", "end_min",
-                  "step_min", "threshold_ng_per_ml", "percentile_step_min", "threads", "iiv_cv",
-                  "enantiomer"});
+  refuse_unknown(
+      request, "",
+      {"model", "n", "seed", "allow_extrapolation", "patient", "doses", "end_min", "step_min",
+       "threshold_ng_per_ml", "percentile_step_min", "threads", "iiv_cv", "enantiomer"});
   ObjectReader r(request, "");
   pk::PopulationSpec spec;
   const pk::ModelDefinition& model = read_model(r);

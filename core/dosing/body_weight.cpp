@@ -82,8 +82,7 @@ DosingWeight dosing_weight(const WeightRule& rule, units::Kg actual, units::Cm h
     return out;
   }
   const std::string threshold = one_decimal(rule.bmi_threshold_kg_per_m2);
-  const std::string lean =
-      rule.kind == WeightRuleKind::kIdealWhenBmiAtLeast ? "ideal" : "adjusted";
+  const std::string lean = rule.kind == WeightRuleKind::kIdealWhenBmiAtLeast ? "ideal" : "adjusted";
   if (!out.ideal) {
     out.reason = "actual body weight: " + out.ideal_note + " (the protocol's " + lean +
                  "-weight rule cannot apply; the trials dosed actual weight)";

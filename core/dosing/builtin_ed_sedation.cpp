@@ -104,17 +104,15 @@ Protocol from_row(const Row& r) {
         "children (docs/reference/pharmacology.md §13). Use IM in an adult only without IV "
         "access.");
   }
-  p.notes =
-      r.repeat ? "A repeat dose needs previous_total_mg (the ketamine already given in this "
-                 "episode); it is checked with this dose against the cumulative limits."
-               : "Obese children: a NASPGHAN table (PMC3977479) doses ketamine on ideal body "
-                 "weight; not applied, because the Devine formula is not validated in children.";
+  p.notes = r.repeat
+                ? "A repeat dose needs previous_total_mg (the ketamine already given in this "
+                  "episode); it is checked with this dose against the cumulative limits."
+                : "Obese children: a NASPGHAN table (PMC3977479) doses ketamine on ideal body "
+                  "weight; not applied, because the Devine formula is not validated in children.";
   return p;
 }
 
-Schedule first_dose(const char* source) {
-  return Schedule{1, "single first dose", {}, {}, source};
-}
+Schedule first_dose(const char* source) { return Schedule{1, "single first dose", {}, {}, source}; }
 Schedule iv_repeat() {
   return Schedule{1, "repeat every 5-15 min as needed", Minutes(5.0), Minutes(15.0),
                   src::kAcepIvRepeat};

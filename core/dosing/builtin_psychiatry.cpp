@@ -110,7 +110,8 @@ std::vector<Protocol> builtin_psychiatry_protocols() {
           "Feder 2021. Abdallah 2022 (8 infusions twice weekly, 0.2 or 0.5 mg/kg) found no PTSD "
           "benefit."),
       forty_minute_infusion("ocd-standard", "OCD, single infusion", "obsessive-compulsive disorder",
-                            0.5, src::kRodriguez2013, psychiatric_weight(), single(src::kRodriguez2013),
+                            0.5, src::kRodriguez2013, psychiatric_weight(),
+                            single(src::kRodriguez2013),
                             "Rodriguez 2013; the open-label Bloch 2012 had 0/10 OCD responders."),
   };
 }

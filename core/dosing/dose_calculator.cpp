@@ -95,8 +95,8 @@ void refuse_foreign_dose_fields(const PlanRequest& r, const Protocol& p) {
 void check_dose_history(const PlanRequest& r, const Protocol& p) {
   if (!p.repeat_dose) {
     if (r.previous_total) {
-      throw InputError("previous_total_mg", "is only for repeat-dose protocols; protocol '" +
-                                                p.id + "' is not one");
+      throw InputError("previous_total_mg",
+                       "is only for repeat-dose protocols; protocol '" + p.id + "' is not one");
     }
     return;
   }

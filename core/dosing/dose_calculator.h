@@ -64,12 +64,12 @@ struct Plan {
   std::optional<units::MgPerKgPerH> rate_per_kg;
   std::optional<units::MlPerH> pump_rate;
   units::Ml volume;
-  std::optional<units::Minutes> duration;  // absent for IM
-  std::optional<int> bags_needed;          // only for the bag form of the preparation
-  std::optional<units::Mg> previous_total;           // repeat doses: given before this one
+  std::optional<units::Minutes> duration;                // absent for IM
+  std::optional<int> bags_needed;                        // only for the bag form of the preparation
+  std::optional<units::Mg> previous_total;               // repeat doses: given before this one
   std::optional<units::MgPerKg> cumulative_dose_per_kg;  // repeat doses: previous + this, per kg
-  std::vector<std::string> warnings;                 // the protocol's warnings
-  Schedule schedule;                                 // the protocol's schedule, with its source
+  std::vector<std::string> warnings;                     // the protocol's warnings
+  Schedule schedule;                                     // the protocol's schedule, with its source
   std::vector<CheckResult> checks;
   PlanStatus status = PlanStatus::kAccepted;
   std::optional<std::string> override_reason;

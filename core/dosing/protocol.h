@@ -54,8 +54,8 @@ enum class LimitQuantity {
   kRateMlPerH,  // pump device range
   kConcentrationMgPerMl,
   kAgeY,
-  kVolumeMl,                // one injection (IM, per site) or one IV push; not for infusions
-  kCumulativeDoseMgPerKg,   // previous doses of this episode + this dose, per kg (repeat doses)
+  kVolumeMl,               // one injection (IM, per site) or one IV push; not for infusions
+  kCumulativeDoseMgPerKg,  // previous doses of this episode + this dose, per kg (repeat doses)
 };
 
 enum class LimitLevel { kSoft, kHard };

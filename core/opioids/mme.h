@@ -89,7 +89,7 @@ struct MmeSummary {
 
 // What the request says beyond the convertible items.
 struct MmeContext {
-  bool benzodiazepine = false;           // the patient takes a benzodiazepine
+  bool benzodiazepine = false;             // the patient takes a benzodiazepine
   std::vector<std::string> not_converted;  // drugs listed but not converted (e.g. buprenorphine)
 };
 

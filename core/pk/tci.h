@@ -38,8 +38,8 @@ struct TciOptions {
 class TciController {
  public:
   // Throws kit::InputError("target", ...) for effect targeting without a ke0.
-  TciController(const Parameters& p, TciTarget target, double interval_min, double max_rate_mg_per_min,
-                TciOptions options = {});
+  TciController(const Parameters& p, TciTarget target, double interval_min,
+                double max_rate_mg_per_min, TciOptions options = {});
   // The rate (mg/min) to run for the next interval, from the simulator's current state.
   double next_rate(const Simulator& sim, double target_mg_per_l) const;
   double interval_min() const { return dt_; }
@@ -71,12 +71,12 @@ struct TargetStep {
 };
 
 struct TciRun {
-  std::vector<double> start_s;            // one row per update
+  std::vector<double> start_s;  // one row per update
   std::vector<double> rate_mg_per_min;
-  std::vector<bool> plasma_mode;          // per update: the rate targeted plasma
-  std::vector<double> times_s;            // predicted curves at every update and at the end
+  std::vector<bool> plasma_mode;  // per update: the rate targeted plasma
+  std::vector<double> times_s;    // predicted curves at every update and at the end
   std::vector<double> plasma_mg_per_l;
-  std::vector<double> effect_mg_per_l;    // empty without a ke0
+  std::vector<double> effect_mg_per_l;  // empty without a ke0
   std::vector<double> target_mg_per_l;
   double total_mg = 0;
 };

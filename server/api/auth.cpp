@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <stdexcept>
 #include <vector>
@@ -142,14 +143,43 @@ void check_username(const std::string& field, const std::string& username) {
 
 namespace {
 
-void record_failure(storage::Transaction& tx, const ServerConfig& cfg, const std::string& username,
-                    std::int64_t now) {
-  storage::AccountStore accounts(tx);
-  if (accounts.count_failed_login(username, now) >= cfg.login_max_failures) {
-    accounts.lock_username(username,
-                           now + static_cast<std::int64_t>(cfg.login_lock_minutes) * 60'000, now);
-  }
+std::int64_t lock_window_ms(const ServerConfig& cfg) {
+  return static_cast<std::int64_t>(cfg.login_lock_minutes) * 60'000;
 }
+
+// Counts this attempt BEFORE the password is checked, in one atomic statement: parallel guesses
+// each take a number, and only the first login_max_failures are ever verified. Returns the
+// attempt's number within the failure window.
+std::int64_t count_attempt(storage::Transaction& tx, const ServerConfig& cfg,
+                           const std::string& username, std::int64_t now) {
+  storage::AccountStore accounts(tx);
+  accounts.forget_stale_throttles(now - lock_window_ms(cfg), now);
+  return accounts.count_failed_login(username, now, now - lock_window_ms(cfg));
+}
+
+void lock(storage::Transaction& tx, const ServerConfig& cfg, const std::string& username,
+          std::int64_t now) {
+  storage::AccountStore(tx).lock_username(username, now + lock_window_ms(cfg), now);
+}
+
+// At most this many password hashes are computed at once (Argon2id takes tens of MB and tens of
+// ms each): a flood of logins is refused fast (503) instead of tying up every worker and memory.
+constexpr int kMaxConcurrentPasswordChecks = 4;
+std::atomic<int> password_checks_in_flight{0};
+
+class PasswordCheckSlot {
+ public:
+  PasswordCheckSlot() {
+    if (password_checks_in_flight.fetch_add(1) >= kMaxConcurrentPasswordChecks) {
+      password_checks_in_flight.fetch_sub(1);
+      throw ApiError(ErrorKind::unavailable, "too many sign-ins at once: try again in a moment",
+                     "", "busy");
+    }
+  }
+  ~PasswordCheckSlot() { password_checks_in_flight.fetch_sub(1); }
+  PasswordCheckSlot(const PasswordCheckSlot&) = delete;
+  PasswordCheckSlot& operator=(const PasswordCheckSlot&) = delete;
+};
 
 bool is_locked(storage::Transaction& tx, const std::string& username, std::int64_t now) {
   const auto throttle = storage::AccountStore(tx).throttle(username);
@@ -162,10 +192,18 @@ void change_own_password(Services& services, const Principal& who, const std::st
                          const std::string& replacement) {
   check_new_password("new_password", replacement);
   const std::int64_t now = services.now_ms();
+  const ServerConfig& cfg = services.config();
+  const PasswordCheckSlot slot;
   std::string hash;
   bool locked = false;
+  std::int64_t attempt = 0;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     locked = is_locked(tx, who.username, now);
+    if (!locked) attempt = count_attempt(tx, cfg, who.username, now);
+    if (!locked && attempt > cfg.login_max_failures) {
+      lock(tx, cfg, who.username, now);
+      locked = true;
+    }
     const auto account = storage::AccountStore(tx).credentials(who.user_id);
     hash = account ? account->password_hash : std::string();
   });
@@ -174,7 +212,7 @@ void change_own_password(Services& services, const Principal& who, const std::st
                    "locked");
   if (!verify_password(hash, current.substr(0, kMaxPassword))) {
     storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
-      record_failure(tx, services.config(), who.username, now);
+      if (attempt >= cfg.login_max_failures) lock(tx, cfg, who.username, now);
     });
     throw ApiError(ErrorKind::forbidden, "the current password is wrong", "current_password",
                    "invalid_credentials");
@@ -183,10 +221,61 @@ void change_own_password(Services& services, const Principal& who, const std::st
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     storage::AccountStore accounts(tx);
     accounts.set_password_hash(who.user_id, new_hash, now);
+    accounts.clear_throttle(who.username);  // the attempt counted above proved the password
     std::optional<std::int64_t> keep;
     if (!who.login_id.empty()) keep = std::stoll(who.login_id);
     accounts.end_user_logins(who.user_id, keep);
   });
+}
+
+void verify_witness(Services& services, std::int64_t witness_user_id, std::int64_t caller_user_id,
+                    const std::string& password) {
+  if (witness_user_id == caller_user_id) {
+    throw ApiError::rule_refused("the witness must be a second staff member", "witness_user_id");
+  }
+  const ServerConfig& cfg = services.config();
+  const std::int64_t now = services.now_ms();
+  const std::string key = "witness:" + std::to_string(witness_user_id);
+  const ApiError refused(ErrorKind::rule_refused,
+                         "the witness could not be confirmed (an active physician or nurse other "
+                         "than you, with their own password)",
+                         "witness_password");
+  const PasswordCheckSlot slot;
+  bool locked = false;
+  std::int64_t attempt = 0;
+  std::string hash;
+  bool eligible = false;
+  storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+    locked = is_locked(tx, key, now);
+    if (!locked) attempt = count_attempt(tx, cfg, key, now);
+    if (!locked && attempt > cfg.login_max_failures) {
+      lock(tx, cfg, key, now);
+      locked = true;
+    }
+    if (auto found = storage::AccountStore(tx).credentials(witness_user_id)) {
+      eligible = !found->user.disabled &&
+                 (found->user.role == "physician" || found->user.role == "nurse");
+      hash = found->password_hash;
+    }
+  });
+  if (locked) {
+    throw ApiError(ErrorKind::rate_limited,
+                   "too many failed witness confirmations: try again in " +
+                       std::to_string(cfg.login_lock_minutes) + " minutes",
+                   "witness_password", "locked");
+  }
+  // The expensive part runs outside any transaction; an unknown witness costs the same.
+  const bool ok = verify_password(hash.empty() ? dummy_hash() : hash,
+                                  password.substr(0, kMaxPassword)) &&
+                  eligible && !hash.empty();
+  storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+    if (ok) {
+      storage::AccountStore(tx).clear_throttle(key);
+    } else if (attempt >= cfg.login_max_failures) {
+      lock(tx, cfg, key, now);
+    }
+  });
+  if (!ok) throw refused;
 }
 
 LoginResult login(Services& services, const std::string& username, const std::string& password,
@@ -200,6 +289,7 @@ LoginResult login(Services& services, const std::string& username, const std::st
                             std::to_string(cfg.login_lock_minutes) + " minutes",
                         "", "locked");
 
+  const PasswordCheckSlot slot;
   if (username.empty() || username.size() > kMaxUsername || password.size() > kMaxPassword) {
     verify_password(dummy_hash(), password.substr(0, kMaxPassword));
     throw invalid;
@@ -214,9 +304,15 @@ LoginResult login(Services& services, const std::string& username, const std::st
   };
   std::optional<Account> account;
   bool locked_now = false;
+  std::int64_t attempt = 0;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     account.reset();
     locked_now = is_locked(tx, username, now);
+    if (!locked_now) attempt = count_attempt(tx, cfg, username, now);
+    if (!locked_now && attempt > cfg.login_max_failures) {
+      lock(tx, cfg, username, now);
+      locked_now = true;
+    }
     if (auto found = storage::AccountStore(tx).credentials_by_username(username)) {
       if (auto role = role_from_name(found->user.role)) {
         account = Account{found->user.id, found->password_hash, *role, found->user.patient_id,
@@ -236,8 +332,10 @@ LoginResult login(Services& services, const std::string& username, const std::st
   const bool ok = password_ok && account && !account->disabled;
 
   if (!ok) {
-    storage::with_transaction(
-        services.db(), [&](storage::Transaction& tx) { record_failure(tx, cfg, username, now); });
+    if (attempt >= cfg.login_max_failures) {
+      storage::with_transaction(services.db(),
+                                [&](storage::Transaction& tx) { lock(tx, cfg, username, now); });
+    }
     throw invalid;
   }
 

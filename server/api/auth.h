@@ -19,6 +19,15 @@ class Services;
 std::string hash_password(const std::string& password);
 bool verify_password(const std::string& hash, const std::string& password);
 
+// A second clinician confirms their presence with their password (witnessed waste of a
+// controlled substance). Throttled and locked out like a login (the attempt is counted before the
+// check), hashed outside any transaction and within the server's bound on concurrent hashing, and
+// refused with one answer for every wrong witness (unknown, not a clinician, disabled, wrong
+// password), so the answers reveal nothing about accounts. Call it before the request's own
+// transaction is opened.
+void verify_witness(Services& services, std::int64_t witness_user_id, std::int64_t caller_user_id,
+                    const std::string& password);
+
 // Creates a user; role patient needs patient_id. Throws ConstraintViolation on a taken username.
 std::int64_t create_user(storage::Transaction& tx, const std::string& username,
                          const std::string& password, Role role,

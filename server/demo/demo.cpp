@@ -12,6 +12,8 @@
 #include "server/api/principal.h"
 #include "server/api/services.h"
 #include "storage/database.h"
+#include "storage/stores/account_store.h"
+#include "storage/stores/patient_store.h"
 
 namespace kit::server {
 
@@ -24,32 +26,36 @@ DemoSummary seed_demo(Services& services, const std::string& password) {
                                                               {"patient", Role::patient}};
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     // The demo patient, linked to the `patient` account.
-    storage::Rows patient =
-        tx.query("SELECT id FROM patients WHERE mrn = $1", {std::string("DEMO-0001")});
-    if (patient.empty()) {
-      patient = tx.query(
-          "INSERT INTO patients (mrn, given_name, family_name, date_of_birth, sex, weight_kg, "
-          "height_cm, indication, created_at_ms, updated_at_ms, version) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1) RETURNING id",
-          {std::string("DEMO-0001"), std::string("Demo"), std::string("Patient"),
-           std::string("1980-01-01"), std::string("female"), 70.0, 170.0, std::string("depression"),
-           now});
+    storage::PatientStore patient_store(tx);
+    std::int64_t patient_id = 0;
+    if (const auto existing = patient_store.find_by_mrn("DEMO-0001")) {
+      patient_id = existing->id;
+    } else {
+      storage::NewPatient demo;
+      demo.mrn = "DEMO-0001";
+      demo.given_name = "Demo";
+      demo.family_name = "Patient";
+      demo.date_of_birth = "1980-01-01";
+      demo.sex = "female";
+      demo.weight_kg = 70.0;
+      demo.height_cm = 170.0;
+      demo.indication = "depression";
+      demo.at_ms = now;
+      patient_id = patient_store.create(demo);
     }
-    const std::int64_t patient_id = patient.at(0).i64("id");
+    storage::AccountStore account_store(tx);
     for (const auto& [username, role] : accounts) {
-      storage::Rows existing = tx.query("SELECT id FROM users WHERE username = $1", {username});
-      if (existing.empty()) {
+      const std::optional<storage::UserCredentials> existing =
+          account_store.credentials_by_username(username);
+      if (!existing) {
         create_user(tx, username, password, role,
                     role == Role::patient ? std::optional<std::int64_t>(patient_id) : std::nullopt,
                     now);
       } else {
         // A second start with another password: the banner must tell the truth.
-        tx.exec(
-            "UPDATE users SET password_hash = $1, disabled = 0, updated_at_ms = $2, "
-            "version = version + 1 WHERE id = $3",
-            {hash_password(password), now, existing.at(0).i64("id")});
+        account_store.enable_with_password_hash(existing->user.id, hash_password(password), now);
       }
-      tx.exec("DELETE FROM login_throttle WHERE username = $1", {username});
+      account_store.clear_throttle(username);
     }
   });
   // KIT_DEMO_SEED=accounts keeps the demo to its accounts and DEMO-0001: the API test suites start

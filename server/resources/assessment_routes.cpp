@@ -138,7 +138,12 @@ json record_sheet(RouteContext& ctx, storage::AssessmentStore& store, std::int64
   a.at_ms = now;
   a.amends_id = amends_id;
   const std::int64_t id = store.insert(a);
-  // Safety flags (PHQ-9 item 9, QIDS item 12, MADRS item 10) reach the physician at once.
+  // Safety flags (PHQ-9 item 9, QIDS item 12, MADRS item 10) reach the physician at once; the
+  // core's urgency sets the severity: "urgent" -> critical, "review" -> high
+  // (docs/clinical-rules/instruments.md, safety items).
+  const std::string severity =
+      s.scored.contains("flag_urgency") && s.scored.at("flag_urgency") == "urgent" ? "critical"
+                                                                                   : "high";
   json alerts = json::array();
   for (const json& f : flags) {
     const std::string flag = f.get<std::string>();
@@ -148,10 +153,10 @@ json record_sheet(RouteContext& ctx, storage::AssessmentStore& store, std::int64
     alert.kind = "safety_flag";
     alert.message = s.instrument + " on " + s.taken_on + ": " + flag + " (total " +
                     s.scored.at("total").dump() + ")";
-    alert.severity = "high";
+    alert.severity = severity;
     alert.at_ms = now;
     const std::int64_t alert_id = store.raise_alert(alert);
-    alerts.push_back({{"id", alert_id}, {"flag", flag}, {"severity", "high"}});
+    alerts.push_back({{"id", alert_id}, {"flag", flag}, {"severity", severity}});
   }
   json out = assessment_json(*store.find(id));
   out["alerts"] = alerts;

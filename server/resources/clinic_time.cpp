@@ -8,6 +8,7 @@
 
 #include "core/common/calendar.h"
 #include "core/common/error.h"
+#include "storage/stores/scheduling_store.h"
 
 namespace kit::server {
 
@@ -101,9 +102,9 @@ ClinicZone zone_named(const std::string& name, const std::string& field) {
 }
 
 ClinicZone load_clinic_zone(storage::Transaction& tx, std::int64_t clinic_id) {
-  storage::Rows rows = tx.query("SELECT timezone FROM clinics WHERE id = $1", {clinic_id});
-  if (rows.empty()) throw Error::not_found("clinic");
-  const std::string name = rows.front().text("timezone");
+  const std::optional<storage::Clinic> clinic = storage::SchedulingStore(tx).find_clinic(clinic_id);
+  if (!clinic) throw Error::not_found("clinic");
+  const std::string name = clinic->timezone;
   const date::time_zone* z = find_zone(name);
   if (z == nullptr) {
     // Validated when the clinic was saved: an unknown stored zone is our fault, not the caller's.

@@ -14,6 +14,9 @@
 #include "server/api/services.h"
 #include "server/resources/journey_common.h"
 #include "server/resources/modules.h"
+#include "server/resources/patient_record.h"
+#include "storage/stores/course_store.h"
+#include "storage/stores/scheduling_store.h"
 
 namespace kit::server {
 
@@ -46,64 +49,55 @@ const std::map<std::string, std::vector<std::string>>& transitions() {
 
 bool is_active(const std::string& state) { return state == "induction" || state == "maintenance"; }
 
-nlohmann::json course_json(storage::Transaction& tx, const storage::Row& r) {
-  const std::int64_t id = r.i64("id");
-  const std::string protocol_id = r.text("protocol_id");
-  const dosing::Protocol* p = dosing::builtin_library().find(protocol_id);
+nlohmann::json course_json(storage::Transaction& tx, const storage::Course& c) {
+  const dosing::Protocol* p = dosing::builtin_library().find(c.protocol_id);
   nlohmann::json events = nlohmann::json::array();
-  for (const storage::Row& e :
-       tx.query("SELECT * FROM course_events WHERE course_id = $1 ORDER BY id", {id})) {
-    events.push_back({{"id", e.i64("id")},
-                      {"event", e.text("event")},
-                      {"from", opt_json(e.opt_text("from_state"))},
-                      {"to", e.text("to_state")},
-                      {"infusions_added", e.i64("infusions_added")},
-                      {"reason", e.text("reason")},
-                      {"by_user_id", e.i64("by_user_id")},
-                      {"at", iso8601_ms(e.i64("at_ms"))}});
+  for (const storage::CourseEvent& e : storage::CourseStore(tx).events(c.id)) {
+    events.push_back({{"id", e.id},
+                      {"event", e.event},
+                      {"from", opt_json(e.from_state)},
+                      {"to", e.to_state},
+                      {"infusions_added", e.infusions_added},
+                      {"reason", e.reason},
+                      {"by_user_id", e.by_user_id},
+                      {"at", iso8601_ms(e.at_ms)}});
   }
-  nlohmann::json counts = {{"booked", 0}, {"completed", 0}, {"cancelled", 0}, {"no_show", 0}};
-  for (const storage::Row& c :
-       tx.query("SELECT status, COUNT(*) AS n FROM appointments WHERE course_id = $1 AND kind = "
-                "'infusion' GROUP BY status",
-                {id})) {
-    counts[c.text("status")] = c.i64("n");
-  }
-  const std::string state = r.text("state");
-  return {{"id", id},
-          {"patient_id", r.i64("patient_id")},
-          {"protocol_id", protocol_id},
+  const storage::InfusionCounts n = storage::SchedulingStore(tx).infusion_counts(c.id);
+  const nlohmann::json counts = {{"booked", n.booked},
+                                 {"completed", n.completed},
+                                 {"cancelled", n.cancelled},
+                                 {"no_show", n.no_show}};
+  return {{"id", c.id},
+          {"patient_id", c.patient_id},
+          {"protocol_id", c.protocol_id},
           {"protocol_name", p ? p->name : ""},
           {"schedule", p ? p->schedule.description : ""},
           {"schedule_source", p ? p->schedule.source : ""},
-          {"state", state},
-          {"allowed_transitions", transitions().at(state)},
-          {"planned_infusions", r.i64("planned_infusions")},
-          {"extension_infusions", r.i64("extension_infusions")},
-          {"total_infusions", r.i64("planned_infusions") + r.i64("extension_infusions")},
+          {"state", c.state},
+          {"allowed_transitions", transitions().at(c.state)},
+          {"planned_infusions", c.planned_infusions},
+          {"extension_infusions", c.extension_infusions},
+          {"total_infusions", c.total_infusions()},
           {"infusion_appointments", counts},
-          {"notes", r.text("notes")},
-          {"created_by", r.i64("created_by")},
-          {"created_at", iso8601_ms(r.i64("created_at_ms"))},
-          {"updated_at", iso8601_ms(r.i64("updated_at_ms"))},
-          {"version", r.i64("version")},
+          {"notes", c.notes},
+          {"created_by", c.created_by},
+          {"created_at", iso8601_ms(c.created_at_ms)},
+          {"updated_at", iso8601_ms(c.updated_at_ms)},
+          {"version", c.version},
           {"events", events}};
 }
 
-void add_event(storage::Transaction& tx, std::int64_t course_id, const std::string& event,
-               const storage::Value& from, const std::string& to, std::int64_t added,
-               const std::string& reason, std::int64_t by, std::int64_t at) {
-  tx.exec(
-      "INSERT INTO course_events (course_id, event, from_state, to_state, infusions_added, reason, "
-      "by_user_id, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      {course_id, event, from, to, added, reason, by, at});
+storage::Course load_course(storage::Transaction& tx, std::int64_t id) {
+  std::optional<storage::Course> course = storage::CourseStore(tx).find(id);
+  if (!course) throw ApiError::not_found("course");
+  return *course;
 }
 
 // A course the caller may see (sets the audited patient; patients only their own).
-storage::Row course_for(RouteContext& ctx) {
+storage::Course course_for(RouteContext& ctx) {
   const std::int64_t id = ctx.id_param("id");
-  storage::Row course = load_course(ctx.tx(), id);
-  ctx.require_patient_access(course.i64("patient_id"));
+  storage::Course course = load_course(ctx.tx(), id);
+  ctx.require_patient_access(course.patient_id);
   return course;
 }
 
@@ -127,23 +121,16 @@ Response create_course(RouteContext& ctx) {
   const std::int64_t planned =
       std::clamp<std::int64_t>(p->schedule.sessions, 1, kMaxInductionInfusions);
   storage::Transaction& tx = ctx.tx();
-  const storage::Row patient = load_patient(tx, patient_id);
-  const std::string status = patient.text("status");
+  const std::string status = load_patient_record(tx, patient_id).status;
   if (status == "declined" || status == "discharged") {
     throw ApiError::rule_refused("the patient is " + status + "; a new approval is needed first");
   }
   const std::int64_t now = ctx.services().now_ms();
   const std::int64_t by = ctx.user().user_id;
-  storage::Rows ins = tx.query(
-      "INSERT INTO courses (patient_id, protocol_id, state, planned_infusions, "
-      "extension_infusions, "
-      "notes, created_by, created_at_ms, updated_at_ms, version) VALUES ($1, $2, 'planned', $3, 0, "
-      "$4, $5, $6, $6, 1) RETURNING id",
-      {patient_id, protocol_id, planned, notes, by, now});
-  const std::int64_t id = ins.front().i64("id");
-  add_event(tx, id, "created", storage::null(), "planned", 0, "", by, now);
-  const storage::Row row = load_course(tx, id);
-  Response resp = json_response_with_etag(course_json(tx, row), row.i64("version"), 201);
+  const std::int64_t id =
+      storage::CourseStore(tx).create({patient_id, protocol_id, planned, notes, by, now});
+  const storage::Course course = load_course(tx, id);
+  Response resp = json_response_with_etag(course_json(tx, course), course.version, 201);
   resp.set_header("Location", "/api/v1/courses/" + std::to_string(id));
   return resp;
 }
@@ -152,40 +139,44 @@ Response list_courses(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
   storage::Transaction& tx = ctx.tx();
-  load_patient(tx, patient_id);
+  load_patient_record(tx, patient_id);
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r :
-       tx.query("SELECT * FROM courses WHERE patient_id = $1 ORDER BY id DESC", {patient_id})) {
-    out.push_back(course_json(tx, r));
+  for (const storage::Course& c : storage::CourseStore(tx).for_patient(patient_id)) {
+    out.push_back(course_json(tx, c));
   }
   return json_response({{"courses", out}});
 }
 
 Response get_course(RouteContext& ctx) {
-  const storage::Row course = course_for(ctx);
-  return json_response_with_etag(course_json(ctx.tx(), course), course.i64("version"));
+  const storage::Course course = course_for(ctx);
+  return json_response_with_etag(course_json(ctx.tx(), course), course.version);
 }
 
 // Writes the new state guarded by the version read in this transaction (a concurrent writer in
 // another process makes it 0 rows: 412).
-void write_state(storage::Transaction& tx, const storage::Row& course, const std::string& to,
+void write_state(storage::Transaction& tx, const storage::Course& course, const std::string& to,
                  std::int64_t extra_infusions, std::int64_t now) {
-  std::int64_t changed = 0;
+  bool changed = false;
   try {
-    changed = tx.exec(
-        "UPDATE courses SET state = $1, extension_infusions = extension_infusions + $2, "
-        "updated_at_ms = $3, version = version + 1 WHERE id = $4 AND version = $5",
-        {to, extra_infusions, now, course.i64("id"), course.i64("version")});
+    changed = storage::CourseStore(tx).change(course.id, course.version, to, extra_infusions, now);
   } catch (const storage::ConstraintViolation&) {
     throw ApiError::conflict(
         "the patient already has a course under way (induction or maintenance)", "to");
   }
-  if (changed != 1) throw ApiError::precondition_failed();
+  if (!changed) throw ApiError::precondition_failed();
+}
+
+// Records a transition or extension of `course` from the state it was read in.
+void add_event(storage::Transaction& tx, const storage::Course& course, const std::string& event,
+               const std::string& to, std::int64_t added, const std::string& reason,
+               std::int64_t by, std::int64_t at) {
+  storage::CourseStore(tx).record_event(
+      {course.id, event, course.state, to, added, reason, by, at});
 }
 
 Response post_transition(RouteContext& ctx) {
-  const storage::Row course = course_for(ctx);
-  if (ctx.request().header("if-match")) ctx.require_if_match(course.i64("version"));
+  const storage::Course course = course_for(ctx);
+  if (ctx.request().header("if-match")) ctx.require_if_match(course.version);
   const nlohmann::json body = parse_body(ctx.request());
   contract::ObjectReader r(body, "");
   const std::string to = r.string("to");
@@ -197,65 +188,61 @@ Response post_transition(RouteContext& ctx) {
   if (reason.size() > kMaxReason) throw kit::InputError("reason", "is too long");
   if (to == "stopped") reason = require_text(reason, "reason", kMaxReason);
 
-  const std::string from = course.text("state");
+  const std::string from = course.state;
   const auto& allowed = transitions().at(from);
   if (std::find(allowed.begin(), allowed.end(), to) == allowed.end()) {
     throw ApiError::conflict("a course cannot go from " + from + " to " + to, "to");
   }
   storage::Transaction& tx = ctx.tx();
-  const std::int64_t patient_id = course.i64("patient_id");
-  const storage::Row patient = load_patient(tx, patient_id);
-  if (to == "induction" &&
-      !tx.query("SELECT id FROM courses WHERE patient_id = $1 AND id <> $2 AND state IN "
-                "('induction', 'maintenance')",
-                {patient_id, course.i64("id")})
-           .empty()) {
+  const std::int64_t patient_id = course.patient_id;
+  const storage::Patient patient = load_patient_record(tx, patient_id);
+  if (to == "induction" && storage::CourseStore(tx).other_course_under_way(patient_id, course.id)) {
     // The partial UNIQUE index courses_one_active settles a race between processes.
     throw ApiError::conflict(
         "the patient already has a course under way (induction or maintenance)", "to");
   }
-  if (to == "induction" && patient.text("status") != "approved") {
-    throw ApiError::rule_refused("only an approved patient may start a course (patient status: " +
-                                     patient.text("status") + ")",
-                                 "to");
+  if (to == "induction" && patient.status != "approved") {
+    throw ApiError::rule_refused(
+        "only an approved patient may start a course (patient status: " + patient.status + ")",
+        "to");
   }
   const std::int64_t now = ctx.services().now_ms();
   const std::int64_t by = ctx.user().user_id;
   write_state(tx, course, to, 0, now);
-  add_event(tx, course.i64("id"), "transition", from, to, 0, reason, by, now);
+  add_event(tx, course, "transition", to, 0, reason, by, now);
   nlohmann::json extra = nlohmann::json::object();
   if (to == "induction") {
-    set_patient_status(tx, patient_id, "in_treatment", now);
+    storage::PatientStore(tx).set_status(patient_id, "in_treatment", now);
   } else if (to == "maintenance") {
-    set_patient_status(tx, patient_id, "maintenance", now);
+    storage::PatientStore(tx).set_status(patient_id, "maintenance", now);
   } else {
     // completed or stopped: the course's booked appointments are cancelled (their chairs freed);
     // a patient whose course under way ended is discharged (a new course needs a new approval).
     extra["appointments_cancelled"] =
-        cancel_booked_appointments(tx, course.i64("id"), "course " + to, now);
-    if (is_active(from)) set_patient_status(tx, patient_id, "discharged", now);
+        storage::SchedulingStore(tx).cancel_booked_for_course(course.id, "course " + to, now);
+    if (is_active(from)) storage::PatientStore(tx).set_status(patient_id, "discharged", now);
   }
-  const storage::Row row = load_course(tx, course.i64("id"));
-  nlohmann::json out = course_json(tx, row);
+  const storage::Course changed = load_course(tx, course.id);
+  nlohmann::json out = course_json(tx, changed);
   out.update(extra);
-  return json_response_with_etag(out, row.i64("version"));
+  return json_response_with_etag(out, changed.version);
 }
 
 Response post_extend(RouteContext& ctx) {
-  const storage::Row course = course_for(ctx);
-  if (ctx.request().header("if-match")) ctx.require_if_match(course.i64("version"));
+  const storage::Course course = course_for(ctx);
+  if (ctx.request().header("if-match")) ctx.require_if_match(course.version);
   const nlohmann::json body = parse_body(ctx.request());
   contract::ObjectReader r(body, "");
   const long long n = r.integer("infusions");
   const std::string reason = require_text(r.string("reason"), "reason", kMaxReason);
   r.finish();
   if (n < 1 || n > kMaxInductionInfusions) throw kit::InputError("infusions", "must be 1 to 12");
-  const std::string state = course.text("state");
+  const std::string state = course.state;
   if (state != "planned" && state != "induction") {
     throw ApiError::conflict(
         "only a planned or induction course can be extended (state: " + state + ")", "infusions");
   }
-  const std::int64_t total = course.i64("planned_infusions") + course.i64("extension_infusions");
+  const std::int64_t total = course.total_infusions();
   if (total + n > kMaxInductionInfusions) {
     throw ApiError::rule_refused(
         "an induction series is at most 12 infusions (PMC9154276: thrice weekly, max 12 "
@@ -266,9 +253,9 @@ Response post_extend(RouteContext& ctx) {
   storage::Transaction& tx = ctx.tx();
   const std::int64_t now = ctx.services().now_ms();
   write_state(tx, course, state, n, now);
-  add_event(tx, course.i64("id"), "extended", state, state, n, reason, ctx.user().user_id, now);
-  const storage::Row row = load_course(tx, course.i64("id"));
-  return json_response_with_etag(course_json(tx, row), row.i64("version"));
+  add_event(tx, course, "extended", state, n, reason, ctx.user().user_id, now);
+  const storage::Course changed = load_course(tx, course.id);
+  return json_response_with_etag(course_json(tx, changed), changed.version);
 }
 
 // Proposes the remaining induction dates: thrice weekly with at least one day between infusions
@@ -277,7 +264,7 @@ Response post_extend(RouteContext& ctx) {
 // patient already has an appointment. Days are each clinic's local dates, and nothing earlier than
 // now is offered: a start before the clinic's today begins today, and today only from now on.
 Response proposed_dates(RouteContext& ctx) {
-  const storage::Row course = course_for(ctx);
+  const storage::Course course = course_for(ctx);
   const Request& req = ctx.request();
   auto start_it = req.query.find("start");
   if (start_it == req.query.end()) throw kit::InputError("start", "is required (YYYY-MM-DD)");
@@ -285,25 +272,22 @@ Response proposed_dates(RouteContext& ctx) {
   auto clinic_filter = query_int(req, "clinic_id", 1, INT64_MAX);
   auto count_param = query_int(req, "count", 1, kMaxInductionInfusions);
 
-  const std::string state = course.text("state");
+  const std::string& state = course.state;
   if (state != "planned" && state != "induction") {
     throw ApiError::conflict("induction dates are proposed for planned or induction courses only");
   }
   storage::Transaction& tx = ctx.tx();
-  const std::int64_t course_id = course.i64("id");
-  const std::int64_t patient_id = course.i64("patient_id");
-  const std::int64_t total = course.i64("planned_infusions") + course.i64("extension_infusions");
+  storage::SchedulingStore scheduling(tx);
+  const std::int64_t course_id = course.id;
+  const std::int64_t total = course.total_infusions();
   std::int64_t held = 0;
   std::optional<std::int64_t> last_day;
   std::set<std::int64_t> patient_days;
-  for (const storage::Row& a : tx.query(
-           "SELECT course_id, kind, status, on_date FROM appointments WHERE patient_id = $1 AND "
-           "status IN ('booked', 'completed')",
-           {patient_id})) {
+  for (const storage::Appointment& a : scheduling.held_appointments(course.patient_id)) {
     // on_date is the local date at the appointment's clinic.
-    const std::int64_t day = calendar::parse_day(a.text("on_date")).value_or(0);
+    const std::int64_t day = calendar::parse_day(a.on_date).value_or(0);
     patient_days.insert(day);
-    if (a.opt_i64("course_id") == course_id && a.text("kind") == "infusion") {
+    if (a.course_id == course_id && a.kind == "infusion") {
       ++held;
       if (day < start && (!last_day || day > *last_day)) last_day = day;
     }
@@ -318,22 +302,12 @@ Response proposed_dates(RouteContext& ctx) {
   };
   const std::int64_t now = ctx.services().now_ms();
   std::vector<ClinicPlan> clinics;
-  const std::string protocol_id = course.text("protocol_id");
-  std::string clinic_sql = "SELECT id FROM clinics";
-  std::vector<storage::Value> clinic_params;
-  if (clinic_filter) {
-    clinic_sql += " WHERE id = $1";
-    clinic_params.emplace_back(*clinic_filter);
-  }
-  for (const storage::Row& c : tx.query(clinic_sql + " ORDER BY id", clinic_params)) {
-    ClinicPlan plan{load_clinic_hours(tx, c.i64("id")), {}, 0, 0};
+  const std::string& protocol_id = course.protocol_id;
+  for (const storage::Clinic& c : scheduling.clinics(clinic_filter)) {
+    ClinicPlan plan{load_clinic_hours(tx, c.id), {}, 0, 0};
     plan.block_ms = chair_block_ms(protocol_id, plan.hours.recovery_minutes);
     plan.today = plan.hours.zone.local_day(now);
-    for (const storage::Row& ch :
-         tx.query("SELECT id FROM chairs WHERE clinic_id = $1 AND active = 1 ORDER BY id",
-                  {c.i64("id")})) {
-      plan.chairs.push_back(ch.i64("id"));
-    }
+    plan.chairs = scheduling.active_chair_ids(c.id);
     clinics.push_back(std::move(plan));
   }
   if (clinic_filter && clinics.empty()) throw kit::InputError("clinic_id", "no such clinic");

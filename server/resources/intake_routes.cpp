@@ -67,14 +67,14 @@ Response post_screening(RouteContext& ctx) {
   storage::Transaction& tx = ctx.tx();
   const storage::Patient patient = load_patient_record(tx, patient_id);
   // The answers must agree with the record (core/screening/screen.h check_against_record): the
-  // age from the date of birth on the clinic's date, and the record's indication.
+  // age from the date of birth on the clinic's date, and the record's indication. The record's
+  // facts always come from the record (a client-sent "record", e.g. a stored request sent again,
+  // is replaced).
   if (!body.is_object()) throw kit::InputError("body", "must be a JSON object");
-  if (body.contains("record")) throw kit::InputError("record", "is filled from the patient record");
-  body["record"] = {
-      {"age_years",
-       chair::age_years(patient.date_of_birth,
-                        infusion_routes::local_date(tx, std::nullopt, ctx.services().now_ms()))},
-      {"indication", patient.indication}};
+  body["record"] = {{"age_years", chair::age_years(patient.date_of_birth,
+                                                   infusion_routes::local_date(
+                                                       tx, std::nullopt, ctx.services().now_ms()))},
+                    {"indication", patient.indication}};
   // The core rules score the answers; bad input comes back as InputError naming the field.
   const nlohmann::json result = contract::handle_screen(body);
   IntakeStore intake(tx);

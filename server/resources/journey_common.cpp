@@ -7,6 +7,7 @@
 #include "core/dosing/drug_library.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
+#include "storage/stores/scheduling_store.h"
 
 namespace kit::server::journey {
 
@@ -55,58 +56,15 @@ nlohmann::json opt_json(const std::optional<std::string>& v) {
 
 // ---------------------------------------------------------------------------------------------
 
-storage::Row load_patient(storage::Transaction& tx, std::int64_t id) {
-  storage::Rows rows = tx.query("SELECT * FROM patients WHERE id = $1", {id});
-  if (rows.empty()) throw ApiError::not_found("patient");
-  return rows.front();
-}
-
-storage::Row load_course(storage::Transaction& tx, std::int64_t id) {
-  storage::Rows rows = tx.query("SELECT * FROM courses WHERE id = $1", {id});
-  if (rows.empty()) throw ApiError::not_found("course");
-  return rows.front();
-}
-
-nlohmann::json patient_json(const storage::Row& r) {
-  return {{"id", r.i64("id")},
-          {"mrn", r.text("mrn")},
-          {"given_name", r.text("given_name")},
-          {"family_name", r.text("family_name")},
-          {"date_of_birth", r.text("date_of_birth")},
-          {"sex", r.text("sex")},
-          {"weight_kg", opt_json(r.opt_f64("weight_kg"))},
-          {"height_cm", opt_json(r.opt_f64("height_cm"))},
-          {"email", opt_json(r.opt_text("email"))},
-          {"phone", opt_json(r.opt_text("phone"))},
-          {"indication", r.text("indication")},
-          {"status", r.text("status")},
-          {"inquiry_id", opt_json(r.opt_i64("inquiry_id"))},
-          {"created_at", iso8601_ms(r.i64("created_at_ms"))},
-          {"updated_at", iso8601_ms(r.i64("updated_at_ms"))},
-          {"version", r.i64("version")}};
-}
-
-void set_patient_status(storage::Transaction& tx, std::int64_t patient_id,
-                        const std::string& status, std::int64_t now_ms) {
-  tx.exec(
-      "UPDATE patients SET status = $1, updated_at_ms = $2, version = version + 1 WHERE id = $3",
-      {status, now_ms, patient_id});
-}
-
-// ---------------------------------------------------------------------------------------------
-
 ClinicHours load_clinic_hours(storage::Transaction& tx, std::int64_t clinic_id) {
-  storage::Rows rows = tx.query(
-      "SELECT id, opens_at, closes_at, open_weekdays, recovery_minutes FROM clinics WHERE id = $1",
-      {clinic_id});
-  if (rows.empty()) throw ApiError::not_found("clinic");
-  const storage::Row& r = rows.front();
+  const std::optional<storage::Clinic> clinic = storage::SchedulingStore(tx).find_clinic(clinic_id);
+  if (!clinic) throw ApiError::not_found("clinic");
   ClinicHours h;
-  h.clinic_id = r.i64("id");
-  h.opens_min = calendar::parse_hhmm(r.text("opens_at")).value_or(0);
-  h.closes_min = calendar::parse_hhmm(r.text("closes_at")).value_or(24 * 60);
-  h.open_weekdays = r.text("open_weekdays");
-  h.recovery_minutes = static_cast<int>(r.i64("recovery_minutes"));
+  h.clinic_id = clinic->id;
+  h.opens_min = calendar::parse_hhmm(clinic->opens_at).value_or(0);
+  h.closes_min = calendar::parse_hhmm(clinic->closes_at).value_or(24 * 60);
+  h.open_weekdays = clinic->open_weekdays;
+  h.recovery_minutes = static_cast<int>(clinic->recovery_minutes);
   h.zone = load_clinic_zone(tx, h.clinic_id);
   return h;
 }
@@ -138,25 +96,6 @@ std::int64_t chair_block_ms(const std::string& protocol_id, int recovery_minutes
   return (ms + kSlotMs - 1) / kSlotMs * kSlotMs;
 }
 
-void free_slots(storage::Transaction& tx, std::int64_t appointment_id) {
-  tx.exec("DELETE FROM appointment_slots WHERE appointment_id = $1", {appointment_id});
-  tx.exec("DELETE FROM staff_slots WHERE appointment_id = $1", {appointment_id});
-}
-
-std::int64_t cancel_booked_appointments(storage::Transaction& tx, std::int64_t course_id,
-                                        const std::string& reason, std::int64_t now_ms) {
-  storage::Rows rows = tx.query(
-      "SELECT id FROM appointments WHERE course_id = $1 AND status = 'booked'", {course_id});
-  for (const storage::Row& r : rows) {
-    free_slots(tx, r.i64("id"));
-    tx.exec(
-        "UPDATE appointments SET status = 'cancelled', status_reason = $1, updated_at_ms = $2, "
-        "version = version + 1 WHERE id = $3",
-        {reason, now_ms, r.i64("id")});
-  }
-  return static_cast<std::int64_t>(rows.size());
-}
-
 std::optional<FreeChair> first_free_chair(storage::Transaction& tx, const ClinicHours& hours,
                                           const std::vector<std::int64_t>& chairs, std::int64_t day,
                                           std::int64_t block_ms, std::int64_t not_before_ms) {
@@ -165,11 +104,10 @@ std::optional<FreeChair> first_free_chair(storage::Transaction& tx, const Clinic
   const std::int64_t close = closes_utc_ms(hours, day);
   // Taken slots of the opening hours, per chair.
   std::set<std::pair<std::int64_t, std::int64_t>> taken;
-  storage::Rows rows = tx.query(
-      "SELECT chair_id, slot_start FROM appointment_slots WHERE slot_start >= $1 AND slot_start < "
-      "$2",
-      {open, close});
-  for (const storage::Row& r : rows) taken.emplace(r.i64("chair_id"), r.i64("slot_start"));
+  for (const storage::ChairSlot& slot :
+       storage::SchedulingStore(tx).chair_slots_between(open, close)) {
+    taken.emplace(slot.chair_id, slot.slot_start_ms);
+  }
   // Opening (or now) may not be on a slot boundary; start at the first boundary at or after it.
   const std::int64_t earliest = std::max(open, not_before_ms);
   const std::int64_t first = (earliest + kSlotMs - 1) / kSlotMs * kSlotMs;

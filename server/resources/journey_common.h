@@ -1,6 +1,7 @@
 #pragma once
 // Shared pieces of the patient's journey modules (patient, intake, course, scheduling routes):
-// the clinic's calendar, the chair/staff slot rules, and row loaders.
+// the clinic's calendar and the chair/staff slot rules. The SQL is in the stores
+// (storage/stores/scheduling_store.h, course_store.h, patient_store.h).
 // Rules and their sources: docs/api-journey.md.
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -47,14 +48,6 @@ nlohmann::json opt_json(const std::optional<std::int64_t>& v);
 nlohmann::json opt_json(const std::optional<double>& v);
 nlohmann::json opt_json(const std::optional<std::string>& v);
 
-// ---- Loaders (404 when absent) ----------------------------------------------------------------
-storage::Row load_patient(storage::Transaction& tx, std::int64_t id);
-storage::Row load_course(storage::Transaction& tx, std::int64_t id);
-nlohmann::json patient_json(const storage::Row& r);
-// Sets the patient's workflow status and bumps its version.
-void set_patient_status(storage::Transaction& tx, std::int64_t patient_id,
-                        const std::string& status, std::int64_t now_ms);
-
 // ---- Scheduling rules shared by courses and appointments -------------------------------------
 struct ClinicHours {
   std::int64_t clinic_id = 0;
@@ -64,6 +57,7 @@ struct ClinicHours {
   int recovery_minutes = 60;
   ClinicZone zone;
 };
+// The clinic's hours and zone, through storage::SchedulingStore; 404 when there is no such clinic.
 ClinicHours load_clinic_hours(storage::Transaction& tx, std::int64_t clinic_id);
 // Whether the clinic opens on the local day `day`.
 bool clinic_open_on(const ClinicHours& h, std::int64_t day);
@@ -75,12 +69,6 @@ std::int64_t closes_utc_ms(const ClinicHours& h, std::int64_t day);
 // Chair time for one infusion of `protocol_id`: its duration plus the clinic's recovery time,
 // rounded up to whole slots. 422 when the protocol is not a timed infusion.
 std::int64_t chair_block_ms(const std::string& protocol_id, int recovery_minutes);
-
-// Cancels the course's booked appointments (frees their slots); returns how many.
-std::int64_t cancel_booked_appointments(storage::Transaction& tx, std::int64_t course_id,
-                                        const std::string& reason, std::int64_t now_ms);
-// Frees every chair and staff slot an appointment holds.
-void free_slots(storage::Transaction& tx, std::int64_t appointment_id);
 
 // The first start (a UTC instant) on the clinic's local day `day`, not before `not_before_ms`, at
 // which one of `chairs` (all of the clinic of `hours`) is free for `block_ms`, scanning from

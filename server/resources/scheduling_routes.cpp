@@ -1,7 +1,8 @@
 // Scheduling: clinics, chairs, staff availability and appointments. A booked appointment holds one
 // appointment_slots row per 15-minute slot of its chair (and one staff_slots row per slot of its
 // staff member), written in the booking's transaction; the UNIQUE constraints refuse a double
-// booking even between two server processes (409). Rules: docs/api-journey.md.
+// booking even between two server processes (409). Rules: docs/api-journey.md. The SQL is in
+// storage/stores/scheduling_store.h.
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,10 @@
 #include "server/resources/clinic_time.h"
 #include "server/resources/journey_common.h"
 #include "server/resources/modules.h"
+#include "server/resources/patient_record.h"
+#include "storage/stores/account_store.h"
+#include "storage/stores/course_store.h"
+#include "storage/stores/scheduling_store.h"
 
 namespace kit::server {
 
@@ -25,17 +30,17 @@ constexpr std::int64_t kDefaultConsultMs = 60 * kMinuteMs;  // policy: a consult
 
 // ---- Clinics ---------------------------------------------------------------------------------
 
-nlohmann::json clinic_json(const storage::Row& r) {
-  return {{"id", r.i64("id")},
-          {"name", r.text("name")},
-          {"timezone", r.text("timezone")},
-          {"opens_at", r.text("opens_at")},
-          {"closes_at", r.text("closes_at")},
-          {"open_weekdays", r.text("open_weekdays")},
-          {"recovery_minutes", r.i64("recovery_minutes")},
-          {"observation_minutes", r.i64("observation_minutes")},
-          {"created_at", iso8601_ms(r.i64("created_at_ms"))},
-          {"version", r.i64("version")}};
+nlohmann::json clinic_json(const storage::Clinic& c) {
+  return {{"id", c.id},
+          {"name", c.name},
+          {"timezone", c.timezone},
+          {"opens_at", c.opens_at},
+          {"closes_at", c.closes_at},
+          {"open_weekdays", c.open_weekdays},
+          {"recovery_minutes", c.recovery_minutes},
+          {"observation_minutes", c.observation_minutes},
+          {"created_at", iso8601_ms(c.created_at_ms)},
+          {"version", c.version}};
 }
 
 Response create_clinic(RouteContext& ctx) {
@@ -71,41 +76,37 @@ Response create_clinic(RouteContext& ctx) {
   }
   r.finish();
   const std::int64_t now = ctx.services().now_ms();
-  storage::Transaction& tx = ctx.tx();
-  if (!tx.query("SELECT id FROM clinics WHERE name = $1", {name}).empty()) {
+  storage::SchedulingStore store(ctx.tx());
+  if (store.clinic_name_taken(name)) {
     throw ApiError::conflict("a clinic with this name exists", "name");
   }
-  storage::Rows ins = tx.query(
-      "INSERT INTO clinics (name, timezone, opens_at, closes_at, open_weekdays, recovery_minutes, "
-      "observation_minutes, created_at_ms, updated_at_ms, version) VALUES ($1, $2, $3, $4, $5, $6, "
-      "$8, $7, $7, 1) RETURNING id",
-      {name, tz, opens, closes, weekdays, std::int64_t{recovery}, now, std::int64_t{observation}});
-  storage::Rows rows = tx.query("SELECT * FROM clinics WHERE id = $1", {ins.front().i64("id")});
-  return json_response_with_etag(clinic_json(rows.front()), 1, 201);
+  const std::int64_t id = store.create_clinic(
+      {name, tz, opens, closes, weekdays, std::int64_t{recovery}, std::int64_t{observation}, now});
+  return json_response_with_etag(clinic_json(*store.find_clinic(id)), 1, 201);
 }
 
 Response list_clinics(RouteContext& ctx) {
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r : ctx.tx().query("SELECT * FROM clinics ORDER BY id")) {
-    out.push_back(clinic_json(r));
+  for (const storage::Clinic& c : storage::SchedulingStore(ctx.tx()).clinics()) {
+    out.push_back(clinic_json(c));
   }
   return json_response({{"clinics", out}});
 }
 
 // ---- Chairs ----------------------------------------------------------------------------------
 
-nlohmann::json chair_json(const storage::Row& r) {
-  return {{"id", r.i64("id")},
-          {"clinic_id", r.i64("clinic_id")},
-          {"name", r.text("name")},
-          {"active", r.i64("active") != 0},
-          {"version", r.i64("version")}};
+nlohmann::json chair_json(const storage::Chair& c) {
+  return {{"id", c.id},
+          {"clinic_id", c.clinic_id},
+          {"name", c.name},
+          {"active", c.active},
+          {"version", c.version}};
 }
 
-storage::Row load_chair(storage::Transaction& tx, std::int64_t id) {
-  storage::Rows rows = tx.query("SELECT * FROM chairs WHERE id = $1", {id});
-  if (rows.empty()) throw ApiError::not_found("chair");
-  return rows.front();
+storage::Chair load_chair(storage::Transaction& tx, std::int64_t id) {
+  std::optional<storage::Chair> chair = storage::SchedulingStore(tx).find_chair(id);
+  if (!chair) throw ApiError::not_found("chair");
+  return *chair;
 }
 
 Response create_chair(RouteContext& ctx) {
@@ -116,33 +117,21 @@ Response create_chair(RouteContext& ctx) {
   const bool active = r.optional_boolean("active").value_or(true);
   r.finish();
   storage::Transaction& tx = ctx.tx();
-  if (tx.query("SELECT id FROM clinics WHERE id = $1", {std::int64_t{clinic_id}}).empty()) {
-    throw kit::InputError("clinic_id", "no such clinic");
-  }
-  if (!tx.query("SELECT id FROM chairs WHERE clinic_id = $1 AND name = $2",
-                {std::int64_t{clinic_id}, name})
-           .empty()) {
+  storage::SchedulingStore store(tx);
+  if (!store.find_clinic(clinic_id)) throw kit::InputError("clinic_id", "no such clinic");
+  if (store.chair_name_taken(clinic_id, name)) {
     throw ApiError::conflict("this clinic already has a chair with this name", "name");
   }
   const std::int64_t now = ctx.services().now_ms();
-  storage::Rows ins = tx.query(
-      "INSERT INTO chairs (clinic_id, name, active, created_at_ms, updated_at_ms, version) VALUES "
-      "($1, $2, $3, $4, $4, 1) RETURNING id",
-      {std::int64_t{clinic_id}, name, std::int64_t{active ? 1 : 0}, now});
-  const storage::Row row = load_chair(tx, ins.front().i64("id"));
-  return json_response_with_etag(chair_json(row), 1, 201);
+  const std::int64_t id = store.create_chair({clinic_id, name, active, now});
+  return json_response_with_etag(chair_json(load_chair(tx, id)), 1, 201);
 }
 
 Response list_chairs(RouteContext& ctx) {
-  std::string sql = "SELECT * FROM chairs";
-  std::vector<storage::Value> params;
-  if (auto c = query_int(ctx.request(), "clinic_id", 1, INT64_MAX)) {
-    sql += " WHERE clinic_id = $1";
-    params.emplace_back(*c);
-  }
+  const auto clinic_id = query_int(ctx.request(), "clinic_id", 1, INT64_MAX);
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r : ctx.tx().query(sql + " ORDER BY clinic_id, name", params)) {
-    out.push_back(chair_json(r));
+  for (const storage::Chair& c : storage::SchedulingStore(ctx.tx()).chairs(clinic_id)) {
+    out.push_back(chair_json(c));
   }
   return json_response({{"chairs", out}});
 }
@@ -150,8 +139,8 @@ Response list_chairs(RouteContext& ctx) {
 Response patch_chair(RouteContext& ctx) {
   const std::int64_t id = ctx.id_param("id");
   storage::Transaction& tx = ctx.tx();
-  const storage::Row chair = load_chair(tx, id);
-  ctx.require_if_match(chair.i64("version"));
+  const storage::Chair chair = load_chair(tx, id);
+  ctx.require_if_match(chair.version);
   const nlohmann::json body = parse_body(ctx.request());
   contract::ObjectReader r(body, "");
   auto name = r.optional_string("name");
@@ -159,41 +148,37 @@ Response patch_chair(RouteContext& ctx) {
   r.finish();
   if (name) *name = require_text(*name, "name", 100);
   if (!name && !active) throw kit::InputError("body", "names no field to change");
-  const std::int64_t changed = tx.exec(
-      "UPDATE chairs SET name = $1, active = $2, updated_at_ms = $3, version = version + 1 "
-      "WHERE id = $4 AND version = $5",
-      {name.value_or(chair.text("name")),
-       std::int64_t{active ? (*active ? 1 : 0) : chair.i64("active")}, ctx.services().now_ms(), id,
-       chair.i64("version")});
-  if (changed != 1) throw ApiError::precondition_failed();
-  const storage::Row row = load_chair(tx, id);
-  return json_response_with_etag(chair_json(row), row.i64("version"));
+  if (!storage::SchedulingStore(tx).update_chair(id, chair.version, name.value_or(chair.name),
+                                                 active.value_or(chair.active),
+                                                 ctx.services().now_ms())) {
+    throw ApiError::precondition_failed();
+  }
+  const storage::Chair changed = load_chair(tx, id);
+  return json_response_with_etag(chair_json(changed), changed.version);
 }
 
 // ---- Staff availability ----------------------------------------------------------------------
 
-nlohmann::json availability_json(const storage::Row& r) {
-  auto wd = r.opt_i64("weekday");
-  return {{"id", r.i64("id")},
-          {"user_id", r.i64("user_id")},
-          {"clinic_id", opt_json(r.opt_i64("clinic_id"))},
-          {"weekday", opt_json(wd)},
-          {"date", opt_json(r.opt_text("on_date"))},
-          {"from", r.text("from_time")},
-          {"to", r.text("to_time")},
-          {"available", r.i64("available") != 0}};
+nlohmann::json availability_json(const storage::StaffAvailability& a) {
+  return {{"id", a.id},
+          {"user_id", a.user_id},
+          {"clinic_id", opt_json(a.clinic_id)},
+          {"weekday", opt_json(a.weekday)},
+          {"date", opt_json(a.on_date)},
+          {"from", a.from_time},
+          {"to", a.to_time},
+          {"available", a.available}};
 }
 
 // The user must be an enabled physician or nurse (the staff appointments name).
 void require_clinical_user(storage::Transaction& tx, std::int64_t user_id,
                            const std::string& field) {
-  storage::Rows u = tx.query("SELECT role, disabled FROM users WHERE id = $1", {user_id});
-  if (u.empty()) throw kit::InputError(field, "no such user");
-  const std::string role = u.front().text("role");
-  if (role != "physician" && role != "nurse") {
+  const std::optional<storage::User> u = storage::AccountStore(tx).find_user(user_id);
+  if (!u) throw kit::InputError(field, "no such user");
+  if (u->role != "physician" && u->role != "nurse") {
     throw kit::InputError(field, "must be a physician or nurse");
   }
-  if (u.front().i64("disabled") != 0) throw kit::InputError(field, "the account is disabled");
+  if (u->disabled) throw kit::InputError(field, "the account is disabled");
 }
 
 Response create_availability(RouteContext& ctx) {
@@ -223,48 +208,44 @@ Response create_availability(RouteContext& ctx) {
     throw kit::InputError("to", "must be after from");
   }
   storage::Transaction& tx = ctx.tx();
+  storage::SchedulingStore store(tx);
   require_clinical_user(tx, user_id, "user_id");
-  if (clinic_id &&
-      tx.query("SELECT id FROM clinics WHERE id = $1", {std::int64_t{*clinic_id}}).empty()) {
+  if (clinic_id && !store.find_clinic(*clinic_id)) {
     throw kit::InputError("clinic_id", "no such clinic");
   }
-  storage::Rows ins = tx.query(
-      "INSERT INTO staff_availability (user_id, clinic_id, weekday, on_date, from_time, to_time, "
-      "available, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-      {user_id, clinic_id ? storage::Value(std::int64_t{*clinic_id}) : storage::null(),
-       weekday ? storage::Value(std::int64_t{*weekday}) : storage::null(),
-       date ? storage::Value(*date) : storage::null(), from, to, std::int64_t{available ? 1 : 0},
-       ctx.services().now_ms()});
-  storage::Rows rows =
-      tx.query("SELECT * FROM staff_availability WHERE id = $1", {ins.front().i64("id")});
-  return json_response(availability_json(rows.front()), 201);
+  storage::NewStaffAvailability row;
+  row.user_id = user_id;
+  if (clinic_id) row.clinic_id = *clinic_id;
+  if (weekday) row.weekday = *weekday;
+  row.on_date = date;
+  row.from_time = from;
+  row.to_time = to;
+  row.available = available;
+  row.at_ms = ctx.services().now_ms();
+  const std::int64_t id = store.add_availability(row);
+  return json_response(availability_json(*store.find_availability(id)), 201);
 }
 
 Response list_availability(RouteContext& ctx) {
-  std::string sql = "SELECT * FROM staff_availability WHERE 1 = 1";
-  std::vector<storage::Value> params;
-  if (auto u = query_int(ctx.request(), "user_id", 1, INT64_MAX)) {
-    params.emplace_back(*u);
-    sql += " AND user_id = $1";
-  }
+  const auto user_id = query_int(ctx.request(), "user_id", 1, INT64_MAX);
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::Row& r :
-       ctx.tx().query(sql + " ORDER BY user_id, weekday, on_date, from_time", params)) {
-    out.push_back(availability_json(r));
+  for (const storage::StaffAvailability& a :
+       storage::SchedulingStore(ctx.tx()).availability(user_id)) {
+    out.push_back(availability_json(a));
   }
   return json_response({{"availability", out}});
 }
 
 Response delete_availability(RouteContext& ctx) {
   const std::int64_t id = ctx.id_param("id");
-  storage::Transaction& tx = ctx.tx();
-  storage::Rows rows = tx.query("SELECT user_id FROM staff_availability WHERE id = $1", {id});
-  if (rows.empty()) throw ApiError::not_found("availability");
+  storage::SchedulingStore store(ctx.tx());
+  const std::optional<storage::StaffAvailability> row = store.find_availability(id);
+  if (!row) throw ApiError::not_found("availability");
   const Principal& who = ctx.user();
-  if (who.role != Role::admin && rows.front().i64("user_id") != who.user_id) {
+  if (who.role != Role::admin && row->user_id != who.user_id) {
     throw ApiError::forbidden("only an admin may change another person's availability");
   }
-  tx.exec("DELETE FROM staff_availability WHERE id = $1", {id});
+  store.delete_availability(id);
   return json_response({{"deleted", id}});
 }
 
@@ -278,13 +259,12 @@ bool staff_available(storage::Transaction& tx, std::int64_t user_id, const Clini
   const auto from_min = static_cast<int>((wall_start - day * kDayMs) / kMinuteMs);
   const auto to_min = static_cast<int>((hours.zone.to_wall_ms(end_ms) - day * kDayMs) / kMinuteMs);
   bool covered = false;
-  for (const storage::Row& r : tx.query(
-           "SELECT * FROM staff_availability WHERE user_id = $1 AND (weekday = $2 OR on_date = $3)",
-           {user_id, std::int64_t{calendar::iso_weekday(day)}, calendar::format_day(day)})) {
-    if (auto c = r.opt_i64("clinic_id"); c && *c != hours.clinic_id) continue;
-    const int f = calendar::parse_hhmm(r.text("from_time")).value_or(0);
-    const int t = calendar::parse_hhmm(r.text("to_time")).value_or(0);
-    if (r.i64("available") == 0) {
+  for (const storage::StaffAvailability& a : storage::SchedulingStore(tx).availability_for_day(
+           user_id, calendar::iso_weekday(day), calendar::format_day(day))) {
+    if (a.clinic_id && *a.clinic_id != hours.clinic_id) continue;
+    const int f = calendar::parse_hhmm(a.from_time).value_or(0);
+    const int t = calendar::parse_hhmm(a.to_time).value_or(0);
+    if (!a.available) {
       if (f < to_min && t > from_min) return false;
     } else if (f <= from_min && t >= to_min) {
       covered = true;
@@ -302,10 +282,9 @@ class ChairZones {
   const ClinicZone& of(std::int64_t chair_id) {
     auto it = zones_.find(chair_id);
     if (it != zones_.end()) return it->second;
-    storage::Rows c = tx_.query("SELECT clinic_id FROM chairs WHERE id = $1", {chair_id});
-    if (c.empty()) throw Error(ErrorKind::internal, "appointment on a missing chair");
-    return zones_.emplace(chair_id, load_clinic_zone(tx_, c.front().i64("clinic_id")))
-        .first->second;
+    const std::optional<storage::Chair> c = storage::SchedulingStore(tx_).find_chair(chair_id);
+    if (!c) throw Error(ErrorKind::internal, "appointment on a missing chair");
+    return zones_.emplace(chair_id, load_clinic_zone(tx_, c->clinic_id)).first->second;
   }
 
  private:
@@ -316,35 +295,33 @@ class ChairZones {
 // Times on the clinic's wall clock: date, start and end as the clinic reads them ("2026-11-26",
 // "2026-11-26T09:00"), starts_at / ends_at the same instants with the offset then in force
 // ("2026-11-26T09:00:00-05:00"), which is what a client in another zone should compute with.
-nlohmann::json appointment_json(const storage::Row& r, ChairZones& zones) {
-  const ClinicZone& zone = zones.of(r.i64("chair_id"));
-  const std::int64_t starts = r.i64("starts_ms");
-  const std::int64_t ends = r.i64("ends_ms");
-  return {{"id", r.i64("id")},
-          {"patient_id", r.i64("patient_id")},
-          {"course_id", opt_json(r.opt_i64("course_id"))},
-          {"chair_id", r.i64("chair_id")},
-          {"staff_user_id", opt_json(r.opt_i64("staff_user_id"))},
-          {"kind", r.text("kind")},
-          {"date", r.text("on_date")},
-          {"start", zone.local_minutes(starts)},
-          {"end", zone.local_minutes(ends)},
-          {"starts_at", zone.iso(starts)},
-          {"ends_at", zone.iso(ends)},
+nlohmann::json appointment_json(const storage::Appointment& a, ChairZones& zones) {
+  const ClinicZone& zone = zones.of(a.chair_id);
+  return {{"id", a.id},
+          {"patient_id", a.patient_id},
+          {"course_id", opt_json(a.course_id)},
+          {"chair_id", a.chair_id},
+          {"staff_user_id", opt_json(a.staff_user_id)},
+          {"kind", a.kind},
+          {"date", a.on_date},
+          {"start", zone.local_minutes(a.starts_ms)},
+          {"end", zone.local_minutes(a.ends_ms)},
+          {"starts_at", zone.iso(a.starts_ms)},
+          {"ends_at", zone.iso(a.ends_ms)},
           {"timezone", zone.name},
-          {"status", r.text("status")},
-          {"status_reason", r.text("status_reason")},
-          {"notes", r.text("notes")},
-          {"created_by", r.i64("created_by")},
-          {"created_at", iso8601_ms(r.i64("created_at_ms"))},
-          {"updated_at", iso8601_ms(r.i64("updated_at_ms"))},
-          {"version", r.i64("version")}};
+          {"status", a.status},
+          {"status_reason", a.status_reason},
+          {"notes", a.notes},
+          {"created_by", a.created_by},
+          {"created_at", iso8601_ms(a.created_at_ms)},
+          {"updated_at", iso8601_ms(a.updated_at_ms)},
+          {"version", a.version}};
 }
 
-storage::Row load_appointment(storage::Transaction& tx, std::int64_t id) {
-  storage::Rows rows = tx.query("SELECT * FROM appointments WHERE id = $1", {id});
-  if (rows.empty()) throw ApiError::not_found("appointment");
-  return rows.front();
+storage::Appointment load_appointment(storage::Transaction& tx, std::int64_t id) {
+  std::optional<storage::Appointment> a = storage::SchedulingStore(tx).find_appointment(id);
+  if (!a) throw ApiError::not_found("appointment");
+  return *a;
 }
 
 struct Booking {
@@ -366,16 +343,16 @@ struct Booking {
 // Every rule of a booking except the slot constraints (which the database enforces on insert).
 // `exclude` is the appointment being rescheduled (0 for a new one).
 void validate_booking(storage::Transaction& tx, Booking& b, std::int64_t exclude) {
-  const storage::Row patient = load_patient(tx, b.patient_id);
-  std::optional<storage::Row> course;
+  storage::SchedulingStore store(tx);
+  const storage::Patient patient = load_patient_record(tx, b.patient_id);
+  std::optional<storage::Course> course;
   if (b.course_id) {
-    storage::Rows c = tx.query("SELECT * FROM courses WHERE id = $1", {*b.course_id});
-    if (c.empty() || c.front().i64("patient_id") != b.patient_id) {
+    course = storage::CourseStore(tx).find(*b.course_id);
+    if (!course || course->patient_id != b.patient_id) {
       throw kit::InputError("course_id", "no such course for this patient");
     }
-    course = c.front();
   }
-  const std::string state = course ? course->text("state") : "";
+  const std::string state = course ? course->state : "";
   if (b.kind.empty())
     b.kind = !course ? "consult" : state == "maintenance" ? "booster" : "infusion";
   if (b.kind != "infusion" && b.kind != "booster" && b.kind != "consult") {
@@ -383,7 +360,7 @@ void validate_booking(storage::Transaction& tx, Booking& b, std::int64_t exclude
   }
   if (b.kind != "consult") {
     if (!course) throw kit::InputError("course_id", "an infusion or booster belongs to a course");
-    const std::string status = patient.text("status");
+    const std::string& status = patient.status;
     if (status != "approved" && status != "in_treatment" && status != "maintenance") {
       throw ApiError::rule_refused(
           "infusions are booked for approved patients only (status: " + status + ")", "patient_id");
@@ -397,13 +374,8 @@ void validate_booking(storage::Transaction& tx, Booking& b, std::int64_t exclude
                                    "kind");
     }
     if (b.kind == "infusion") {
-      const std::int64_t total =
-          course->i64("planned_infusions") + course->i64("extension_infusions");
-      storage::Rows n = tx.query(
-          "SELECT COUNT(*) AS n FROM appointments WHERE course_id = $1 AND kind = 'infusion' AND "
-          "status IN ('booked', 'completed') AND id <> $2",
-          {*b.course_id, exclude});
-      if (n.front().i64("n") >= total) {
+      const std::int64_t total = course->total_infusions();
+      if (store.infusions_held(*b.course_id, exclude) >= total) {
         throw ApiError::rule_refused("all " + std::to_string(total) +
                                          " infusions of the series are booked or given; extend "
                                          "the course to add more",
@@ -412,11 +384,10 @@ void validate_booking(storage::Transaction& tx, Booking& b, std::int64_t exclude
     }
   }
 
-  storage::Rows chair = tx.query("SELECT * FROM chairs WHERE id = $1", {b.chair_id});
-  if (chair.empty()) throw kit::InputError("chair_id", "no such chair");
-  if (chair.front().i64("active") == 0)
-    throw ApiError::rule_refused("the chair is not in use", "chair_id");
-  const ClinicHours hours = load_clinic_hours(tx, chair.front().i64("clinic_id"));
+  const std::optional<storage::Chair> chair = store.find_chair(b.chair_id);
+  if (!chair) throw kit::InputError("chair_id", "no such chair");
+  if (!chair->active) throw ApiError::rule_refused("the chair is not in use", "chair_id");
+  const ClinicHours hours = load_clinic_hours(tx, chair->clinic_id);
   const ClinicZone& zone = hours.zone;
 
   if (b.start_text) b.starts_ms = zone.parse_instant(*b.start_text, "start");
@@ -430,9 +401,8 @@ void validate_booking(storage::Transaction& tx, Booking& b, std::int64_t exclude
     throw kit::InputError("start", "must be on a 15-minute boundary");
   }
   if (!b.ends_ms) {
-    b.ends_ms =
-        b.starts_ms + (course ? chair_block_ms(course->text("protocol_id"), hours.recovery_minutes)
-                              : kDefaultConsultMs);
+    b.ends_ms = b.starts_ms + (course ? chair_block_ms(course->protocol_id, hours.recovery_minutes)
+                                      : kDefaultConsultMs);
   }
   if (*b.ends_ms % kSlotMs != 0) throw kit::InputError("end", "must be on a 15-minute boundary");
   if (*b.ends_ms <= b.starts_ms) throw kit::InputError("end", "must be after start");
@@ -451,60 +421,44 @@ void validate_booking(storage::Transaction& tx, Booking& b, std::int64_t exclude
     }
   }
   // Friendly conflict answers first; the UNIQUE slot constraints settle races.
-  storage::Rows overlap = tx.query(
-      "SELECT id FROM appointments WHERE patient_id = $1 AND status = 'booked' AND starts_ms < $2 "
-      "AND ends_ms > $3 AND id <> $4",
-      {b.patient_id, *b.ends_ms, b.starts_ms, exclude});
-  if (!overlap.empty()) {
+  if (const auto overlap = store.patient_overlap(b.patient_id, b.starts_ms, *b.ends_ms, exclude)) {
     throw ApiError::conflict("the patient already has an appointment then (appointment " +
-                                 std::to_string(overlap.front().i64("id")) + ")",
+                                 std::to_string(*overlap) + ")",
                              "patient_id");
   }
 }
 
+// Friendly answers first (which appointment holds the slot); the UNIQUE slot rows, written in the
+// booking's transaction, settle a race with another process.
 void hold_slots(storage::Transaction& tx, std::int64_t appointment_id, const Booking& b) {
+  storage::SchedulingStore store(tx);
   for (std::int64_t s = b.starts_ms; s < *b.ends_ms; s += kSlotMs) {
-    storage::Rows taken = tx.query(
-        "SELECT appointment_id FROM appointment_slots WHERE chair_id = $1 AND slot_start = $2",
-        {b.chair_id, s});
-    if (!taken.empty()) {
-      throw ApiError::conflict("chair already booked (appointment " +
-                                   std::to_string(taken.front().i64("appointment_id")) + ")",
+    if (const auto taken = store.chair_slot_holder(b.chair_id, s)) {
+      throw ApiError::conflict("chair already booked (appointment " + std::to_string(*taken) + ")",
                                "chair_id");
     }
     if (b.staff_user_id) {
-      storage::Rows busy =
-          tx.query("SELECT appointment_id FROM staff_slots WHERE user_id = $1 AND slot_start = $2",
-                   {*b.staff_user_id, s});
-      if (!busy.empty()) {
-        throw ApiError::conflict("staff member already booked (appointment " +
-                                     std::to_string(busy.front().i64("appointment_id")) + ")",
-                                 "staff_user_id");
+      if (const auto busy = store.staff_slot_holder(*b.staff_user_id, s)) {
+        throw ApiError::conflict(
+            "staff member already booked (appointment " + std::to_string(*busy) + ")",
+            "staff_user_id");
       }
     }
   }
   for (std::int64_t s = b.starts_ms; s < *b.ends_ms; s += kSlotMs) {
     try {
-      tx.exec(
-          "INSERT INTO appointment_slots (chair_id, slot_start, appointment_id) VALUES ($1, $2, "
-          "$3)",
-          {b.chair_id, s, appointment_id});
+      store.hold_chair_slot(b.chair_id, s, appointment_id);
     } catch (const storage::ConstraintViolation&) {
       throw ApiError::conflict("chair already booked", "chair_id");
     }
     if (b.staff_user_id) {
       try {
-        tx.exec("INSERT INTO staff_slots (user_id, slot_start, appointment_id) VALUES ($1, $2, $3)",
-                {*b.staff_user_id, s, appointment_id});
+        store.hold_staff_slot(*b.staff_user_id, s, appointment_id);
       } catch (const storage::ConstraintViolation&) {
         throw ApiError::conflict("staff member already booked", "staff_user_id");
       }
     }
   }
-}
-
-storage::Value opt_value(const std::optional<std::int64_t>& v) {
-  return v ? storage::Value(*v) : storage::null();
 }
 
 Response create_appointment(RouteContext& ctx) {
@@ -527,17 +481,13 @@ Response create_appointment(RouteContext& ctx) {
   storage::Transaction& tx = ctx.tx();
   validate_booking(tx, b, 0);
   const std::int64_t now = ctx.services().now_ms();
-  storage::Rows ins = tx.query(
-      "INSERT INTO appointments (patient_id, course_id, chair_id, staff_user_id, kind, starts_ms, "
-      "ends_ms, on_date, status, notes, created_by, created_at_ms, updated_at_ms, version) VALUES "
-      "($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, $11, $11, 1) RETURNING id",
-      {b.patient_id, opt_value(b.course_id), b.chair_id, opt_value(b.staff_user_id), b.kind,
-       b.starts_ms, *b.ends_ms, b.on_date, notes, ctx.user().user_id, now});
-  const std::int64_t id = ins.front().i64("id");
+  const std::int64_t id = storage::SchedulingStore(tx).create_appointment(
+      {b.patient_id, b.course_id, b.chair_id, b.staff_user_id, b.kind, b.starts_ms, *b.ends_ms,
+       b.on_date, notes, ctx.user().user_id, now});
   hold_slots(tx, id, b);
-  const storage::Row row = load_appointment(tx, id);
   ChairZones zones(tx);
-  Response resp = json_response_with_etag(appointment_json(row, zones), 1, 201);
+  Response resp =
+      json_response_with_etag(appointment_json(load_appointment(tx, id), zones), 1, 201);
   resp.set_header("Location", "/api/v1/appointments/" + std::to_string(id));
   return resp;
 }
@@ -551,45 +501,38 @@ Response list_appointments(RouteContext& ctx) {
     if (!patient) throw ApiError::forbidden("this account is not linked to a patient");
   }
   if (patient) ctx.require_patient_access(*patient);
-  std::string sql = "SELECT * FROM appointments WHERE 1 = 1";
-  std::vector<storage::Value> params;
-  const auto add = [&](const std::string& clause, storage::Value v) {
-    params.push_back(std::move(v));
-    sql += " AND " + clause + " $" + std::to_string(params.size());
-  };
-  if (patient) add("patient_id =", *patient);
+  storage::AppointmentSearch search;
+  search.patient_id = patient;
   if (auto it = req.query.find("date"); it != req.query.end()) {
     require_date(it->second, "date");
-    add("on_date =", it->second);
+    search.on_date = it->second;
   }
   if (auto it = req.query.find("from"); it != req.query.end()) {
     require_date(it->second, "from");
-    add("on_date >=", it->second);
+    search.from_date = it->second;
   }
   if (auto it = req.query.find("to"); it != req.query.end()) {
     require_date(it->second, "to");
-    add("on_date <=", it->second);
+    search.to_date = it->second;
   }
-  if (auto c = query_int(req, "chair_id", 1, INT64_MAX)) add("chair_id =", *c);
-  if (auto c = query_int(req, "course_id", 1, INT64_MAX)) add("course_id =", *c);
-  if (auto s = query_int(req, "staff_user_id", 1, INT64_MAX)) add("staff_user_id =", *s);
-  if (auto it = req.query.find("status"); it != req.query.end()) add("status =", it->second);
-  const std::int64_t limit = query_int(req, "limit", 1, 1000).value_or(200);
-  params.emplace_back(limit);
-  sql += " ORDER BY starts_ms, chair_id LIMIT $" + std::to_string(params.size());
+  search.chair_id = query_int(req, "chair_id", 1, INT64_MAX);
+  search.course_id = query_int(req, "course_id", 1, INT64_MAX);
+  search.staff_user_id = query_int(req, "staff_user_id", 1, INT64_MAX);
+  if (auto it = req.query.find("status"); it != req.query.end()) search.status = it->second;
+  search.limit = query_int(req, "limit", 1, 1000).value_or(200);
   nlohmann::json out = nlohmann::json::array();
   ChairZones zones(ctx.tx());
-  for (const storage::Row& r : ctx.tx().query(sql, params)) {
-    out.push_back(appointment_json(r, zones));
+  for (const storage::Appointment& a : storage::SchedulingStore(ctx.tx()).appointments(search)) {
+    out.push_back(appointment_json(a, zones));
   }
   return json_response({{"appointments", out}});
 }
 
 Response get_appointment(RouteContext& ctx) {
-  const storage::Row row = load_appointment(ctx.tx(), ctx.id_param("id"));
-  ctx.require_patient_access(row.i64("patient_id"));
+  const storage::Appointment a = load_appointment(ctx.tx(), ctx.id_param("id"));
+  ctx.require_patient_access(a.patient_id);
   ChairZones zones(ctx.tx());
-  return json_response_with_etag(appointment_json(row, zones), row.i64("version"));
+  return json_response_with_etag(appointment_json(a, zones), a.version);
 }
 
 // Status changes (completed, cancelled, no_show) and rescheduling (start, end, chair, staff) of a
@@ -597,9 +540,9 @@ Response get_appointment(RouteContext& ctx) {
 Response patch_appointment(RouteContext& ctx) {
   const std::int64_t id = ctx.id_param("id");
   storage::Transaction& tx = ctx.tx();
-  const storage::Row current = load_appointment(tx, id);
-  ctx.require_patient_access(current.i64("patient_id"));
-  ctx.require_if_match(current.i64("version"));
+  const storage::Appointment current = load_appointment(tx, id);
+  ctx.require_patient_access(current.patient_id);
+  ctx.require_if_match(current.version);
   const nlohmann::json body = parse_body(ctx.request());
   contract::ObjectReader r(body, "");
   auto status = r.optional_string("status");
@@ -622,7 +565,7 @@ Response patch_appointment(RouteContext& ctx) {
   if (notes && notes->size() > kMaxText) throw kit::InputError("notes", "is too long");
   const bool reschedule = start || end || chair || staff_given;
   if (!status && !notes && !reschedule) throw kit::InputError("body", "names no field to change");
-  const std::string from = current.text("status");
+  const std::string from = current.status;
   const std::string to = status.value_or(from);
   if (from != "booked" && (to != from || reschedule)) {
     throw ApiError::conflict("a " + from + " appointment cannot change", "status");
@@ -634,35 +577,39 @@ Response patch_appointment(RouteContext& ctx) {
   const std::int64_t now = ctx.services().now_ms();
 
   Booking b;
-  b.patient_id = current.i64("patient_id");
-  b.course_id = current.opt_i64("course_id");
-  b.chair_id = chair ? std::int64_t{*chair} : current.i64("chair_id");
-  b.staff_user_id = staff_given ? staff : current.opt_i64("staff_user_id");
-  b.kind = current.text("kind");
-  b.starts_ms = current.i64("starts_ms");
-  b.ends_ms = current.i64("ends_ms");
-  b.on_date = current.text("on_date");
+  b.patient_id = current.patient_id;
+  b.course_id = current.course_id;
+  b.chair_id = chair ? std::int64_t{*chair} : current.chair_id;
+  b.staff_user_id = staff_given ? staff : current.staff_user_id;
+  b.kind = current.kind;
+  b.starts_ms = current.starts_ms;
+  b.ends_ms = current.ends_ms;
+  b.on_date = current.on_date;
   b.start_text = start;
   b.end_text = end;
-  if (start && !end) b.keep_duration_ms = current.i64("ends_ms") - current.i64("starts_ms");
+  if (start && !end) b.keep_duration_ms = current.ends_ms - current.starts_ms;
+  storage::SchedulingStore store(tx);
   if (reschedule) {
-    free_slots(tx, id);
+    store.free_slots(id);
     validate_booking(tx, b, id);
     hold_slots(tx, id, b);
   } else if (to == "cancelled") {
-    free_slots(tx, id);
+    store.free_slots(id);
   }
-  const std::int64_t changed = tx.exec(
-      "UPDATE appointments SET status = $1, status_reason = $2, notes = $3, chair_id = $4, "
-      "staff_user_id = $5, starts_ms = $6, ends_ms = $7, on_date = $8, updated_at_ms = $9, "
-      "version = version + 1 WHERE id = $10 AND version = $11",
-      {to, status ? reason : current.text("status_reason"), notes.value_or(current.text("notes")),
-       b.chair_id, opt_value(b.staff_user_id), b.starts_ms, *b.ends_ms, b.on_date, now, id,
-       current.i64("version")});
-  if (changed != 1) throw ApiError::precondition_failed();
-  const storage::Row row = load_appointment(tx, id);
+  const storage::AppointmentUpdate update{to,
+                                          status ? reason : current.status_reason,
+                                          notes.value_or(current.notes),
+                                          b.chair_id,
+                                          b.staff_user_id,
+                                          b.starts_ms,
+                                          *b.ends_ms,
+                                          b.on_date};
+  if (!store.update_appointment(id, current.version, update, now)) {
+    throw ApiError::precondition_failed();
+  }
+  const storage::Appointment changed = load_appointment(tx, id);
   ChairZones zones(tx);
-  return json_response_with_etag(appointment_json(row, zones), row.i64("version"));
+  return json_response_with_etag(appointment_json(changed, zones), changed.version);
 }
 
 }  // namespace

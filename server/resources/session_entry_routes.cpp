@@ -294,6 +294,12 @@ Response post_discharge(RouteContext& ctx) {
     body["minutes_since_last_dose"] =
         static_cast<double>(std::max<std::int64_t>(0, now - *s.stopped_at_ms) / 60'000);
   }
+  // The clinic's own observation time is the one the core checks (the observation_time gate
+  // below says the same), unless the request states a policy of its own.
+  const infusion::GatePolicy policy = gate_policy_for(ctx, s.appointment_id);
+  if (!body.contains("policy") || !body["policy"].contains("minimum_observation_minutes")) {
+    body["policy"]["minimum_observation_minutes"] = policy.observation_min_after_stop;
+  }
   const json result = contract::handle_discharge(body);  // the discharge score, by the core
   storage::InfusionStore store(ctx.tx());
   infusion::DischargeFacts f;
@@ -302,11 +308,19 @@ Response post_discharge(RouteContext& ctx) {
   f.now_ms = now;
   f.unacknowledged_critical_alerts = store.open_critical_alerts(s.id);
   f.score_ready = result.at("ready_for_discharge").get<bool>();
-  f.score_summary = "Aldrete " + result.at("aldrete").at("score").dump() +
-                    (f.score_ready ? "" : ", unmet: " + result.at("aldrete").at("unmet").dump());
+  f.score_summary = "Aldrete " + result.at("aldrete").at("score").dump();
+  if (!f.score_ready) {
+    f.score_summary += ", unmet: " + result.at("aldrete").at("unmet").dump();
+    if (result.contains("disagreements") && !result["disagreements"].empty()) {
+      f.score_summary += ", disagreements: " + result["disagreements"].dump();
+    }
+    if (result.contains("observation") && !result["observation"].value("met", true)) {
+      f.score_summary += ", observation: " + result["observation"].dump();
+    }
+  }
   f.override_reason = override_reason;
   f.caller_is_physician = ctx.user().role == Role::physician;
-  const auto gates = infusion::discharge_gates(f, gate_policy_for(ctx, s.appointment_id));
+  const auto gates = infusion::discharge_gates(f, policy);
   infusion::require_all(gates);
   const bool overridden = !f.score_ready;
   storage::StoredDischarge d;

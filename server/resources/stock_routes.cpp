@@ -299,6 +299,9 @@ Response waste(RouteContext& ctx) {
   const std::string witness_password = r.string("witness_password");
   const std::string reason =
       chair::optional_text(r.optional_string("reason"), "reason").value_or("unused remainder");
+  // The witness first, before this request's transaction opens: the password hash must never be
+  // computed while holding the database's write lock (it stalled every other user).
+  verify_witness(ctx.services(), witness_id, ctx.user().user_id, witness_password);
   StockStore store(ctx.tx());
   const storage::SessionForDraw s = session_or_error(ctx, store, session_id);
   const storage::SessionStock stock = store.session_stock(s.id);
@@ -309,19 +312,6 @@ Response waste(RouteContext& ctx) {
   const Amount a = amount(r, lot.concentration_mg_per_ml);
   const auto at_ms = r.optional_integer("at_ms");
   r.finish();
-
-  // The witness: a different, active physician or nurse, proving presence with their password.
-  if (witness_id == ctx.user().user_id) {
-    throw ApiError::rule_refused("the witness must be a second staff member", "witness_user_id");
-  }
-  const auto witness = store.find_witness(witness_id);
-  if (!witness || witness->disabled || (witness->role != "physician" && witness->role != "nurse")) {
-    throw ApiError::rule_refused("the witness must be an active physician or nurse",
-                                 "witness_user_id");
-  }
-  if (!verify_password(witness->password_hash, witness_password)) {
-    throw ApiError::rule_refused("the witness's password does not match", "witness_password");
-  }
 
   const std::int64_t delivered_mcg = s.ended() ? s.delivered_mcg : 0;
   const std::int64_t available_mcg = stock.drawn_mcg - stock.wasted_mcg - delivered_mcg;

@@ -150,6 +150,14 @@ void AccountStore::set_password_hash(std::int64_t user_id, const std::string& pa
       {user_id, password_hash, now_ms});
 }
 
+void AccountStore::enable_with_password_hash(std::int64_t user_id, const std::string& password_hash,
+                                             std::int64_t now_ms) {
+  tx_.exec(
+      "UPDATE users SET password_hash = $2, disabled = 0, updated_at_ms = $3, "
+      "version = version + 1 WHERE id = $1",
+      {user_id, password_hash, now_ms});
+}
+
 // ---------------------------------------------------------------------------------------------
 // Logins
 
@@ -212,16 +220,25 @@ std::optional<LoginThrottle> AccountStore::throttle(const std::string& username)
   return throttle_from_row(rows.front());
 }
 
-std::int64_t AccountStore::count_failed_login(const std::string& username, std::int64_t now_ms) {
-  // One statement, so concurrent failures (in several processes) each count.
+std::int64_t AccountStore::count_failed_login(const std::string& username, std::int64_t now_ms,
+                                              std::int64_t window_start_ms) {
+  // One statement, so concurrent attempts (in several processes) each count. Failures older
+  // than the window are forgotten: the count starts again at 1.
   return tx_
       .query(
           "INSERT INTO login_throttle (username, failures, locked_until_ms, updated_at_ms) "
           "VALUES ($1, 1, 0, $2) ON CONFLICT (username) DO UPDATE SET "
-          "failures = login_throttle.failures + 1, updated_at_ms = $2 RETURNING failures",
-          {username, now_ms})
+          "failures = CASE WHEN login_throttle.updated_at_ms < $3 THEN 1 "
+          "ELSE login_throttle.failures + 1 END, updated_at_ms = $2 RETURNING failures",
+          {username, now_ms, window_start_ms})
       .front()
       .i64("failures");
+}
+
+void AccountStore::forget_stale_throttles(std::int64_t before_ms, std::int64_t now_ms) {
+  // Unknown usernames leave rows too: they expire instead of growing without end.
+  tx_.exec("DELETE FROM login_throttle WHERE updated_at_ms < $1 AND locked_until_ms < $2",
+           {before_ms, now_ms});
 }
 
 void AccountStore::lock_username(const std::string& username, std::int64_t locked_until_ms,

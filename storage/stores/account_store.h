@@ -100,6 +100,10 @@ class AccountStore {
   // Replaces the password hash and bumps the version (a reset or the owner's own change).
   void set_password_hash(std::int64_t user_id, const std::string& password_hash,
                          std::int64_t now_ms);
+  // Enables the account again with a new password hash and bumps the version (the demo's accounts,
+  // reseeded with the password of this start).
+  void enable_with_password_hash(std::int64_t user_id, const std::string& password_hash,
+                                 std::int64_t now_ms);
 
   // Logins.
   std::int64_t add_login(const NewLogin& login);
@@ -117,7 +121,12 @@ class AccountStore {
   // Failed-login throttling.
   std::optional<LoginThrottle> throttle(const std::string& username);
   // Counts one more consecutive failure; returns the count.
-  std::int64_t count_failed_login(const std::string& username, std::int64_t now_ms);
+  // Counts one attempt atomically and returns the count; failures last updated before
+  // window_start_ms are forgotten first.
+  std::int64_t count_failed_login(const std::string& username, std::int64_t now_ms,
+                                  std::int64_t window_start_ms);
+  // Removes throttle rows untouched since before_ms and not locked at now_ms.
+  void forget_stale_throttles(std::int64_t before_ms, std::int64_t now_ms);
   // Locks the username until locked_until_ms and starts its count again.
   void lock_username(const std::string& username, std::int64_t locked_until_ms,
                      std::int64_t now_ms);

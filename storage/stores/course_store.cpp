@@ -65,10 +65,9 @@ std::optional<Course> CourseStore::find(std::int64_t course_id) {
 
 std::vector<Course> CourseStore::for_patient(std::int64_t patient_id) {
   std::vector<Course> out;
-  for (const Row& r :
-       tx_.query(std::string("SELECT ") + kCourseColumns +
-                     " FROM courses WHERE patient_id = $1 ORDER BY id DESC",
-                 {patient_id})) {
+  for (const Row& r : tx_.query(std::string("SELECT ") + kCourseColumns +
+                                    " FROM courses WHERE patient_id = $1 ORDER BY id DESC",
+                                {patient_id})) {
     out.push_back(course_from_row(r));
   }
   return out;

@@ -94,6 +94,13 @@ std::optional<Patient> PatientStore::find(std::int64_t id) {
   return patient_from_row(rows.front());
 }
 
+std::optional<Patient> PatientStore::find_by_mrn(const std::string& mrn) {
+  const Rows rows =
+      tx_.query(std::string("SELECT ") + kPatientColumns + " FROM patients WHERE mrn = $1", {mrn});
+  if (rows.empty()) return std::nullopt;
+  return patient_from_row(rows.front());
+}
+
 bool PatientStore::mrn_taken(const std::string& mrn) {
   return !tx_.query("SELECT id FROM patients WHERE mrn = $1", {mrn}).empty();
 }

@@ -97,6 +97,7 @@ class PatientStore {
   std::int64_t create(const NewPatient& patient);
   std::optional<Patient> find(std::int64_t id);
   bool mrn_taken(const std::string& mrn);
+  std::optional<Patient> find_by_mrn(const std::string& mrn);
   // The patient registered from this inquiry, if any.
   std::optional<std::int64_t> inquiry_patient(std::int64_t inquiry_id);
   // Ordered by family name, given name, id.

@@ -242,8 +242,13 @@ class RecordCorrectionsTest(KitTestCase):
         self.assertError(self.correct_assessment(aid + 100000, body), 404)
         self.assertEqual(self.listed(own, aid)["status"], "active")
         self.assertIsNone(self.listed(own, aid)["correction"])
-        denied = self.audit_rows(own, "POST /api/v1/assessments/{id}/corrections")
-        self.assertTrue(any(r["outcome"] == "denied" and r["username"] == "patient" for r in denied), denied)
+        # The refusal is audited too (the router refuses the role before the entry, and so before
+        # its patient, is read).
+        r = self.admin.get("/api/v1/audit", query={"limit": 1000})
+        self.assertStatus(r, 200, "audit")
+        self.assertTrue(any(row["action"] == "POST /api/v1/assessments/{id}/corrections"
+                            and row["username"] == "patient" and row["status"] == 403
+                            and row["outcome"] == "denied" for row in r.json))
 
     # --- medication lists ---------------------------------------------------------------------------
 

@@ -9,10 +9,11 @@
   Referrer-Policy).
 """
 
+import concurrent.futures
 import socket
 import unittest
 
-from kit_server import HOST, KitTestCase
+from kit_server import HOST, Client, KitTestCase, unique
 
 
 def raw_exchange(port, payload, timeout=10.0):
@@ -108,6 +109,58 @@ class HardeningTest(KitTestCase):
         self.assertEqual([(c["field"], c["old_value"], c["new_value"]) for c in changes.json],
                          [("weight_kg", "70.0", "72.5")])
         self.assertError(self.desk.get(path + "/field-changes"), 403)
+
+    def new_user(self, role):
+        name = unique("u")
+        password = "correct-horse-" + name
+        r = self.admin.post("/api/v1/users", {"username": name, "password": password, "role": role})
+        self.assertStatus(r, 201)
+        return name, password, r.json["id"]
+
+    def test_parallel_wrong_passwords_are_checked_at_most_max_failures_times(self):
+        name, password, _ = self.new_user("nurse")
+
+        def attempt(i):
+            return Client(self.port).post("/api/v1/auth/login",
+                                          {"username": name, "password": "wrong-password-%02d" % i})
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            answers = list(pool.map(attempt, range(24)))
+        # A sign-in flood is refused fast ("busy", 503) rather than queued; the rest are counted.
+        for i in range(24, 36):
+            if answers[-1].error().get("code") == "locked":
+                break
+            answers.append(attempt(i))
+        codes = [a.error().get("code") for a in answers]
+        self.assertNotIn(200, [a.status for a in answers])
+        self.assertLessEqual(set(codes), {"invalid_credentials", "locked", "busy"}, codes)
+        # The lock-out default is 5 failures: never more than 5 passwords were ever checked.
+        self.assertLessEqual(codes.count("invalid_credentials"), 5, codes)
+        self.assertEqual(codes[-1], "locked", codes)
+        # Locked now, even with the right password.
+        right = Client(self.port).post("/api/v1/auth/login", {"username": name, "password": password})
+        self.assertError(right, 429, code="locked")
+
+    def test_witness_passwords_are_throttled_and_answers_reveal_nothing(self):
+        # Wrong witnesses all get the same answer, whoever they are (nothing to enumerate), and
+        # the guesses lock out like a login.
+        _, _, wid = self.new_user("physician")
+        _, _, desk_id = self.new_user("front_desk")
+        answers = []
+        for witness in (wid, desk_id, 999999):
+            r = self.nurse.post("/api/v1/stock/wastes", {
+                "session_id": 1, "witness_user_id": witness, "witness_password": "guess-guess-1",
+                "mg": 1})
+            answers.append((r.status, r.error().get("field"), r.error().get("message")))
+        self.assertEqual(len(set(answers)), 1, answers)
+        self.assertEqual(answers[0][:2], (422, "witness_password"))
+        codes = []
+        for i in range(8):
+            r = self.nurse.post("/api/v1/stock/wastes", {
+                "session_id": 1, "witness_user_id": wid, "witness_password": "guess-%d-xxxxx" % i,
+                "mg": 1})
+            codes.append(r.error().get("code"))
+        self.assertIn("locked", codes, codes)
 
     def test_security_headers_on_every_response(self):
         for r in (self.nurse.get("/api/v1/patients"), self.anon.get("/healthz"),

@@ -80,7 +80,10 @@ def screening_request(eligible=True, pre_infusion=None):
     conditions = {k: False for k in SCREENING_CONDITIONS}
     conditions["schizophrenia"] = not eligible
     conditions["hepatic_impairment"] = "none"
-    req = {"indication": "depression", "age_years": 41, "conditions": conditions,
+    born = datetime.date(1985, 3, 14)  # the date of birth the helpers give every patient
+    now = datetime.datetime.now(datetime.timezone.utc).date()
+    age = now.year - born.year - ((now.month, now.day) < (born.month, born.day))
+    req = {"indication": "depression", "age_years": age, "conditions": conditions,
            "medications": {"benzodiazepine_lorazepam_eq_mg_per_day": 0}}
     if pre_infusion is not None:
         req["pre_infusion"] = pre_infusion

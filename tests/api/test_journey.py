@@ -25,11 +25,18 @@ SCREENING_CONDITIONS = [
 ]
 
 
-def screening_request(eligible=True):
+def age_on(date_of_birth, on):
+    """Whole years from an ISO date of birth to a date (the screening checks the record)."""
+    born = datetime.date.fromisoformat(date_of_birth)
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def screening_request(eligible=True, date_of_birth="1984-12-10"):
     conditions = {k: False for k in SCREENING_CONDITIONS}
     conditions["schizophrenia"] = not eligible
     conditions["hepatic_impairment"] = "none"
-    return {"indication": "depression", "age_years": 42, "conditions": conditions,
+    return {"indication": "depression", "age_years": age_on(date_of_birth, today()),
+            "conditions": conditions,
             "medications": {"benzodiazepine_lorazepam_eq_mg_per_day": 0}}
 
 
@@ -433,7 +440,7 @@ class JourneyTest(KitTestCase):
         self.assertEqual(len(got.json["vitals"]), 2)
         self.assertEqual([e["kind"] for e in got.json["events"]], ["start", "stop"])
 
-    # --- 3. PHQ-9 over dates: response, then climbing back -> booster --------------------------------
+    # --- 3. PHQ-9 over dates: response, then climbing back on two readings -> booster ---------------
 
     def test_3_phq9_series_recommends_a_booster(self):
         self.require_routes("POST /api/v1/patients/{id}/assessments", "GET /api/v1/patients/{id}/assessments",
@@ -478,21 +485,36 @@ class JourneyTest(KitTestCase):
         self.assertIsNotNone(ack.json["acknowledged_at"])
         self.assertError(self.physician.post_if_match("/api/v1/alerts/%d/acknowledge" % alert_id, {}, ack_etag),
                          412)
+        self.assertEqual(worse.json["alerts"][0]["severity"], "high")  # item 9 = 1: for review
+
+        # One reading after a response is not relapse (docs/clinical-rules/instruments.md): reassess.
+        once = self.physician.get(op, query={"instrument": "phq9"})
+        self.assertStatus(once, 200)
+        self.assertEqual(once.json["status"], "loss_of_response_unconfirmed")
+        self.assertIs(once.json["booster_recommended"], False)
+        self.assertIs(once.json["reassess_sooner"], True)
+
+        # The next reading confirms it; item 9 = 3 is urgent: a critical alert.
+        again = self.nurse.post(ap, {"instrument": "phq9", "answers": [3, 3, 2, 2, 2, 2, 1, 1, 3],
+                                     "taken_on": days_ago(3)})
+        self.assertStatus(again, 201)
+        self.assertEqual(again.json["total"], 19)
+        self.assertEqual([a["severity"] for a in again.json["alerts"]], ["critical"])
 
         out = self.physician.get(op, query={"instrument": "phq9"})
         self.assertStatus(out, 200)
         o = out.json
         self.assertEqual(o["baseline"], 20)
-        self.assertEqual(o["latest"], 18)
+        self.assertEqual(o["latest"], 19)
         self.assertEqual(o["status"], "relapse")
         self.assertIs(o["booster_recommended"], True)
         self.assertIsInstance(o["reason"], str)
         self.assertGreater(len(o["reason"]), 10)
-        self.assertEqual(len(o["assessment_ids"]), 3)
+        self.assertEqual(len(o["assessment_ids"]), 4)
 
         series = self.nurse.get(ap, query={"instrument": "phq9"})
         self.assertStatus(series, 200)
-        self.assertEqual([a["total"] for a in series.json], [20, 8, 18])
+        self.assertEqual([a["total"] for a in series.json], [20, 8, 18, 19])
 
         # Errors: wrong number of answers names the field; a future date; no instrument.
         self.assertError(self.nurse.post(ap, {"instrument": "phq9", "answers": [1] * 10}), 400, field="answers")

@@ -306,6 +306,15 @@ TEST(PkApiTci, ProtocolHardLimitHoldsTheSchedule) {
   for (const auto& row : out["schedule"]) EXPECT_LE(row["rate_mg_per_h"].get<double>(), 105.0);
   r["max_rate_mg_per_h"] = 1000;
   EXPECT_EQ(refused_field([&] { handle_pk_tci(r); }), "max_rate_mg_per_h");
+  // BMI 35 (100 kg, 169 cm): depression-standard doses by ideal weight at BMI >= 30 (Sanacora);
+  // the mg/kg/h hard limit follows the protocol's dosing weight, below 1.5 x 100 = 150 mg/h.
+  json obese = tci_request();
+  obese["protocol"] = "depression-standard";
+  obese["patient"] = {{"weight_kg", 100}, {"height_cm", 169}, {"sex", "male"}, {"age_y", 40}};
+  const json o = handle_pk_tci(obese);
+  EXPECT_LT(o["max_rate_mg_per_h"].get<double>(), 150.0);
+  EXPECT_NE(o["max_rate_source"].get<std::string>().find("protocol dosing weight"),
+            std::string::npos);
   r = tci_request();
   r["protocol"] = "no-such-protocol";
   EXPECT_EQ(refused_field([&] { handle_pk_tci(r); }), "protocol");

@@ -232,7 +232,11 @@ TEST_F(JourneyTest, StalePatchIs412AndMissingIfMatchIs428) {
   EXPECT_EQ(stale.status, 412);
   EXPECT_EQ(error_code(stale), "stale_write");
   EXPECT_EQ(with_if_match("PATCH", path, desk_, {{"phone", "555-0100"}}, "").status, 428);
-  Response cleared = with_if_match("PATCH", path, desk_, {{"weight_kg", nullptr}}, "\"2\"");
+  // Weight is a dosing input: the front desk may not clear it, a nurse may.
+  Response desk_clear = with_if_match("PATCH", path, desk_, {{"weight_kg", nullptr}}, "\"2\"");
+  EXPECT_EQ(desk_clear.status, 403) << desk_clear.body;
+  EXPECT_EQ(error_field(desk_clear), "weight_kg");
+  Response cleared = with_if_match("PATCH", path, nurse_, {{"weight_kg", nullptr}}, "\"2\"");
   ASSERT_EQ(cleared.status, 200) << cleared.body;
   EXPECT_TRUE(body(cleared)["weight_kg"].is_null());
   // Status is not editable through PATCH: it follows approval and the course.

@@ -86,6 +86,10 @@ class JourneyBTest : public ApiFixture {
       tx.exec("INSERT INTO consents (patient_id, consent_type, form_version, signed_at_ms, "
               "recorded_by, recorded_at_ms) VALUES ($1, 'treatment', 'v1', $2, $3, $2)",
               {patient_, now - 86'400'000, nurse_.user_id});
+      // The intake screening (a week ago) and today's day-of check.
+      tx.exec("INSERT INTO screenings (patient_id, request_json, result_json, eligible, "
+              "screened_by, screened_at_ms) VALUES ($1, '{}', '{\"eligible\":true}', 1, $2, $3)",
+              {patient_, nurse_.user_id, now - 7 * 86'400'000});
       tx.exec("INSERT INTO screenings (patient_id, request_json, result_json, eligible, "
               "screened_by, screened_at_ms) VALUES ($1, '{}', $2, 1, $3, $4)",
               {patient_,
@@ -581,12 +585,30 @@ TEST_F(JourneyBTest, Phq9ItemNineRaisesAHighAlertAtOnce) {
   EXPECT_EQ(body(get("/api/v1/alerts", physician_)).size(), 1u);
 }
 
+TEST_F(JourneyBTest, Phq9ItemNineAtThreeIsUrgentACriticalAlertWithCrisisGuidance) {
+  // Urgency policy: the item's highest answer (3 of 0-3) is urgent -> a critical alert
+  // (docs/clinical-rules/instruments.md, safety items); crisis guidance with every flag.
+  Response r = call("POST", p("/assessments"), nurse_,
+                    {{"instrument", "phq9"}, {"answers", phq9(3, 1)}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const json a = body(r);
+  ASSERT_EQ(a["alerts"].size(), 1u);
+  EXPECT_EQ(a["alerts"][0]["severity"], "critical");
+  const json alerts = body(get("/api/v1/alerts", physician_));
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0]["severity"], "critical");
+  EXPECT_EQ(alerts[0]["kind"], "safety_flag");
+}
+
 TEST_F(JourneyBTest, OutcomeResponseThenRelapseRecommendsABooster) {
-  // Baseline 20, then 8 (60% reduction: response), then 18 (relapse).
+  // Baseline 20, then 8 (60% reduction: response), then 16 (response lost, climb 8 = 40% of
+  // baseline: one reading, unconfirmed), then 17 (the second reading: relapse). Relapse rule:
+  // docs/clinical-rules/instruments.md (a single reading is not relapse, reference §10).
   const std::vector<std::pair<std::string, std::vector<int>>> sheets = {
       {"2026-11-02", {3, 3, 3, 3, 2, 2, 2, 2, 0}},
       {"2026-11-30", {1, 1, 1, 1, 1, 1, 1, 1, 0}},
-      {"2027-01-11", {2, 2, 2, 2, 2, 2, 2, 2, 0}}};
+      {"2027-01-04", {2, 2, 2, 2, 2, 2, 2, 2, 0}},
+      {"2027-01-11", {2, 2, 2, 2, 2, 2, 2, 3, 0}}};
   for (std::size_t i = 0; i < 2; ++i) {
     Response r = call(
         "POST", p("/assessments"), nurse_,
@@ -602,15 +624,25 @@ TEST_F(JourneyBTest, OutcomeResponseThenRelapseRecommendsABooster) {
       call("POST", p("/assessments"), nurse_,
            {{"instrument", "phq9"}, {"answers", sheets[2].second}, {"taken_on", sheets[2].first}});
   ASSERT_EQ(r.status, 201) << r.body;
+  Response once = get(p("/outcome"), physician_, {{"instrument", "phq9"}});
+  ASSERT_EQ(once.status, 200) << once.body;
+  EXPECT_EQ(body(once)["latest"], 16);
+  EXPECT_EQ(body(once)["status"], "loss_of_response_unconfirmed");
+  EXPECT_FALSE(body(once)["booster_recommended"].get<bool>());
+  EXPECT_TRUE(body(once)["reassess_sooner"].get<bool>());
+
+  r = call("POST", p("/assessments"), nurse_,
+           {{"instrument", "phq9"}, {"answers", sheets[3].second}, {"taken_on", sheets[3].first}});
+  ASSERT_EQ(r.status, 201) << r.body;
   Response out = get(p("/outcome"), physician_, {{"instrument", "phq9"}});
   ASSERT_EQ(out.status, 200) << out.body;
   const json o = body(out);
   EXPECT_EQ(o["baseline"], 20);
-  EXPECT_EQ(o["latest"], 16);
+  EXPECT_EQ(o["latest"], 17);
   EXPECT_EQ(o["status"], "relapse");
   EXPECT_TRUE(o["booster_recommended"].get<bool>());
   EXPECT_FALSE(o["reason"].get<std::string>().empty());
-  EXPECT_EQ(o["assessment_ids"].size(), 3u);
+  EXPECT_EQ(o["assessment_ids"].size(), 4u);
 
   EXPECT_EQ(get(p("/outcome"), physician_, {{"instrument", "gad7"}}).status, 422);
   EXPECT_EQ(error_field(get(p("/outcome"), physician_)), "instrument");

@@ -158,6 +158,21 @@ TEST_P(AccountStoreTest, ANewPasswordHashBumpsTheVersion) {
   });
 }
 
+TEST_P(AccountStoreTest, ADisabledAccountIsEnabledAgainWithANewHash) {
+  const std::int64_t id = create_user(user("nurse1", "nurse"));
+  with_transaction(*db, [&](Transaction& tx) {
+    AccountStore store(tx);
+    ASSERT_TRUE(store.update_access(id, 1, true, "nurse", kNowMs + 1));
+    store.enable_with_password_hash(id, "argon2-demo", kNowMs + 2);
+    const UserCredentials c = *store.credentials(id);
+    EXPECT_FALSE(c.user.disabled);
+    EXPECT_EQ(c.password_hash, "argon2-demo");
+    EXPECT_EQ(c.user.role, "nurse");
+    EXPECT_EQ(c.user.version, 3);
+    EXPECT_EQ(c.user.updated_at_ms, kNowMs + 2);
+  });
+}
+
 TEST_P(AccountStoreTest, ALoginIsFoundByItsTokenHashWithItsAccount) {
   const std::int64_t nurse = create_user(user("nurse1", "nurse"));
   const std::int64_t id = add_login(nurse, "hash-a", kNowMs + kHourMs);
@@ -239,9 +254,9 @@ TEST_P(AccountStoreTest, FailedLoginsAreCountedLockedAndCleared) {
     AccountStore store(tx);
     EXPECT_EQ(store.throttle("ghost"), std::nullopt);
     // Unknown usernames are counted too.
-    EXPECT_EQ(store.count_failed_login("ghost", kNowMs), 1);
-    EXPECT_EQ(store.count_failed_login("ghost", kNowMs + 1), 2);
-    EXPECT_EQ(store.count_failed_login("other", kNowMs + 1), 1);
+    EXPECT_EQ(store.count_failed_login("ghost", kNowMs, 0), 1);
+    EXPECT_EQ(store.count_failed_login("ghost", kNowMs + 1, 0), 2);
+    EXPECT_EQ(store.count_failed_login("other", kNowMs + 1, 0), 1);
     LoginThrottle t = *store.throttle("ghost");
     EXPECT_EQ(t.username, "ghost");
     EXPECT_EQ(t.failures, 2);
@@ -257,7 +272,7 @@ TEST_P(AccountStoreTest, FailedLoginsAreCountedLockedAndCleared) {
     EXPECT_TRUE(t.locked_at(kNowMs + 15 * 60'000 - 1));
     EXPECT_FALSE(t.locked_at(kNowMs + 15 * 60'000));
     // Failures during the lock still count, and do not shorten it.
-    EXPECT_EQ(store.count_failed_login("ghost", kNowMs + 3), 1);
+    EXPECT_EQ(store.count_failed_login("ghost", kNowMs + 3, 0), 1);
     EXPECT_EQ(store.throttle("ghost")->locked_until_ms, kNowMs + 15 * 60'000);
 
     store.clear_throttle("ghost");

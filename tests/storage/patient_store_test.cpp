@@ -122,6 +122,19 @@ TEST_P(PatientStoreTest, WithoutAnMrnTheStoreAssignsOneFromTheId) {
   });
 }
 
+TEST_P(PatientStoreTest, AGivenMrnIsKeptAndFindsThePatient) {
+  const std::int64_t id = create(patient("Ada", "Lovelace", "DEMO-0001"));
+  with_transaction(*db, [&](Transaction& tx) {
+    PatientStore store(tx);
+    const std::optional<Patient> p = store.find_by_mrn("DEMO-0001");
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->id, id);
+    EXPECT_EQ(p->mrn, "DEMO-0001");
+    EXPECT_EQ(p->status, "intake");
+    EXPECT_FALSE(store.find_by_mrn("DEMO-0002").has_value());
+  });
+}
+
 TEST_P(PatientStoreTest, ATakenMrnIsRefusedByTheSchema) {
   create(patient("Ada", "Lovelace", "MRN-1"));
   EXPECT_THROW(create(patient("Grace", "Hopper", "MRN-1")), ConstraintViolation);

@@ -90,14 +90,12 @@ TEST(DosingWeight, AppliesTheProtocolRule) {
       // 152.4 cm (60 in), 50 kg: BMI 21.5; an obese 152.4 cm woman of 80 kg: IBW base 45.5 kg.
       {"at 60 in: IBW base value", ideal30, 80, 152.4, Sex::kFemale, WeightBasis::kIdeal, 45.5},
       // 60 in, 70 kg woman: BMI 30.1, IBW 45.5 < 70 -> ideal; at 44 kg IBW 45.5 > actual.
-      {"IBW above actual keeps actual", ideal30, 44, 152.4, Sex::kFemale, WeightBasis::kActual,
-       44},
+      {"IBW above actual keeps actual", ideal30, 44, 152.4, Sex::kFemale, WeightBasis::kActual, 44},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.why);
-    const DosingWeight w =
-        dosing_weight(r.rule, units::Kg(r.weight_kg), units::Cm(r.height_cm), r.sex,
-                      units::Years(35));
+    const DosingWeight w = dosing_weight(r.rule, units::Kg(r.weight_kg), units::Cm(r.height_cm),
+                                         r.sex, units::Years(35));
     EXPECT_EQ(w.basis, r.expected_basis);
     EXPECT_NEAR(w.weight.value(), r.expected_kg, 1e-6);
     EXPECT_LE(w.weight.value(), r.weight_kg);

@@ -107,14 +107,13 @@ TEST(LibraryValidation, RefusesEachDefect) {
       {"cumulative limit on a first dose",
        [](auto& ps) {
          find(ps, "ed-sedation-adult-iv")
-             .limits.push_back(Limit{Q::kCumulativeDoseMgPerKg, LimitLevel::kHard,
-                                     BoundType::kMax, 5, "x", true});
+             .limits.push_back(Limit{Q::kCumulativeDoseMgPerKg, LimitLevel::kHard, BoundType::kMax,
+                                     5, "x", true});
        }},
       {"repeat dose without a hard cumulative maximum",
        [](auto& ps) {
-         std::erase_if(find(ps, "ed-sedation-adult-iv-repeat").limits, [](const Limit& x) {
-           return x.quantity == Q::kCumulativeDoseMgPerKg;
-         });
+         std::erase_if(find(ps, "ed-sedation-adult-iv-repeat").limits,
+                       [](const Limit& x) { return x.quantity == Q::kCumulativeDoseMgPerKg; });
        }},
       {"empty library", [](auto& ps) { ps.clear(); }},
   };

@@ -100,9 +100,9 @@ TEST(DosePlanProperty, AcceptedPlansNeverExceedAHardLimit) {
 
     const Plan p = compute_plan(lib, r);
     SCOPED_TRACE(proto.id + " case " + std::to_string(i));
-    ASSERT_EQ(
-        p.checks.size(),
-        proto.limits.size() + (proto.route == AdministrationRoute::kIvInfusion ? lib.pump().limits.size() : 0));
+    ASSERT_EQ(p.checks.size(),
+              proto.limits.size() +
+                  (proto.route == AdministrationRoute::kIvInfusion ? lib.pump().limits.size() : 0));
     // Delivered never exceeds prescribed (pump rounds down).
     ASSERT_LE(p.dose.value(), p.prescribed_dose.value() * (1 + 1e-12));
     if (p.pump_rate) {

@@ -87,5 +87,24 @@ TEST(ProtocolTable, InjectionsBoundTheirVolume) {
   }
 }
 
+// Property: every step of the 4-day CRPS titration is a pump rate the calculator can re-plan. The
+// infusion core turns a rate change of X mL/h into rate_mg_per_kg_per_h = X x (mg/mL) / kg and
+// re-plans it; the plan must program exactly X mL/h again, so each step is checked, not rounded.
+TEST(ProtocolTable, CrpsTitrationStepsReplanToTheSamePumpRate) {
+  const Protocol* p = builtin_library().find("crps-inpatient-4day");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->dose.kind, DoseKind::kPerKgPerHour);
+  for (double kg : {45.0, 62.9, 70.0, 93.3, 140.0}) {
+    for (int steps = 1; steps <= 400; ++steps) {  // 0.1 to 40 mL/h at 1 mg/mL
+      const double ml_per_h = steps * 0.1;
+      PlanRequest r = request("crps-inpatient-4day", kg, 1, 45);
+      r.rate_per_kg = units::MgPerKgPerH(ml_per_h * 1.0 / kg);
+      const Plan pl = plan(r);
+      ASSERT_TRUE(pl.pump_rate.has_value());
+      ASSERT_NEAR(pl.pump_rate->value(), ml_per_h, 1e-6) << kg << " kg, " << ml_per_h << " mL/h";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kit::dosing

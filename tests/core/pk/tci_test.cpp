@@ -102,7 +102,8 @@ TEST(Tci, PureEffectTargetingTogglesThePump) {
   TciOptions pure;
   pure.hybrid = false;
   pure.plasma_cap_factor.reset();
-  const TciRun run = run_tci(domino70(), TciTarget::effect, {{0, 0.2}}, 60, 1200.0 / 60.0, 10, pure);
+  const TciRun run =
+      run_tci(domino70(), TciTarget::effect, {{0, 0.2}}, 60, 1200.0 / 60.0, 10, pure);
   EXPECT_GT(toggles_after(run, 600), 100);
 }
 
