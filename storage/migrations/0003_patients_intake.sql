@@ -48,7 +48,12 @@ CREATE TABLE consents (
   signed_at_ms BIGINT NOT NULL,
   recorded_by BIGINT NOT NULL REFERENCES users (id),
   recorded_at_ms BIGINT NOT NULL,
-  note TEXT NOT NULL DEFAULT ''
+  note TEXT NOT NULL DEFAULT '',
+  -- A withdrawn consent stays on file, marked: when, recorded by whom, why.
+  withdrawn_at_ms BIGINT,
+  withdrawn_by BIGINT REFERENCES users (id),
+  withdrawal_reason TEXT,
+  CHECK ((withdrawn_at_ms IS NULL) = (withdrawal_reason IS NULL))
 );
 CREATE INDEX consents_patient ON consents (patient_id, consent_type);
 

@@ -50,6 +50,9 @@ CREATE TABLE clinics (
   closes_at TEXT NOT NULL DEFAULT '17:00',  -- HH:MM, clinic-local
   open_weekdays TEXT NOT NULL DEFAULT '12345',  -- ISO weekdays, 1 = Monday
   recovery_minutes BIGINT NOT NULL DEFAULT 60 CHECK (recovery_minutes BETWEEN 0 AND 480),
+  -- Minimum observation after an infusion stops, before discharge (clinic policy, default 30,
+  -- anchored on RCEM's 25 minutes: core/infusion/gates.h).
+  observation_minutes BIGINT NOT NULL DEFAULT 30 CHECK (observation_minutes BETWEEN 0 AND 240),
   created_at_ms BIGINT NOT NULL,
   updated_at_ms BIGINT NOT NULL,
   version BIGINT NOT NULL DEFAULT 1,

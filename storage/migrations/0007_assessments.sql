@@ -16,6 +16,9 @@ CREATE TABLE assessments (
   flags_json TEXT NOT NULL,
   self_report BIGINT NOT NULL DEFAULT 0 CHECK (self_report IN (0, 1)),
   taken_on TEXT NOT NULL CHECK (length(taken_on) = 10),
+  -- Corrections keep the original: entered_in_error or amended (the amendment names it).
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'entered_in_error', 'amended')),
+  amends_id BIGINT REFERENCES assessments (id),
   recorded_by BIGINT NOT NULL REFERENCES users (id),
   at_ms BIGINT NOT NULL
 );
@@ -36,6 +39,9 @@ CREATE TABLE alerts (
   acknowledged_by BIGINT REFERENCES users (id),
   acknowledged_at_ms BIGINT,
   acknowledge_note TEXT NOT NULL DEFAULT '',
+  -- Raised by an entry later corrected: closed and kept, with why.
+  retracted_at_ms BIGINT,
+  retraction_reason TEXT,
   version BIGINT NOT NULL DEFAULT 1,
   CHECK ((acknowledged_by IS NULL) = (acknowledged_at_ms IS NULL))
 );

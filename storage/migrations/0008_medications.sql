@@ -9,6 +9,10 @@ CREATE TABLE medication_lists (
   result_json TEXT NOT NULL,                        -- the core's answer (items, flags, caution)
   total_mme_per_day {{DOUBLE}} NOT NULL CHECK (total_mme_per_day >= 0),
   note TEXT NOT NULL DEFAULT '',
+  -- Corrected like an assessment: the original stays with its status, an amendment is a new list
+  -- naming it (amends_id), and the MME trend reads active lists only.
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'entered_in_error', 'amended')),
+  amends_id BIGINT REFERENCES medication_lists (id),
   recorded_by BIGINT NOT NULL REFERENCES users (id),
   recorded_at_ms BIGINT NOT NULL
 );

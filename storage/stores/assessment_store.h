@@ -1,7 +1,7 @@
 #pragma once
 // The assessment store: questionnaires scored by the core and the alerts that need a clinician
 // (tables `assessments` and `alerts`, storage/migrations/0007_assessments.sql, with the status,
-// amends_id and retraction columns of 0009). Follows the store pattern of docs/storage.md: named
+// amends_id and retraction columns). Follows the store pattern of docs/storage.md: named
 // operations over the caller's transaction, plain records, one row->record function per type; "not
 // found" is std::nullopt. Scores, flags and bands are the core's answer, stored as it gave them.
 //

@@ -1,7 +1,6 @@
 #pragma once
 // The intake store: screenings, consents and the physician's approvals (tables in
-// storage/migrations/0003_patients_intake.sql; consent withdrawal in
-// 0009_withdrawals_retractions.sql). Follows the store pattern of docs/storage.md: named operations
+// storage/migrations/0003_patients_intake.sql, consent withdrawal included). Follows the store pattern of docs/storage.md: named operations
 // over the caller's transaction, plain records, one row->record function per type; "not found" is
 // std::nullopt. The rules (who may approve, what a withdrawal closes) stay with the caller and the
 // core.

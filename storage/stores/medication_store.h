@@ -1,7 +1,7 @@
 #pragma once
 // The medication store: a patient's dated pain-medication lists with the daily morphine milligram
 // equivalents the core computed for each (table `medication_lists`,
-// storage/migrations/0008_medications.sql, with the status and amends_id of 0009). Follows the
+// storage/migrations/0008_medications.sql, with the status and amends_id). Follows the
 // store pattern of docs/storage.md: named operations over the caller's transaction, plain records,
 // one row->record function per type; "not found" is std::nullopt. The MME rules stay in the core.
 //

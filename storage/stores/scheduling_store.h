@@ -1,7 +1,7 @@
 #pragma once
 // The scheduling store: clinics, chairs, staff availability, appointments and the slot rows that
 // hold chairs and staff (tables in storage/migrations/0004_courses_scheduling.sql, and
-// clinics.observation_minutes from 0009). Follows the store pattern of docs/storage.md: named
+// clinics.observation_minutes). Follows the store pattern of docs/storage.md: named
 // operations over the caller's transaction, plain records, one row->record function per type;
 // "not found" is std::nullopt, a refused write the database's ConstraintViolation. Opening hours,
 // zones and the booking rules stay with the caller (server/resources/scheduling_routes.cpp,
