@@ -386,7 +386,12 @@ std::optional<Principal> authenticate(const Request& req, Services& services) {
         if (!found) return std::nullopt;
         const storage::Login& login = found->login;
         const storage::User& user = found->user;
-        if (login.expired_at(now) || user.disabled) {
+        // Shared clinical workstations: a login unused for login_idle_minutes ends, whatever its
+        // absolute expiry (last_seen_ms is kept to the minute, so allow that minute).
+        const std::int64_t idle_ms =
+            static_cast<std::int64_t>(services.config().login_idle_minutes) * 60'000;
+        const bool idle = now - login.last_seen_ms > idle_ms + 60'000;
+        if (login.expired_at(now) || user.disabled || idle) {
           accounts.end_login(login.id);
           return std::nullopt;
         }

@@ -19,7 +19,9 @@ struct ServerConfig {
   bool demo = false;                // demo clinic (set by `demo`, not a key of its own)
   bool tls = false;                 // clients reach kit over HTTPS (kit itself speaks plain
                                     // HTTP; a TLS proxy in front): login cookies get Secure
-  int login_ttl_minutes = 12 * 60;  // a login (token and cookie) lasts this long from sign-in
+  int login_ttl_minutes = 12 * 60;
+  // A login unused this long ends (shared workstations at the chair and the front desk).
+  int login_idle_minutes = 30;  // a login (token and cookie) lasts this long from sign-in
   int login_max_failures = 5;       // consecutive failed passwords, then the username locks
   int login_lock_minutes = 15;      // for this long
   int inquiry_limit_per_hour = 10;  // public inquiries per remote address per hour

@@ -77,6 +77,7 @@ const std::vector<Setting>& table() {
       {"tls", &ServeOptions::tls},
       // A login lasts at most a week; lock-out cannot be switched off (at least 1 failure, 1 min).
       {"login_ttl_minutes", &ServeOptions::login_ttl_minutes, 1, 7 * 24 * 60},
+      {"login_idle_minutes", &ServeOptions::login_idle_minutes, 1, 24 * 60},
       {"login_max_failures", &ServeOptions::login_max_failures, 1, 100},
       {"login_lock_minutes", &ServeOptions::login_lock_minutes, 1, 24 * 60},
       {"inquiry_limit_per_hour", &ServeOptions::inquiry_limit_per_hour, 1, 10000},
@@ -210,6 +211,7 @@ ServerConfig server_config(const ServeOptions& o) {
   c.login_max_failures = o.login_max_failures;
   c.login_lock_minutes = o.login_lock_minutes;
   c.inquiry_limit_per_hour = o.inquiry_limit_per_hour;
+  c.login_idle_minutes = o.login_idle_minutes;
   c.screening_max_age_days = o.screening_max_age_days;
   return c;
 }

@@ -41,6 +41,7 @@ struct ServeOptions {
   int login_max_failures = ServerConfig{}.login_max_failures;
   int login_lock_minutes = ServerConfig{}.login_lock_minutes;
   int inquiry_limit_per_hour = ServerConfig{}.inquiry_limit_per_hour;
+  int login_idle_minutes = ServerConfig{}.login_idle_minutes;
   int screening_max_age_days = ServerConfig{}.screening_max_age_days;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
 };

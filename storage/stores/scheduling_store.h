@@ -1,11 +1,10 @@
 #pragma once
 // The scheduling store: clinics, chairs, staff availability, appointments and the slot rows that
-// hold chairs and staff (tables in storage/migrations/0004_courses_scheduling.sql, and
-// clinics.observation_minutes). Follows the store pattern of docs/storage.md: named
-// operations over the caller's transaction, plain records, one row->record function per type;
-// "not found" is std::nullopt, a refused write the database's ConstraintViolation. Opening hours,
-// zones and the booking rules stay with the caller (server/resources/scheduling_routes.cpp,
-// journey_common.h).
+// hold chairs and staff (tables in storage/migrations/0004_courses_scheduling.sql). Follows the
+// store pattern of docs/storage.md: named operations over the caller's transaction, plain records,
+// one row->record function per type; "not found" is std::nullopt, a refused write the database's
+// ConstraintViolation. Opening hours, zones and the booking rules stay with the caller
+// (server/resources/scheduling_routes.cpp, journey_common.h, clinic_time.h).
 //
 // Times: starts_ms, ends_ms and slot_start_ms are UTC instants; on_date is the clinic-local ISO
 // date of the start; from_time, to_time, opens_at and closes_at are "HH:MM" on the clinic's wall

@@ -122,6 +122,20 @@ TEST_F(AuthTest, DisabledAccountsCannotLogInAndLoseTheirSessions) {
   EXPECT_EQ(login("nina", kPassword).status, 401);
 }
 
+TEST_F(AuthTest, AnIdleLoginEndsBeforeItsAbsoluteExpiry) {
+  // A shared workstation left signed in: 29 idle minutes keep the login, the default 30 (plus
+  // the minute last_seen is rounded to) end it although 12 hours are not over.
+  const std::int64_t id = add_user("nina", Role::nurse);
+  Caller nina = session_for(id, "nina", Role::nurse);
+  now_ms_ += 29 * 60'000;
+  ASSERT_EQ(call("GET", "/api/v1/auth/me", nina).status, 200);  // used: idle time restarts
+  now_ms_ += 25 * 60'000;
+  EXPECT_EQ(call("GET", "/api/v1/auth/me", nina).status, 200);
+  now_ms_ += 32 * 60'000;
+  EXPECT_EQ(call("GET", "/api/v1/auth/me", nina).status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/auth/me", nina).status, 401);  // and it stays ended
+}
+
 TEST_F(AuthTest, CookieSessionsNeedCsrfHeaderOnWrites) {
   add_user("nina", Role::nurse);
   const auto b = body(login("nina", kPassword));
