@@ -3,17 +3,23 @@
 // the tools are pg_dump / pg_restore; kit says which command to run.
 // Exit codes: 0 done; 1 the copy failed; 2 bad input (no database, not a valid backup, PostgreSQL
 // URL); 3 refused (restore over an existing database without --force).
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <unistd.h>
+#include <vector>
 
 #include "cli/command_registry.h"
 #include "cli/json_command.h"
+#include "server/api/audit.h"
+#include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/postgres_database.h"
+#include "storage/serve_lock.h"
 #include "storage/sqlite_database.h"
 
 namespace {
@@ -58,9 +64,41 @@ std::string utc_stamp() {
   return buf;
 }
 
-int latest_known_version() {
-  int latest = 0;
-  for (const auto& m : kit::storage::embedded_migrations()) latest = std::max(latest, m.version);
+// An option that names a path must name one: "" would silently mean the current folder.
+void require_path(const std::string& value, const std::string& option) {
+  if (value.empty()) fail(kBadInput, option + " must name a path (it is empty)");
+}
+
+// The tables a database of this kit has: those of a freshly migrated one.
+std::vector<std::string> kit_tables() {
+  const fs::path tmp = fs::temp_directory_path() / ("kit-schema-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  std::vector<std::string> names;
+  {
+    auto db = kit::storage::open_database("", tmp);
+  }
+  names = kit::storage::sqlite_table_names(tmp / "kit.db");
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  return names;
+}
+
+// A name for the copy of the database a restore replaces, never one that exists already.
+fs::path safety_copy_name(const fs::path& folder) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count() %
+                  1000;
+  for (int n = 0;; ++n) {
+    const fs::path p = folder / ("kit-before-restore-" + utc_stamp() + "." + std::to_string(ms) +
+                                 (n == 0 ? "" : "-" + std::to_string(n)) + ".db");
+    if (!fs::exists(p)) return p;
+  }
+}
+
+std::int64_t latest_known_version() {
+  std::int64_t latest = 0;
+  for (const auto& m : kit::storage::embedded_migrations()) latest = std::max<std::int64_t>(latest, m.version);
   return latest;
 }
 
@@ -72,10 +110,29 @@ void backup(const StorageOptions& o) {
               << kit::storage::redact_database_url(o.database) << "'\n";
     throw CLI::RuntimeError(kBadInput);
   }
+  require_path(o.file, "--to");
+  require_path(o.data, "--data");
   const fs::path db = sqlite_file(o);
   if (!fs::is_regular_file(db)) fail(kBadInput, "no database at " + db.string());
   const fs::path to = fs::absolute(o.file);
   if (fs::exists(to) && fs::equivalent(to, db)) fail(kBadInput, "--to names the database itself");
+  if (fs::exists(to)) {
+    // Only an earlier kit backup may be replaced, and only when asked to.
+    bool earlier_backup = false;
+    try {
+      earlier_backup = fs::is_regular_file(to) && kit::storage::sqlite_schema_version(to) > 0;
+    } catch (const std::exception&) {
+      earlier_backup = false;
+    }
+    if (!earlier_backup) {
+      fail(kRefused, "--to names an existing file that is not a kit backup: " + to.string() +
+                         " (choose another name)");
+    }
+    if (!o.force) {
+      fail(kRefused, "--to names an existing backup: " + to.string() +
+                         " (add --force to replace it)");
+    }
+  }
   try {
     kit::storage::sqlite_backup_file(db, to);
     const std::string check = kit::storage::sqlite_integrity_check(to);
@@ -98,13 +155,25 @@ void restore(const StorageOptions& o) {
               << kit::storage::redact_database_url(o.database) << "' '" << o.file << "'\n";
     throw CLI::RuntimeError(kBadInput);
   }
+  require_path(o.file, "--from");
+  require_path(o.data, "--data");
   const fs::path from = fs::absolute(o.file);
   const fs::path target = sqlite_file(o);
   if (!fs::is_regular_file(from)) fail(kBadInput, "no backup file at " + from.string());
+  if (fs::file_size(from) == 0) fail(kBadInput, "the backup file is empty: " + from.string());
+
+  // 0. Never under a running server: it would keep its logins, caches and writes (and access an
+  // account lost by the restore would come back). kit serve holds the folder's lock shared.
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  const kit::storage::ServeLock lock(target.parent_path(), kit::storage::ServeLock::Mode::exclusive);
+  if (!lock.held()) {
+    fail(kRefused, "a kit serve is running on " + target.parent_path().string() +
+                       ": stop it first, then restore");
+  }
 
   // 1. The backup must be a sound SQLite database from this kit or an older one.
   std::string check;
-  int version = 0;
+  std::int64_t version = 0;
   try {
     check = kit::storage::sqlite_integrity_check(from);
     version = kit::storage::sqlite_schema_version(from);
@@ -116,6 +185,16 @@ void restore(const StorageOptions& o) {
     fail(kBadInput, "the backup has schema version " + std::to_string(version) +
                         ", newer than this kit (" + std::to_string(latest_known_version()) +
                         "): restore it with a newer kit");
+  }
+  if (version < 1) fail(kBadInput, "not a kit database (no schema version): " + from.string());
+  if (version == latest_known_version()) {
+    // Every table this kit needs must be there (a backup with dropped tables would give 500s).
+    const auto have = kit::storage::sqlite_table_names(from);
+    for (const std::string& t : kit_tables()) {
+      if (std::find(have.begin(), have.end(), t) == have.end()) {
+        fail(kBadInput, "not a complete kit database: table " + t + " is missing");
+      }
+    }
   }
 
   // 2. Never over an existing database by accident.
@@ -139,7 +218,7 @@ void restore(const StorageOptions& o) {
     } else {
       // Replace in place through SQLite itself: one write transaction, so readers (even a running
       // server) see the old database or the new one, and a crash half-way leaves the old one.
-      const fs::path keep = target.parent_path() / ("kit-before-restore-" + utc_stamp() + ".db");
+      const fs::path keep = safety_copy_name(target.parent_path());
       kit::storage::sqlite_backup_file(target, keep);
       kit::storage::sqlite_restore_into(from, target);
       const std::string after = kit::storage::sqlite_integrity_check(target);
@@ -149,6 +228,21 @@ void restore(const StorageOptions& o) {
                 << " (schema version " << version << "); the previous database is kept as "
                 << keep.string() << "\n";
     }
+    // Every login of the restored database ends (a password reset or a disabled account after
+    // the backup must not be undone by it), and the restore is recorded in its audit chain.
+    auto restored = kit::storage::open_database("", target.parent_path());
+    kit::storage::with_transaction(*restored, [&](kit::storage::Transaction& tx) {
+      tx.exec("DELETE FROM logins");
+      kit::server::AuditEntry e;
+      e.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+      e.action = "kit restore --from " + from.string();
+      e.outcome = "allowed";
+      e.remote_address = "local";
+      kit::server::append_audit(tx, e);
+    });
+    std::cout << "every login ended; the restore is recorded in the audit log\n";
   } catch (const CLI::RuntimeError&) {
     throw;
   } catch (const std::exception& e) {
@@ -163,6 +257,7 @@ kit::cli::Registration reg([](CLI::App& root) {
   b->add_option("--data", o->data, "Data folder holding kit.db (default ./kit-data)");
   b->add_option("--to", o->file, "Backup file to write (replaced atomically)")->required();
   b->add_option("--database", o->database, "Database URL (PostgreSQL: prints the pg_dump command)");
+  b->add_flag("--force", o->force, "Replace an earlier kit backup of the same name");
   b->callback([o] { backup(*o); });
 
   auto r = std::make_shared<StorageOptions>();

@@ -29,10 +29,10 @@ void lock_if_postgres(Database& db, Transaction& tx) {
   }
 }
 
-std::set<int> recorded_versions(Transaction& tx) {
-  std::set<int> versions;
+std::set<std::int64_t> recorded_versions(Transaction& tx) {
+  std::set<std::int64_t> versions;
   for (const auto& row : tx.query("SELECT version FROM schema_migrations ORDER BY version")) {
-    versions.insert(static_cast<int>(row.i64("version")));
+    versions.insert(row.i64("version"));  // 64-bit: 4294967297 is not 1
   }
   return versions;
 }
@@ -101,7 +101,7 @@ MigrationReport apply_migrations(Database& db, const std::vector<Migration>& mig
   }
 
   MigrationReport report;
-  std::set<int> known;
+  std::set<std::int64_t> known;
   for (const auto* m : ordered) known.insert(m->version);
 
   with_transaction(db, [&](Transaction& tx) {
@@ -111,7 +111,7 @@ MigrationReport apply_migrations(Database& db, const std::vector<Migration>& mig
         "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
     const auto versions = recorded_versions(tx);
     report.version_before = versions.empty() ? 0 : *versions.rbegin();
-    for (int v : versions) {
+    for (std::int64_t v : versions) {
       if (!known.count(v)) {
         const int latest = ordered.empty() ? 0 : ordered.back()->version;
         throw std::runtime_error(

@@ -9,7 +9,7 @@
 namespace kit::storage {
 
 struct MigrationReport {
-  int version_before = 0;    // highest version recorded before (0: empty database)
+  std::int64_t version_before = 0;  // highest version recorded before (0: empty database)
   std::vector<int> applied;  // versions applied now, in order
 };
 

@@ -504,7 +504,7 @@ std::string sqlite_integrity_check(const fs::path& file) {
   return result;
 }
 
-int sqlite_schema_version(const fs::path& file) {
+std::int64_t sqlite_schema_version(const fs::path& file) {
   RawDb db = open_raw(file, SQLITE_OPEN_READONLY, 5000);
   Rows t = run(db.get(),
                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND "
@@ -513,7 +513,19 @@ int sqlite_schema_version(const fs::path& file) {
   if (t.empty() || t.front().i64("n") == 0) return 0;
   Rows v = run(db.get(), "SELECT max(version) AS v FROM schema_migrations", {}, nullptr);
   if (v.empty()) return 0;
-  return static_cast<int>(v.front().opt_i64("v").value_or(0));
+  return v.front().opt_i64("v").value_or(0);  // 64-bit: a huge version must not wrap to a small one
+}
+
+std::vector<std::string> sqlite_table_names(const fs::path& file) {
+  RawDb db = open_raw(file, SQLITE_OPEN_READONLY, 5000);
+  std::vector<std::string> out;
+  for (const Row& r : run(db.get(),
+                          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                          "'sqlite_%' ORDER BY name",
+                          {}, nullptr)) {
+    out.push_back(r.text("name"));
+  }
+  return out;
 }
 
 }  // namespace kit::storage

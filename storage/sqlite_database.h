@@ -1,9 +1,11 @@
 #pragma once
 // The SQLite back end of storage/database.h (the default: one file <data>/kit.db, zero set-up).
 // SQLiteCpp stays inside sqlite_database.cpp; this header only names what callers need.
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "storage/database.h"
@@ -45,6 +47,8 @@ void sqlite_restore_into(const std::filesystem::path& from, const std::filesyste
 std::string sqlite_integrity_check(const std::filesystem::path& file);
 
 // Highest version recorded in schema_migrations of the file (0 if none, or no such table).
-int sqlite_schema_version(const std::filesystem::path& file);
+std::int64_t sqlite_schema_version(const std::filesystem::path& file);
+// The names of the tables in a SQLite file (read-only).
+std::vector<std::string> sqlite_table_names(const std::filesystem::path& file);
 
 }  // namespace kit::storage

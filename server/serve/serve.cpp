@@ -2,6 +2,7 @@
 // graceful shutdown on SIGTERM/SIGINT, composed around HttpServer.
 #include "server/serve/serve.h"
 
+#include <filesystem>
 #include <sodium.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -26,6 +27,7 @@
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
 #include "storage/database.h"
+#include "storage/serve_lock.h"
 #include "storage/postgres_database.h"
 
 namespace kit::server {
@@ -177,7 +179,18 @@ int run_serve(const ServeOptions& o) {
   }
 
   std::unique_ptr<storage::Database> db;
+  // While this server runs, `kit restore` cannot replace its SQLite database underneath it.
+  std::unique_ptr<storage::ServeLock> serve_lock;
   try {
+    const bool sqlite = o.database.empty() || o.database.rfind("sqlite", 0) == 0;
+    if (sqlite) {
+      std::filesystem::create_directories(o.data_dir);
+      serve_lock = std::make_unique<storage::ServeLock>(o.data_dir, storage::ServeLock::Mode::shared);
+      if (!serve_lock->held()) {
+        log.error("the data folder is being restored (kit restore holds it); try again after it");
+        return 1;
+      }
+    }
     db = storage::open_database(o.database, o.data_dir);
   } catch (const std::exception& e) {
     log.error("cannot open the database", {{"error", e.what()}});

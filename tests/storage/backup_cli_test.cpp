@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "storage/database.h"
+#include "storage/serve_lock.h"
 #include "storage/sqlite_database.h"
 #include "tests/storage/storage_fixture.h"
 #include "tests/support/run_process.h"
@@ -152,6 +153,108 @@ TEST_F(BackupCli, PostgresUrlsPrintThePgToolsCommand) {
   r = run_kit({"restore", "--database", url, "--from", "k.dump"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("pg_restore"), std::string::npos) << r.err;
+}
+
+TEST_F(BackupCli, EmptyPathsAreBadInputNotACrash) {
+  make_data(dir_ / "d", 1);
+  EXPECT_EQ(run_kit({"backup", "--data", (dir_ / "d").string(), "--to", ""}).exit_code, 2);
+  EXPECT_EQ(run_kit({"restore", "--data", (dir_ / "d").string(), "--from", ""}).exit_code, 2);
+  EXPECT_EQ(run_kit({"backup", "--data", "", "--to", (dir_ / "b.db").string()}).exit_code, 2);
+}
+
+TEST_F(BackupCli, BackupNeverOverwritesAnUnrelatedFile) {
+  make_data(dir_ / "d", 1);
+  const fs::path precious = dir_ / "thesis.txt";
+  {
+    std::FILE* f = std::fopen(precious.c_str(), "w");
+    std::fputs("four years of work", f);
+    std::fclose(f);
+  }
+  auto r = run_kit({"backup", "--data", (dir_ / "d").string(), "--to", precious.string(),
+                    "--force"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(fs::file_size(precious), 18u);
+  // An earlier backup of the same name is replaced only with --force.
+  const fs::path b = dir_ / "b.db";
+  ASSERT_EQ(run_kit({"backup", "--data", (dir_ / "d").string(), "--to", b.string()}).exit_code, 0);
+  EXPECT_EQ(run_kit({"backup", "--data", (dir_ / "d").string(), "--to", b.string()}).exit_code, 3);
+  EXPECT_EQ(
+      run_kit({"backup", "--data", (dir_ / "d").string(), "--to", b.string(), "--force"}).exit_code,
+      0);
+}
+
+TEST_F(BackupCli, RestoreRefusesARunningServerAnEmptyFileAndDroppedTables) {
+  make_data(dir_ / "d", 3);
+  const fs::path b = dir_ / "b.db";
+  ASSERT_EQ(run_kit({"backup", "--data", (dir_ / "d").string(), "--to", b.string()}).exit_code, 0);
+  {
+    // A kit serve holds the folder (shared): restore must not replace the database under it.
+    ServeLock serving(dir_ / "d", ServeLock::Mode::shared);
+    ASSERT_TRUE(serving.held());
+    auto r = run_kit({"restore", "--data", (dir_ / "d").string(), "--from", b.string(), "--force"});
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find("kit serve"), std::string::npos) << r.err;
+  }
+  const fs::path empty = dir_ / "empty.db";
+  std::fclose(std::fopen(empty.c_str(), "w"));
+  EXPECT_EQ(run_kit({"restore", "--data", (dir_ / "e").string(), "--from", empty.string()})
+                .exit_code,
+            2);
+  const fs::path broken = dir_ / "broken.db";
+  fs::copy_file(b, broken);
+  {
+    auto db = open_sqlite(broken, {.create = false});
+    with_transaction(*db, [](Transaction& tx) { tx.exec("DROP TABLE session_events"); });
+  }
+  auto r = run_kit({"restore", "--data", (dir_ / "e").string(), "--from", broken.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("session_events"), std::string::npos) << r.err;
+  // A schema version past 2^32 is not read as a small one.
+  const fs::path huge = dir_ / "huge.db";
+  fs::copy_file(b, huge);
+  {
+    auto db = open_sqlite(huge, {.create = false});
+    with_transaction(*db, [](Transaction& tx) {
+      tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (4294967297, 'x', "
+              "'y')");
+    });
+  }
+  EXPECT_EQ(run_kit({"restore", "--data", (dir_ / "e").string(), "--from", huge.string()})
+                .exit_code,
+            2);
+}
+
+TEST_F(BackupCli, RestoreEndsEveryLoginKeepsEverySafetyCopyAndIsAudited) {
+  make_data(dir_ / "d", 2);
+  {
+    auto db = open_database("", dir_ / "d");
+    with_transaction(*db, [](Transaction& tx) {
+      tx.exec("INSERT INTO users (username, password_hash, role, created_at_ms, updated_at_ms) "
+              "VALUES ('nina', 'x', 'nurse', 1, 1)");
+      tx.exec("INSERT INTO logins (token_hash, user_id, csrf_token, created_at_ms, last_seen_ms, "
+              "expires_at_ms, remote_address) VALUES ('h', (SELECT id FROM users WHERE username "
+              "= 'nina'), 'c', 1, 1, 99999999999999, '127.0.0.1')");
+    });
+  }
+  const fs::path b = dir_ / "b.db";
+  ASSERT_EQ(run_kit({"backup", "--data", (dir_ / "d").string(), "--to", b.string()}).exit_code, 0);
+  for (int i = 0; i < 2; ++i) {  // twice in the same second: two safety copies, none overwritten
+    auto r = run_kit({"restore", "--data", (dir_ / "d").string(), "--from", b.string(), "--force"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  int copies = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "d")) {
+    if (e.path().filename().string().rfind("kit-before-restore-", 0) == 0) ++copies;
+  }
+  EXPECT_EQ(copies, 2);
+  auto db = open_sqlite(dir_ / "d" / "kit.db", {.create = false});
+  auto tx = db->begin();
+  EXPECT_EQ(tx->query("SELECT count(*) AS n FROM logins").at(0).i64("n"), 0);
+  // The restored database records its own restore (the one it replaced is in the safety copy).
+  EXPECT_EQ(tx->query("SELECT count(*) AS n FROM audit_log WHERE action LIKE 'kit restore%'")
+                .at(0)
+                .i64("n"),
+            1);
 }
 
 }  // namespace
