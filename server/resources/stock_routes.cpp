@@ -3,6 +3,7 @@
 // report. Rules: docs/api-chair.md. Each route parses the request, asks the stock store
 // (storage/stores/stock_store.h) and shapes the answer. The store counts whole micrograms; this
 // file converts at the edge, because the API speaks mg (up to 3 decimals).
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -271,6 +272,27 @@ Response draw(RouteContext& ctx) {
     throw ApiError::rule_refused("lot " + lot.lot_number + " expired on " + lot.expiry_date,
                                  "lot_id");
   }
+  // Only ketamine goes into a ketamine session: a lot of another drug is not this session's.
+  std::string drug = lot.drug;
+  std::transform(drug.begin(), drug.end(), drug.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (drug.find("ketamine") == std::string::npos) {
+    throw ApiError::rule_refused(
+        "lot " + lot.lot_number + " is " + lot.drug + ", not ketamine: it cannot be drawn for an "
+        "infusion session",
+        "lot_id");
+  }
+  // A session draws what its plan needs: the planned dose plus at most one vial (whole vials are
+  // drawn and the rest is wasted with a witness). More is not a dose, and would leave the
+  // controlled-substance count looking balanced while drug left the cabinet (clinic policy).
+  const std::int64_t limit_mcg = s.planned_dose_mcg + lot.vial_mcg;
+  if (drawn.drawn_mcg + a.mcg > limit_mcg) {
+    throw ApiError::rule_refused(
+        "the session's plan is " + json(mg_of(s.planned_dose_mcg)).dump() + " mg: at most " +
+            json(mg_of(limit_mcg)).dump() + " mg may be drawn for it (the plan plus one vial); " +
+            json(mg_of(drawn.drawn_mcg)).dump() + " mg drawn already",
+        a.field);
+  }
   const std::int64_t balance_mcg = store.lot_balance_mcg(lot_id);
   if (a.mcg > balance_mcg) {
     throw ApiError::rule_refused("the lot holds " + json(mg_of(balance_mcg)).dump() +
@@ -390,6 +412,12 @@ Response reconciliation(RouteContext& ctx) {
     const std::int64_t delivered_mcg = r.session.delivered_mcg;
     const std::int64_t difference_mcg = r.drawn_mcg - delivered_mcg - r.wasted_mcg;
     std::string status = "in_progress";
+    // Drug drawn for a session that never started, hours after it was planned, is a discrepancy
+    // now, not only once the session ends (which it may never do): clinic policy, 4 hours.
+    constexpr std::int64_t kUnstartedDrawMs = 4 * 3'600'000;
+    const bool stale = r.session.state == "planned" && r.drawn_mcg > r.wasted_mcg &&
+                       now - r.session.created_at_ms > kUnstartedDrawMs;
+    if (stale) status = "drawn_for_an_unstarted_session";
     if (ended) {
       status = difference_mcg == 0  ? "balanced"
                : difference_mcg > 0 ? "unaccounted"
@@ -414,6 +442,13 @@ Response reconciliation(RouteContext& ctx) {
                 {"difference_mg", mg_of(difference_mcg)},
                 {"status", status}};
     sessions.push_back(row);
+    if (stale) {
+      json d = row;
+      d["message"] = json(mg_of(r.drawn_mcg - r.wasted_mcg)).dump() +
+                     " mg drawn for a session planned more than 4 hours ago that never started: "
+                     "give it, or waste it with a witness and void the plan";
+      discrepancies.push_back(d);
+    }
     if (ended && status != "balanced") {
       json d = row;
       d["message"] =
@@ -457,6 +492,9 @@ Response reconciliation(RouteContext& ctx) {
         {"per lot: on_hand = received + adjusted - drawn; expected_on_hand = received + adjusted "
          "- delivered - wasted (ended sessions) - drawn (sessions still running)",
          "per ended session: drawn = delivered + wasted; any difference is a discrepancy",
+         "a session still planned 4 hours after planning, with drug drawn and not wasted, is a "
+         "discrepancy (policy)",
+         "a session draws at most its planned dose plus one vial, of a ketamine lot",
          "amounts are whole micrograms, compared exactly; the pump's delivered dose is counted "
          "to the nearest microgram"}}});
 }

@@ -18,7 +18,8 @@ constexpr const char* kMovementColumns =
     "at_ms";
 
 // The session columns the stock rules need; nothing else of the session tables is read here.
-constexpr const char* kSessionColumns = "id, patient_id, state, lot_id, delivered_mg";
+constexpr const char* kSessionColumns =
+    "id, patient_id, state, lot_id, delivered_mg, planned_dose_mg, created_at_ms";
 
 // Sums are cast back to BIGINT because PostgreSQL widens SUM(bigint) to numeric.
 constexpr const char* kBalanceSql =
@@ -79,6 +80,8 @@ SessionForDraw session_from_row(const Row& r) {
   // The pump's dose is a computed real number; the ledger counts whole micrograms, so the
   // delivered dose is compared to the nearest microgram.
   s.delivered_mcg = std::llround(r.f64("delivered_mg") * 1000.0);
+  s.planned_dose_mcg = std::llround(r.f64("planned_dose_mg") * 1000.0);
+  s.created_at_ms = r.i64("created_at_ms");
   return s;
 }
 

@@ -98,6 +98,8 @@ struct SessionForDraw {
   std::string state;  // planned, running, paused, stopped, discharged, voided
   std::optional<std::int64_t> planned_lot_id;  // the lot named when the session was planned
   std::int64_t delivered_mcg = 0;              // the pump's delivered dose, to the microgram
+  std::int64_t planned_dose_mcg = 0;           // the accepted plan's dose, to the microgram
+  std::int64_t created_at_ms = 0;              // when the session was planned
 
   // No more drug goes in: what was drawn must now be delivered or wasted. A voided session counts
   // too, so drug drawn for it shows up until it is wasted.

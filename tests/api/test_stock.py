@@ -162,6 +162,42 @@ class StockTest(KitTestCase):
                          field="vial_volume_ml", code="invalid_input")
 
 
+
+
+class DiversionTest(KitTestCase):
+    """A Schedule III drug must not leave the cabinet unseen: a probe drew 5,000 mg for a 29 mg
+    plan, and a saline lot into a ketamine session, and the reconciliation stayed balanced."""
+
+    @property
+    def staff(self):
+        return Staff(self.admin, self.desk, self.nurse, self.physician)
+
+    def test_a_draw_is_bounded_by_the_plan_and_must_be_ketamine(self):
+        lot = expect(receive_lot(self.nurse, vials=200), 201, "receive 100 g")  # 500 mg vials
+        sid = planned_session(self.staff, lot["id"])
+        plan = self.nurse.get("/api/v1/sessions/%d" % sid).json["planned_dose_mg"]
+        ledger_before = self.nurse.get("/api/v1/stock/lots/%d/ledger" % lot["id"]).json
+        big = self.nurse.post("/api/v1/stock/draws", {"session_id": sid, "mg": 5000})
+        self.assertEqual(big.status, 422, big)
+        self.assertEqual(big.error().get("field"), "mg")
+        self.assertEqual(self.nurse.get("/api/v1/stock/lots/%d/ledger" % lot["id"]).json,
+                         ledger_before)  # a refusal stores nothing
+        # The plan plus at most one vial is fine (whole vials are drawn, the rest wasted).
+        ok = self.nurse.post("/api/v1/stock/draws", {"session_id": sid, "mg": round(plan + 400, 3)})
+        self.assertEqual(ok.status, 201, ok)
+        # Another drug's lot cannot be drawn for a ketamine session.
+        expiry = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
+        saline = expect(self.nurse.post("/api/v1/stock/lots", {
+            "drug": "saline", "concentration_mg_per_ml": 9, "vial_volume_ml": 10,
+            "lot_number": unique("NACL"), "expiry_date": expiry, "vials_received": 10}), 201,
+            "receive saline")
+        sid2 = planned_session(self.staff, lot["id"])
+        wrong = self.nurse.post("/api/v1/stock/draws",
+                                {"session_id": sid2, "lot_id": saline["id"], "mg": 9})
+        self.assertIn(wrong.status, (422,), wrong)
+        self.assertEqual(wrong.error().get("field"), "lot_id")
+
+
 @unittest.skipUnless(backend() == "postgresql", "runs once, with the PostgreSQL suite")
 class SameNumbersOnBothBackEndsTest(unittest.TestCase):
 
