@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/common/calendar.h"
 #include "contract/instruments_api.h"
 #include "contract/json_reader.h"
 #include "core/common/error.h"
@@ -28,6 +29,9 @@ using nlohmann::json;
 
 // Instruments a patient may fill in themself (self-report forms); clinician-rated ones (MADRS,
 // Y-BOCS) and the in-session CADSS are staff only.
+// Clinic policy: how far back a patient may date a self-report.
+constexpr int kSelfReportMaxAgeDays = 7;
+
 const std::set<std::string>& self_report_instruments() {
   static const std::set<std::string> ids = {"phq9", "gad7", "pcl5", "qids_sr16", "nrs", "bpi"};
   return ids;
@@ -102,6 +106,18 @@ Sheet read_sheet(RouteContext& ctx, const json& body, const storage::Assessment*
   s.taken_on = taken_on_text ? chair::require_date("taken_on", *taken_on_text)
                              : (amends ? amends->taken_on : today);
   if (s.taken_on > today) throw kit::InputError("taken_on", "must not be in the future");
+  // A patient reports on the recent past: a self-report dated more than 7 days back is refused
+  // (clinic policy; the instruments ask about the last one or two weeks), so an old date cannot
+  // move the outcome's baseline.
+  if (ctx.user().role == Role::patient && !amends) {
+    const auto earliest = calendar::format_day(
+        calendar::day_of_ms(ctx.services().now_ms()) - kSelfReportMaxAgeDays);
+    if (s.taken_on < earliest) {
+      throw kit::InputError("taken_on", "a self-report may be dated at most " +
+                                            std::to_string(kSelfReportMaxAgeDays) +
+                                            " days back (" + earliest + ")");
+    }
+  }
   s.scored = contract::handle_score(score_request);  // the core scores; flags come from it
   return s;
 }
@@ -155,6 +171,13 @@ json record_sheet(RouteContext& ctx, storage::AssessmentStore& store, std::int64
                     s.scored.at("total").dump() + ")";
     alert.severity = severity;
     alert.at_ms = now;
+    // A repeated flag while the first is still open joins it (one alert to act on, not many);
+    // a more urgent flag raises its own.
+    const std::string prefix = s.instrument + " on ";
+    if (const auto open = store.open_safety_alert(patient_id, prefix, severity)) {
+      alerts.push_back({{"id", *open}, {"flag", flag}, {"severity", severity}, {"grouped", true}});
+      continue;
+    }
     const std::int64_t alert_id = store.raise_alert(alert);
     alerts.push_back({{"id", alert_id}, {"flag", flag}, {"severity", severity}});
   }
@@ -171,6 +194,14 @@ Response create_assessment(RouteContext& ctx) {
   chair::require_patient(ctx.tx(), patient_id);
   const auto course_id = course_for(store, patient_id, sheet, nullptr);
   const bool self = ctx.user().role == Role::patient;
+  // The clinic's baseline is the clinic's: a patient's entry never predates it.
+  if (self) {
+    const auto first = store.first_clinic_date(patient_id, sheet.instrument);
+    if (first && sheet.taken_on < *first) {
+      throw kit::InputError("taken_on", "a self-report may not predate the clinic's first " +
+                                            sheet.instrument + " (" + *first + ")");
+    }
+  }
   return json_response(record_sheet(ctx, store, patient_id, sheet, course_id, self, std::nullopt),
                        201);
 }

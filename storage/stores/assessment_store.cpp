@@ -227,4 +227,25 @@ std::vector<std::int64_t> AssessmentStore::retract_alerts_of(std::int64_t assess
   return ids;
 }
 
+std::optional<std::string> AssessmentStore::first_clinic_date(std::int64_t patient_id,
+                                                              const std::string& instrument) {
+  Rows r = tx_.query(
+      "SELECT MIN(taken_on) AS d FROM assessments WHERE patient_id = $1 AND instrument = $2 AND "
+      "self_report = 0 AND status = 'active'",
+      {patient_id, instrument});
+  if (r.empty() || r.front().is_null("d")) return std::nullopt;
+  return r.front().text("d");
+}
+
+std::optional<std::int64_t> AssessmentStore::open_safety_alert(std::int64_t patient_id,
+                                                               const std::string& prefix,
+                                                               const std::string& severity) {
+  Rows r = tx_.query(
+      "SELECT id FROM alerts WHERE patient_id = $1 AND kind = 'safety_flag' AND severity = $2 AND "
+      "acknowledged_at_ms IS NULL AND substr(message, 1, length($3)) = $3 ORDER BY id LIMIT 1",
+      {patient_id, severity, prefix});
+  if (r.empty()) return std::nullopt;
+  return r.front().i64("id");
+}
+
 }  // namespace kit::storage

@@ -137,6 +137,12 @@ class AssessmentStore {
   // Alerts.
   std::int64_t raise_alert(const NewAlert& a);  // returns the id
   std::optional<Alert> find_alert(std::int64_t alert_id);
+  // The earliest date of an active clinic-recorded (not self-report) sheet of an instrument.
+  std::optional<std::string> first_clinic_date(std::int64_t patient_id, const std::string& instrument);
+  // An open safety-flag alert of the patient whose message starts with `prefix` and whose
+  // severity is `severity` (so a repeated flag joins it instead of raising another).
+  std::optional<std::int64_t> open_safety_alert(std::int64_t patient_id, const std::string& prefix,
+                                                const std::string& severity);
   // Most severe first, then the longest waiting (created_at_ms), then id.
   std::vector<Alert> alerts(const AlertFilter& filter);
   // Acknowledges the alert if it is still at expected_version; false if it changed meanwhile.

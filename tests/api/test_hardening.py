@@ -162,6 +162,22 @@ class HardeningTest(KitTestCase):
             codes.append(r.error().get("code"))
         self.assertIn("locked", codes, codes)
 
+    def test_a_patient_cannot_backdate_a_self_report_and_repeated_flags_group(self):
+        pid = self.demo_patient_id()
+        path = "/api/v1/patients/%d/assessments" % pid
+        phq9 = {"instrument": "phq9", "answers": [2, 2, 2, 2, 2, 2, 2, 2, 1]}
+        old = self.patient.post(path, dict(phq9, taken_on="1900-01-01"))
+        self.assertError(old, 400, field="taken_on")
+        first = self.patient.post(path, phq9)
+        self.assertStatus(first, 201)
+        again = self.patient.post(path, phq9)
+        self.assertStatus(again, 201)
+        a1, a2 = first.json["alerts"], again.json["alerts"]
+        self.assertEqual(len(a1), 1, first.json)
+        # The same open flag is one alert to act on, not two.
+        self.assertEqual([a["id"] for a in a2], [a1[0]["id"]], again.json)
+        self.assertTrue(a2[0].get("grouped"))
+
     def test_security_headers_on_every_response(self):
         for r in (self.nurse.get("/api/v1/patients"), self.anon.get("/healthz"),
                   self.anon.get("/api/v1/no-such-route")):
