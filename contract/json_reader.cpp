@@ -166,9 +166,38 @@ void ObjectReader::finish() const {
 
 Json parse_request(std::string_view text) { return parse_json_text(text, "input"); }
 
+namespace {
+// Text that would hide or reorder what a reader sees: NUL (truncates C strings and log lines) and
+// the bidirectional embedding, override and isolate controls U+202A-U+202E and U+2066-U+2069
+// (Trojan Source, CVE-2021-42574). The parser has already validated the UTF-8, so the byte
+// sequences below can only be these code points.
+bool has_hidden_control(const std::string& s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0x00) return true;
+    if (c == 0xE2 && i + 2 < s.size()) {
+      const auto b1 = static_cast<unsigned char>(s[i + 1]);
+      const auto b2 = static_cast<unsigned char>(s[i + 2]);
+      if (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) return true;  // U+202A-U+202E
+      if (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) return true;  // U+2066-U+2069
+    }
+  }
+  return false;
+}
+constexpr const char* kHiddenControlReason =
+    "must not contain NUL or bidirectional control characters (U+202A-U+202E, U+2066-U+2069)";
+}  // namespace
+
 Json parse_json_text(std::string_view text, const std::string& field) {
-  // Keys seen in each open object, innermost last.
-  std::vector<std::set<std::string>> keys;
+  // Per open object: the keys seen, and the last one (names the field of the value that follows).
+  struct OpenObject {
+    std::set<std::string> keys;
+    std::string last_key;
+  };
+  std::vector<OpenObject> objects;
+  const auto current_field = [&]() -> const std::string& {
+    return objects.empty() || objects.back().last_key.empty() ? field : objects.back().last_key;
+  };
   const Json::parser_callback_t check = [&](int depth, Json::parse_event_t event,
                                             Json& parsed) -> bool {
     if (depth > kMaxJsonDepth) {
@@ -176,17 +205,24 @@ Json parse_json_text(std::string_view text, const std::string& field) {
     }
     switch (event) {
       case Json::parse_event_t::object_start:
-        keys.emplace_back();
+        objects.emplace_back();
         break;
       case Json::parse_event_t::key: {
         const std::string& key = parsed.get_ref<const std::string&>();
-        if (!keys.back().insert(key).second) {
+        if (has_hidden_control(key)) throw InputError(field, kHiddenControlReason);
+        if (!objects.back().keys.insert(key).second) {
           throw InputError(field, "the key \"" + key + "\" appears twice in one object");
         }
+        objects.back().last_key = key;
         break;
       }
+      case Json::parse_event_t::value:
+        if (parsed.is_string() && has_hidden_control(parsed.get_ref<const std::string&>())) {
+          throw InputError(current_field(), kHiddenControlReason);
+        }
+        break;
       case Json::parse_event_t::object_end:
-        keys.pop_back();
+        objects.pop_back();
         break;
       default:
         break;

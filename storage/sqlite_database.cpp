@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -63,6 +64,18 @@ struct RawDbDeleter {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
 using RawDb = std::unique_ptr<sqlite3, RawDbDeleter>;
+
+// Creates `file` empty with mode 0600 unless it exists, so that SQLite never creates a clinic
+// database or backup readable by other local users. SQLite gives the -wal, -shm and -journal
+// files the mode of the database file, so they are private too. An existing file is left as is.
+void create_private_file(const fs::path& file) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  } else if (errno != EEXIST) {
+    throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno));
+  }
+}
 
 RawDb open_raw(const fs::path& file, int flags, int busy_timeout_ms) {
   sqlite3* db = nullptr;
@@ -285,6 +298,7 @@ void backup_handle_to(sqlite3* src, const fs::path& to, int busy_timeout_ms) {
   fs::remove(fs::path(tmp.string() + "-journal"), ec);
   try {
     {
+      create_private_file(tmp);
       RawDb dest = open_raw(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busy_timeout_ms);
       backup_step_all(src, dest.get(), busy_timeout_ms, "backup to " + to.string() + " failed");
       // The copied header says WAL; a backup is one self-contained file, so switch it back.
@@ -395,7 +409,10 @@ class SqliteDatabase final : public Database {
  private:
   std::unique_ptr<SQLite::Database> connect() {
     int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX;
-    if (options_.create) flags |= SQLite::OPEN_CREATE;
+    if (options_.create) {
+      flags |= SQLite::OPEN_CREATE;
+      create_private_file(file_);
+    }
     std::unique_ptr<SQLite::Database> conn;
     try {
       conn = std::make_unique<SQLite::Database>(file_.string(), flags, options_.busy_timeout_ms);

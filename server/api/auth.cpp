@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
 #include "core/common/error.h"
 #include "server/api/api_error.h"
+#include "server/api/audit.h"
 #include "server/api/services.h"
 #include "storage/stores/account_store.h"
 
@@ -125,9 +127,29 @@ std::string login_cookie(const std::string& token, int max_age_seconds, bool sec
   return c;
 }
 
+// The password policy (docs/security.md, Passwords): 12 to 1024 bytes and at least 12 characters,
+// not only whitespace, and at least 5 distinct characters (refuses "            " and
+// "aaaaaaaaaaaa"). A change must also differ from the current password (change_own_password).
 void check_new_password(const std::string& field, const std::string& password) {
-  if (password.size() < 12) throw kit::InputError(field, "must be at least 12 characters");
   if (password.size() > kMaxPassword) throw kit::InputError(field, "must be at most 1024 bytes");
+  // Characters are UTF-8 code points: a byte that is not a continuation byte starts one.
+  std::set<std::string> distinct;
+  std::size_t characters = 0;
+  bool only_whitespace = true;
+  for (std::size_t i = 0; i < password.size();) {
+    std::size_t end = i + 1;
+    while (end < password.size() && (static_cast<unsigned char>(password[end]) & 0xC0) == 0x80) {
+      ++end;
+    }
+    const std::string character = password.substr(i, end - i);
+    if (character.find_first_not_of(" \t\n\r\f\v") != std::string::npos) only_whitespace = false;
+    distinct.insert(character);
+    ++characters;
+    i = end;
+  }
+  if (characters < 12) throw kit::InputError(field, "must be at least 12 characters");
+  if (only_whitespace) throw kit::InputError(field, "must not be only spaces");
+  if (distinct.size() < 5) throw kit::InputError(field, "must use at least 5 different characters");
 }
 
 void check_username(const std::string& field, const std::string& username) {
@@ -172,14 +194,31 @@ class PasswordCheckSlot {
   PasswordCheckSlot() {
     if (password_checks_in_flight.fetch_add(1) >= kMaxConcurrentPasswordChecks) {
       password_checks_in_flight.fetch_sub(1);
-      throw ApiError(ErrorKind::unavailable, "too many sign-ins at once: try again in a moment",
-                     "", "busy");
+      throw ApiError(ErrorKind::unavailable, "too many sign-ins at once: try again in a moment", "",
+                     "busy");
     }
   }
   ~PasswordCheckSlot() { password_checks_in_flight.fetch_sub(1); }
   PasswordCheckSlot(const PasswordCheckSlot&) = delete;
   PasswordCheckSlot& operator=(const PasswordCheckSlot&) = delete;
 };
+
+// One audit row per login attempt: the username attempted (never the password), the account
+// when it exists, allowed or denied with the status answered.
+void audit_login(storage::Transaction& tx, std::int64_t now, const std::string& username,
+                 std::optional<std::int64_t> user_id, const std::string& role,
+                 const std::string& remote_address, int status) {
+  AuditEntry e;
+  e.at_ms = now;
+  e.user_id = user_id;
+  e.username = username.substr(0, kMaxUsername);
+  e.role = role;
+  e.action = "POST /api/v1/auth/login";
+  e.remote_address = remote_address;
+  e.outcome = status < 400 ? "allowed" : "denied";
+  e.status = status;
+  append_audit(tx, e);
+}
 
 bool is_locked(storage::Transaction& tx, const std::string& username, std::int64_t now) {
   const auto throttle = storage::AccountStore(tx).throttle(username);
@@ -217,6 +256,14 @@ void change_own_password(Services& services, const Principal& who, const std::st
     throw ApiError(ErrorKind::forbidden, "the current password is wrong", "current_password",
                    "invalid_credentials");
   }
+  // The current password has just been verified against the stored hash, so comparing with it is
+  // comparing with that hash (without a second Argon2id run).
+  if (replacement == current.substr(0, kMaxPassword)) {
+    storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+      storage::AccountStore(tx).clear_throttle(who.username);  // the current password was right
+    });
+    throw kit::InputError("new_password", "must differ from the current password");
+  }
   const std::string new_hash = hash_password(replacement);
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     storage::AccountStore accounts(tx);
@@ -253,8 +300,8 @@ void verify_witness(Services& services, std::int64_t witness_user_id, std::int64
       locked = true;
     }
     if (auto found = storage::AccountStore(tx).credentials(witness_user_id)) {
-      eligible = !found->user.disabled &&
-                 (found->user.role == "physician" || found->user.role == "nurse");
+      eligible =
+          !found->user.disabled && (found->user.role == "physician" || found->user.role == "nurse");
       hash = found->password_hash;
     }
   });
@@ -265,9 +312,9 @@ void verify_witness(Services& services, std::int64_t witness_user_id, std::int64
                    "witness_password", "locked");
   }
   // The expensive part runs outside any transaction; an unknown witness costs the same.
-  const bool ok = verify_password(hash.empty() ? dummy_hash() : hash,
-                                  password.substr(0, kMaxPassword)) &&
-                  eligible && !hash.empty();
+  const bool ok =
+      verify_password(hash.empty() ? dummy_hash() : hash, password.substr(0, kMaxPassword)) &&
+      eligible && !hash.empty();
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     if (ok) {
       storage::AccountStore(tx).clear_throttle(key);
@@ -290,8 +337,16 @@ LoginResult login(Services& services, const std::string& username, const std::st
                         "", "locked");
 
   const PasswordCheckSlot slot;
+  const auto denied = [&](std::optional<std::int64_t> user_id, const std::string& role, int status,
+                          bool lock_name) {
+    storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+      if (lock_name) lock(tx, cfg, username, now);
+      audit_login(tx, now, username, user_id, role, remote_address, status);
+    });
+  };
   if (username.empty() || username.size() > kMaxUsername || password.size() > kMaxPassword) {
     verify_password(dummy_hash(), password.substr(0, kMaxPassword));
+    denied(std::nullopt, "", 401, false);
     throw invalid;
   }
 
@@ -320,7 +375,13 @@ LoginResult login(Services& services, const std::string& username, const std::st
       }
     }
   });
-  if (locked_now) throw locked;
+  const std::optional<std::int64_t> account_id =
+      account ? std::optional<std::int64_t>(account->id) : std::nullopt;
+  const std::string account_role = account ? std::string(role_name(account->role)) : "";
+  if (locked_now) {
+    denied(account_id, account_role, 429, false);
+    throw locked;
+  }
 
   // The expensive part runs outside any transaction.
   bool password_ok = false;
@@ -332,10 +393,7 @@ LoginResult login(Services& services, const std::string& username, const std::st
   const bool ok = password_ok && account && !account->disabled;
 
   if (!ok) {
-    if (attempt >= cfg.login_max_failures) {
-      storage::with_transaction(services.db(),
-                                [&](storage::Transaction& tx) { lock(tx, cfg, username, now); });
-    }
+    denied(account_id, account_role, 401, attempt >= cfg.login_max_failures);
     throw invalid;
   }
 
@@ -356,10 +414,14 @@ LoginResult login(Services& services, const std::string& username, const std::st
                                                       .remote_address = remote_address});
     // Housekeeping: this user's expired logins.
     accounts.end_expired_logins(account->id, now);
+    audit_login(tx, now, username, account->id, account_role, remote_address, 200);
     result.principal.login_id = std::to_string(login_id);
     return true;
   });
-  if (!granted) throw locked;
+  if (!granted) {
+    denied(account_id, account_role, 429, false);
+    throw locked;
+  }
   result.principal.user_id = account->id;
   result.principal.username = username;
   result.principal.role = account->role;
@@ -368,7 +430,8 @@ LoginResult login(Services& services, const std::string& username, const std::st
   return result;
 }
 
-std::optional<Principal> authenticate(const Request& req, Services& services) {
+std::optional<Principal> authenticate(const Request& req, Services& services,
+                                      std::optional<Principal>* csrf_refused) {
   bool via_cookie = false;
   std::optional<std::string> token = bearer_token(req);
   if (!token) {
@@ -397,16 +460,6 @@ std::optional<Principal> authenticate(const Request& req, Services& services) {
         }
         auto role = role_from_name(user.role);
         if (!role) return std::nullopt;
-        if (via_cookie && state_changing(req.method)) {
-          const std::string sent = req.header(kCsrfHeader).value_or("");
-          if (!equal_constant_time(sent, login.csrf_token)) {
-            throw ApiError(ErrorKind::forbidden,
-                           "cookie sessions must send the X-CSRF-Token header on writes",
-                           "X-CSRF-Token", "csrf");
-          }
-        }
-        // last_seen_ms is coarse (a minute) so that most requests write nothing.
-        if (now - login.last_seen_ms >= 60'000) accounts.touch_login(login.id, now);
         Principal p;
         p.user_id = user.id;
         p.username = user.username;
@@ -414,8 +467,60 @@ std::optional<Principal> authenticate(const Request& req, Services& services) {
         p.patient_id = user.patient_id;
         p.login_id = std::to_string(login.id);
         p.via_cookie = via_cookie;
+        if (via_cookie && state_changing(req.method)) {
+          const std::string sent = req.header(kCsrfHeader).value_or("");
+          if (!equal_constant_time(sent, login.csrf_token)) {
+            if (csrf_refused) *csrf_refused = p;
+            throw ApiError(ErrorKind::forbidden,
+                           "cookie sessions must send the X-CSRF-Token header on writes",
+                           "X-CSRF-Token", "csrf");
+          }
+        }
+        // last_seen_ms is coarse (a minute) so that most requests write nothing.
+        if (now - login.last_seen_ms >= 60'000) accounts.touch_login(login.id, now);
         return p;
       });
+}
+
+// The caller confirms a sensitive act with their own password (an admin resetting another
+// account's password): counted and locked out under the caller's username like a login, hashed
+// outside any transaction. Call it before the request's own transaction is opened.
+void verify_own_password(Services& services, const Principal& who, const std::string& password,
+                         const std::string& field) {
+  const ServerConfig& cfg = services.config();
+  const std::int64_t now = services.now_ms();
+  const PasswordCheckSlot slot;
+  bool locked = false;
+  std::int64_t attempt = 0;
+  std::string hash;
+  storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+    locked = is_locked(tx, who.username, now);
+    if (!locked) attempt = count_attempt(tx, cfg, who.username, now);
+    if (!locked && attempt > cfg.login_max_failures) {
+      lock(tx, cfg, who.username, now);
+      locked = true;
+    }
+    const auto account = storage::AccountStore(tx).credentials(who.user_id);
+    hash = account ? account->password_hash : std::string();
+  });
+  if (locked) {
+    throw ApiError(ErrorKind::rate_limited, "too many failed attempts: try again later", field,
+                   "locked");
+  }
+  const bool ok =
+      verify_password(hash.empty() ? dummy_hash() : hash, password.substr(0, kMaxPassword)) &&
+      !hash.empty();
+  storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+    if (ok) {
+      storage::AccountStore(tx).clear_throttle(who.username);
+    } else if (attempt >= cfg.login_max_failures) {
+      lock(tx, cfg, who.username, now);
+    }
+  });
+  if (!ok) {
+    throw ApiError(ErrorKind::forbidden, "your own password is wrong", field,
+                   "invalid_credentials");
+  }
 }
 
 }  // namespace kit::server

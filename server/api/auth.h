@@ -35,13 +35,16 @@ std::int64_t create_user(storage::Transaction& tx, const std::string& username,
 
 // Resolves the caller from "Authorization: Bearer <token>" or the login cookie. Cookie logins
 // making a state-changing request must send the X-CSRF-Token header matching the login's token
-// (403 otherwise). Returns nullopt for anonymous callers and expired logins.
-std::optional<Principal> authenticate(const Request& req, Services& services);
+// (403 otherwise; the login the cookie belongs to is then left in *csrf_refused, when given, so
+// the refusal can be audited against it). Returns nullopt for anonymous callers and expired logins.
+std::optional<Principal> authenticate(const Request& req, Services& services,
+                                      std::optional<Principal>* csrf_refused = nullptr);
 
 // Login: checks the lock-out, verifies the password (hashing a dummy on unknown usernames so the
 // answer takes as long), counts failures per username (known or not) and locks the name for
 // ServerConfig::login_lock_minutes after login_max_failures consecutive failures.
-// Throws ApiError 401 "invalid_credentials" or 429 "locked".
+// Throws ApiError 401 "invalid_credentials" or 429 "locked". Every outcome is appended to the audit
+// log ("POST /api/v1/auth/login": the username attempted, never the password; allowed or denied).
 struct LoginResult {
   Principal principal;
   std::string token;       // bearer token and cookie value (only its SHA-256 is stored)
@@ -67,6 +70,12 @@ std::string login_cookie(const std::string& token, int max_age_seconds, bool sec
 // Lower-case hex SHA-256, and URL-safe base64 of n random bytes.
 std::string sha256_hex(const std::string& data);
 std::string random_token(std::size_t bytes = 32);
+
+// The caller confirms an act with their own password (`field` names it): counted and locked out
+// under their username like a login; wrong: 403 invalid_credentials, locked: 429. Call it before
+// the request's own transaction is opened.
+void verify_own_password(Services& services, const Principal& who, const std::string& password,
+                         const std::string& field);
 
 inline constexpr const char* kLoginCookie = "kit_session";
 inline constexpr const char* kCsrfHeader = "x-csrf-token";

@@ -97,8 +97,8 @@ Response current_exception_response(const Route& route) {
     throw;
   } catch (const nlohmann::json::exception&) {
     // A body of the wrong shape read past the strict reader: still the caller's input.
-    return error_from(kit::Error(ErrorKind::invalid_input, "the request body has the wrong shape",
-                                 "body"));
+    return error_from(
+        kit::Error(ErrorKind::invalid_input, "the request body has the wrong shape", "body"));
   } catch (const std::exception& e) {
     std::clog << "kit: internal error in " << route.method << ' ' << route.pattern << ": "
               << e.what() << '\n';
@@ -154,10 +154,14 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
   std::optional<Principal> who;
   std::optional<RouteContext> ctx;
   try {
+    std::optional<Principal> refused;
     try {
-      who = authenticate(req, services);
+      who = authenticate(req, services, &refused);
     } catch (const ApiError&) {
-      if (!route.access.is_public) throw;
+      if (!route.access.is_public) {
+        who = refused;  // a CSRF refusal is recorded against the login the cookie belongs to
+        throw;
+      }
       who.reset();  // a stale cookie without its CSRF header does not block public routes
     }
     ctx.emplace(req, params, who, services);
@@ -169,7 +173,7 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
         !route.access.is_public && ctx->patient() != who->patient_id) {
       throw ApiError::forbidden("patients may only reach their own record");
     }
-    if (route.patient_data) {
+    if (route.patient_data || route.audited) {
       append_audit(ctx->tx(),
                    audit_entry(route, req, who,
                                ctx->patient() ? ctx->patient() : path_patient(route, params),
@@ -187,7 +191,7 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
       patient = ctx->patient();
     }
     Response resp = current_exception_response(route);  // rethrows TransientConflict
-    if (route.patient_data) {
+    if (route.patient_data || route.audited) {
       if (!patient) patient = path_patient(route, params);
       audit_separately(services,
                        audit_entry(route, req, who, patient, resp.status, services.now_ms()));
@@ -304,9 +308,10 @@ Response Router::dispatch(const Request& req, Services& services) const {
       return run_once(*best, best_params, req, services);
     } catch (const storage::TransientConflict&) {
       if (attempt >= kMaxAttempts) {
-        Response resp = error_response(503, "busy", "the server is busy; try again", "", "unavailable");
+        Response resp =
+            error_response(503, "busy", "the server is busy; try again", "", "unavailable");
         resp.set_header("Retry-After", "1");
-        if (best->patient_data) {
+        if (best->patient_data || best->audited) {
           std::optional<Principal> none;
           audit_separately(services, audit_entry(*best, req, none, path_patient(*best, best_params),
                                                  503, services.now_ms()));
@@ -348,7 +353,8 @@ nlohmann::json parse_body(const Request& req) {
   const std::string media = type.substr(0, type.find(';'));
   std::string lowered;
   for (char c : media) {
-    if (c != ' ' && c != '\t') lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != ' ' && c != '\t')
+      lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (lowered != "application/json") {
     throw ApiError(ErrorKind::unsupported_media_type,

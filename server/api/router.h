@@ -1,8 +1,8 @@
 #pragma once
 // Routes are data: method, pattern, who may call it, whether it touches patient data, and the
 // handler. The router authenticates, enforces the access rule, opens the transaction, calls the
-// handler, writes the audit row for patient data (allowed or denied) and maps errors to JSON. The
-// same table feeds the OpenAPI document and the role-matrix test.
+// handler, writes the audit row for patient data and `audited` routes (allowed or denied) and maps
+// errors to JSON. The same table feeds the OpenAPI document and the role-matrix test.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,12 +19,13 @@
 
 namespace kit::server {
 
-class Services;  // everything a handler may use (database, audit, clock, config): server/api/services.h
+class Services;  // everything a handler may use (database, audit, clock, config):
+                 // server/api/services.h
 
 struct Access {
-  bool is_public = false;          // no session needed (login, public inquiry form, healthz)
-  std::set<Role> roles;            // roles allowed
-  bool patient_self = false;       // additionally: a patient on their own record ({patient_id} or own)
+  bool is_public = false;     // no session needed (login, public inquiry form, healthz)
+  std::set<Role> roles;       // roles allowed
+  bool patient_self = false;  // additionally: a patient on their own record ({patient_id} or own)
 };
 
 class RouteContext {
@@ -34,9 +35,9 @@ class RouteContext {
 
   const Request& request() const { return req_; }
   const std::string& param(const std::string& name) const;  // path parameter, e.g. "id"
-  std::int64_t id_param(const std::string& name) const;     // 400 naming it if not a positive integer
+  std::int64_t id_param(const std::string& name) const;  // 400 naming it if not a positive integer
   const std::optional<Principal>& principal() const { return principal_; }
-  const Principal& user() const;                            // 401 if anonymous
+  const Principal& user() const;  // 401 if anonymous
   Services& services() { return services_; }
   // The request's transaction (opened on first use, committed by the router after the handler).
   storage::Transaction& tx();
@@ -62,14 +63,18 @@ class RouteContext {
 using Handler = std::function<Response(RouteContext&)>;
 
 struct Route {
-  std::string method;        // "GET", "POST", "PUT", "PATCH", "DELETE"
-  std::string pattern;       // "/api/v1/patients/{id}/assessments"
-  std::string summary;       // one line, for OpenAPI
-  std::string tag;           // OpenAPI tag, e.g. "patients"
+  std::string method;   // "GET", "POST", "PUT", "PATCH", "DELETE"
+  std::string pattern;  // "/api/v1/patients/{id}/assessments"
+  std::string summary;  // one line, for OpenAPI
+  std::string tag;      // OpenAPI tag, e.g. "patients"
   Access access;
-  bool patient_data = false; // every call is audited (who, role, what, patient, when, where, outcome)
+  // Every call is audited (who, role, what, patient, when, where, outcome).
+  bool patient_data = false;
   Handler handler;
   int success_status = 200;
+  // Every call is audited like patient data, although the route names no patient (changing one's
+  // own password, receiving, editing and adjusting controlled-substance stock).
+  bool audited = false;
 };
 
 class Router {
@@ -84,7 +89,8 @@ class Router {
 
 // Helpers for handlers.
 Response json_response(const nlohmann::json& body, int status = 200);
-Response json_response_with_etag(const nlohmann::json& body, std::int64_t version, int status = 200);
+Response json_response_with_etag(const nlohmann::json& body, std::int64_t version,
+                                 int status = 200);
 // Prefer throwing a kit::Error; this shapes {"error":{"kind","code","message","field"}}.
 Response error_response(int status, const std::string& code, const std::string& message,
                         const std::string& field, const std::string& kind = "");

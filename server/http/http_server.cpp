@@ -81,27 +81,6 @@ std::string metric_method(const std::string& m) {
   return known.count(m) ? m : "other";
 }
 
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// A bounded route label for the latency histogram: numeric and long opaque segments become
-// "{id}", unknown paths "unmatched".
-std::string route_label(const std::string& path, int status) {
-  if (status == 404 || status == 405) return "unmatched";
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < path.size()) {
-    std::size_t slash = path.find('/', pos + 1);
-    if (slash == std::string::npos) slash = path.size();
-    std::string_view seg(path.data() + pos + 1, slash - pos - 1);
-    out += '/';
-    out += (all_digits(seg) || seg.size() >= 24) ? std::string("{id}") : std::string(seg);
-    pos = slash;
-  }
-  return out.empty() ? "/" : out;
-}
-
 }  // namespace
 
 bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
@@ -223,8 +202,11 @@ struct HttpServer::Impl {
     if (opt.event_log) opt.event_log(level, message);
   }
 
+  // The route pattern (HttpServerOptions::route_label), never the caller's own path segments.
   std::string limited_route(const std::string& path, int status) {
-    std::string label = route_label(path, status);
+    std::string label = status == 404 || status == 405 || !opt.route_label || path.empty()
+                            ? std::string("unmatched")
+                            : opt.route_label(path);
     std::lock_guard lock(routes_mutex);
     if (routes_seen.count(label)) return label;
     if (routes_seen.size() >= 200) return "other";

@@ -49,6 +49,10 @@ struct HttpServerOptions {
   int worker_threads = 8;  // request handlers (they may block on the database)
   // Called after every response (from an I/O thread); keep it quick. Optional.
   std::function<void(const AccessRecord&)> access_log;
+  // The metrics label of a request path: the route pattern it matches ("/api/v1/patients/{id}"),
+  // or "unmatched". Never the path itself, so a caller cannot choose labels. Without it every
+  // request is labelled "unmatched".
+  std::function<std::string(const std::string& path)> route_label;
   // Server-side problems (accept failures, handler exceptions): level "warn"/"error". Optional.
   std::function<void(const std::string& level, const std::string& message)> event_log;
 };

@@ -159,4 +159,53 @@ std::string MetricsRegistry::render() const {
   return out;
 }
 
+namespace {
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < path.size()) {
+    std::size_t slash = path.find('/', pos + 1);
+    if (slash == std::string::npos) slash = path.size();
+    out.push_back(path.substr(pos + 1, slash - pos - 1));
+    pos = slash;
+  }
+  return out;
+}
+
+bool is_parameter(const std::string& segment) {
+  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+}  // namespace
+
+RouteLabels::RouteLabels(const std::vector<std::string>& patterns) {
+  for (const std::string& p : patterns) patterns_.push_back(split_path(p));
+}
+
+std::string RouteLabels::operator()(const std::string& path) const {
+  const std::vector<std::string> segments = split_path(path);
+  const std::vector<std::string>* best = nullptr;
+  int best_literals = -1;
+  for (const auto& pattern : patterns_) {
+    if (pattern.size() != segments.size()) continue;
+    int literals = 0;
+    bool match = true;
+    for (std::size_t i = 0; i < pattern.size() && match; ++i) {
+      if (is_parameter(pattern[i])) {
+        match = !segments[i].empty();
+      } else {
+        match = pattern[i] == segments[i];
+        ++literals;
+      }
+    }
+    if (match && literals > best_literals) {
+      best = &pattern;
+      best_literals = literals;
+    }
+  }
+  if (best == nullptr) return "unmatched";
+  std::string out;
+  for (const std::string& s : *best) out += "/" + s;
+  return out.empty() ? "/" : out;
+}
+
 }  // namespace kit::server

@@ -59,6 +59,19 @@ class MetricsRegistry {
 // Escapes a label value for the exposition format (backslash, double quote, newline).
 std::string escape_label_value(const std::string& value);
 
+// The metrics label of a request path: the route pattern it matches, with "{name}" matching any
+// one non-empty segment ("/api/v1/patients/12" -> "/api/v1/patients/{id}"), the pattern with the
+// most literal segments winning; "unmatched" when none does. Labels therefore come only from the
+// route table, never from the caller's path, and their number is bounded by it.
+class RouteLabels {
+ public:
+  explicit RouteLabels(const std::vector<std::string>& patterns);
+  std::string operator()(const std::string& path) const;
+
+ private:
+  std::vector<std::vector<std::string>> patterns_;  // split into segments
+};
+
 inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 }  // namespace kit::server

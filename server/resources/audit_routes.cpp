@@ -67,15 +67,19 @@ Response verify(RouteContext& ctx) {
 Response access_log(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("patient_id");
   ctx.require_patient_access(patient_id);
-  auto limit = query_int(ctx.request(), "limit", 1, 1000).value_or(200);
+  // Newest first, in pages: `limit` (default 50, at most 200) rows with an id below `before_id`
+  // (the last id of the previous page).
+  const auto limit = query_int(ctx.request(), "limit", 1, 200).value_or(50);
+  const auto before = query_int(ctx.request(), "before_id", 1, INT64_MAX).value_or(INT64_MAX);
   // Reads of this very log are left out: the patient asked who opened the record.
   storage::Rows rows = ctx.tx().query(
-      "SELECT at_ms, username, role, action, remote_address, outcome FROM audit_log "
-      "WHERE patient_id = $1 AND action <> $2 ORDER BY seq DESC LIMIT $3",
-      {patient_id, std::string("GET /api/v1/patients/{patient_id}/access-log"), limit});
+      "SELECT id, at_ms, username, role, action, remote_address, outcome FROM audit_log "
+      "WHERE patient_id = $1 AND action <> $2 AND id < $3 ORDER BY id DESC LIMIT $4",
+      {patient_id, std::string("GET /api/v1/patients/{patient_id}/access-log"), before, limit});
   nlohmann::json out = nlohmann::json::array();
   for (const storage::Row& r : rows) {
-    out.push_back({{"at", iso8601_ms(r.i64("at_ms"))},
+    out.push_back({{"id", r.i64("id")},
+                   {"at", iso8601_ms(r.i64("at_ms"))},
                    {"username", r.text("username")},
                    {"role", r.text("role")},
                    {"action", r.text("action")},
@@ -96,7 +100,8 @@ void register_audit_routes(Router& router) {
               access_roles({Role::admin}), false, verify, 200});
   router.add(
       {"GET", "/api/v1/patients/{patient_id}/access-log",
-       "Who opened this patient's record, when and from where (the patient or admin/physician)",
+       "Who opened this patient's record, when and from where, newest first (before_id, limit <= "
+       "200; the patient or admin/physician)",
        "audit", access_roles({Role::admin, Role::physician}, true), true, access_log, 200});
 }
 

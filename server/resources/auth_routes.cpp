@@ -56,6 +56,9 @@ Response do_me(RouteContext& ctx) {
   nlohmann::json body = {{"user", user_json(who)},
                          {"csrf_token", login ? login->csrf_token : std::string()},
                          {"via_cookie", who.via_cookie}};
+  // The owner is told while the password in force is one an admin set.
+  const auto reset = storage::AccountStore(ctx.tx()).last_password_reset(who.user_id);
+  body["password_reset_by_admin"] = reset && reset->in_force;
   Response resp = json_response(body);
   resp.set_header("Cache-Control", "no-store");
   return resp;

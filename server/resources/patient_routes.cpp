@@ -1,5 +1,6 @@
 // Patients: registration (optionally from a public inquiry), search, reading and editing the
 // record with optimistic concurrency, and a patient's own record. docs/api-journey.md.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -66,6 +67,27 @@ std::optional<std::string> read_optional_text(contract::ObjectReader& r, const c
   return *v;
 }
 
+// A plausible e-mail address, not a full RFC 5322 parse: at most 254 characters (RFC 5321's limit
+// on a path), exactly one '@', a non-empty local part, a domain with a dot that neither starts nor
+// ends it, and no whitespace or control characters anywhere.
+std::optional<std::string> read_optional_email(contract::ObjectReader& r) {
+  auto v = r.optional_string("email");
+  if (!v) return std::nullopt;
+  const std::string& e = *v;
+  if (e.size() > 254) throw kit::InputError("email", "must be at most 254 characters");
+  const auto at = e.find('@');
+  const bool one_at = at != std::string::npos && e.find('@', at + 1) == std::string::npos;
+  const std::string domain = one_at ? e.substr(at + 1) : std::string();
+  const auto dot = domain.find('.');
+  const bool ok = one_at && at > 0 && dot != std::string::npos && dot > 0 && domain.back() != '.' &&
+                  std::none_of(e.begin(), e.end(), [](char c) {
+                    const auto u = static_cast<unsigned char>(c);
+                    return u <= 0x20 || u == 0x7F;
+                  });
+  if (!ok) throw kit::InputError("email", "must be an e-mail address such as name@example.org");
+  return e;
+}
+
 Response create_patient(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
   const std::int64_t now = ctx.services().now_ms();
@@ -79,7 +101,7 @@ Response create_patient(RouteContext& ctx) {
   p.indication = read_indication(r);
   p.weight_kg = read_optional_range(r, "weight_kg", 0.5, 400);
   p.height_cm = read_optional_range(r, "height_cm", 20, 260);
-  p.email = read_optional_text(r, "email", 320);
+  p.email = read_optional_email(r);
   p.phone = read_optional_text(r, "phone", 64);
   auto inquiry = r.optional_integer("inquiry_id");
   r.finish();
@@ -179,7 +201,7 @@ Response patch_patient(RouteContext& ctx) {
            [&] { return read_optional_range(r, "weight_kg", 0.5, 400); });
   nullable(edit.height_cm, "height_cm",
            [&] { return read_optional_range(r, "height_cm", 20, 260); });
-  nullable(edit.email, "email", [&] { return read_optional_text(r, "email", 320); });
+  nullable(edit.email, "email", [&] { return read_optional_email(r); });
   nullable(edit.phone, "phone", [&] { return read_optional_text(r, "phone", 64); });
   r.finish();
   if (edit.empty()) throw kit::InputError("body", "names no field to change");

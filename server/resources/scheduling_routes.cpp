@@ -27,6 +27,9 @@ using namespace journey;
 
 constexpr std::size_t kMaxText = 2000;
 constexpr std::int64_t kDefaultConsultMs = 60 * kMinuteMs;  // policy: a consult without a course
+// Policy: appointments are booked at most two years (730 days) ahead of the clinic-local today; a
+// date beyond is a typing error or a fabricated record, not a plan.
+constexpr std::int64_t kMaxDaysAhead = 730;
 
 // ---- Clinics ---------------------------------------------------------------------------------
 
@@ -312,6 +315,7 @@ nlohmann::json appointment_json(const storage::Appointment& a, ChairZones& zones
           {"status", a.status},
           {"status_reason", a.status_reason},
           {"notes", a.notes},
+          {"booking_reason", a.booking_reason},
           {"created_by", a.created_by},
           {"created_at", iso8601_ms(a.created_at_ms)},
           {"updated_at", iso8601_ms(a.updated_at_ms)},
@@ -338,6 +342,12 @@ struct Booking {
   std::optional<std::int64_t> ends_ms;
   std::optional<std::int64_t> keep_duration_ms;  // a new start without an end keeps the length
   std::string on_date;                           // set by validate_booking: clinic-local date
+  // The booking window (a new booking, or a new start): not on a clinic-local day already past,
+  // unless a physician or nurse corrects the record with a reason; not beyond kMaxDaysAhead.
+  bool check_window = false;
+  std::int64_t now_ms = 0;
+  bool clinician = false;
+  std::string correction_reason;
 };
 
 // Every rule of a booking except the slot constraints (which the database enforces on insert).
@@ -409,6 +419,25 @@ void validate_booking(storage::Transaction& tx, Booking& b, std::int64_t exclude
   // Opening hours are the clinic's wall clock on the appointment's local day.
   const std::int64_t day = calendar::day_of_ms(wall_start);
   b.on_date = calendar::format_day(day);
+  if (b.check_window) {
+    const std::int64_t today = calendar::day_of_ms(zone.to_wall_ms(b.now_ms));
+    if (day > today + kMaxDaysAhead) {
+      throw ApiError::rule_refused("appointments are booked at most 730 days ahead (clinic policy)",
+                                   "start");
+    }
+    if (day < today) {
+      if (!b.clinician) {
+        throw ApiError::rule_refused(
+            "the day is already past: only a physician or nurse correcting the record books an "
+            "appointment in the past, with a reason",
+            "start");
+      }
+      if (b.correction_reason.empty()) {
+        throw ApiError::rule_refused(
+            "an appointment in the past corrects the record: give the reason", "reason");
+      }
+    }
+  }
   if (!clinic_open_on(hours, day) || b.starts_ms < opens_utc_ms(hours, day) ||
       *b.ends_ms > closes_utc_ms(hours, day)) {
     throw ApiError::rule_refused("outside the clinic's opening hours", "start");
@@ -474,16 +503,21 @@ Response create_appointment(RouteContext& ctx) {
   b.start_text = require_datetime_text(r.string("start"), "start");
   if (auto e = r.optional_string("end")) b.end_text = require_datetime_text(*e, "end");
   const std::string notes = r.optional_string("notes").value_or("");
+  b.correction_reason = r.optional_string("reason").value_or("");
   r.finish();
   if (notes.size() > kMaxText) throw kit::InputError("notes", "is too long");
+  if (b.correction_reason.size() > kMaxText) throw kit::InputError("reason", "is too long");
   ctx.require_patient_access(b.patient_id);
 
   storage::Transaction& tx = ctx.tx();
-  validate_booking(tx, b, 0);
   const std::int64_t now = ctx.services().now_ms();
+  b.check_window = true;
+  b.now_ms = now;
+  b.clinician = ctx.user().role == Role::physician || ctx.user().role == Role::nurse;
+  validate_booking(tx, b, 0);
   const std::int64_t id = storage::SchedulingStore(tx).create_appointment(
       {b.patient_id, b.course_id, b.chair_id, b.staff_user_id, b.kind, b.starts_ms, *b.ends_ms,
-       b.on_date, notes, ctx.user().user_id, now});
+       b.on_date, notes, ctx.user().user_id, now, b.correction_reason});
   hold_slots(tx, id, b);
   ChairZones zones(tx);
   Response resp =
@@ -556,7 +590,9 @@ Response patch_appointment(RouteContext& ctx) {
   const bool staff_given = r.has("staff_user_id");
   std::optional<std::int64_t> staff;
   if (staff_given && !r.value("staff_user_id").is_null()) staff = r.integer("staff_user_id");
+  auto correction = r.optional_string("reason");
   r.finish();
+  if (correction && correction->size() > kMaxText) throw kit::InputError("reason", "is too long");
   if (status && *status != "booked" && *status != "completed" && *status != "cancelled" &&
       *status != "no_show") {
     throw kit::InputError("status", "must be completed, cancelled or no_show");
@@ -588,7 +624,24 @@ Response patch_appointment(RouteContext& ctx) {
   b.start_text = start;
   b.end_text = end;
   if (start && !end) b.keep_duration_ms = current.ends_ms - current.starts_ms;
+  b.check_window = start.has_value();
+  b.now_ms = now;
+  b.clinician = ctx.user().role == Role::physician || ctx.user().role == Role::nurse;
+  b.correction_reason = correction.value_or("");
   storage::SchedulingStore store(tx);
+  if (to == "completed" && from != "completed") {
+    // An infusion is recorded by its session: the appointment is completed once that session is
+    // discharged, never by a status change alone (a past or future booking would count as given).
+    if (current.kind != "consult" && !store.has_discharged_session(id)) {
+      throw ApiError::rule_refused(
+          "an infusion or booster appointment is completed only after its infusion session is "
+          "discharged",
+          "status");
+    }
+    if (current.kind == "consult" && current.starts_ms > now) {
+      throw ApiError::rule_refused("a consult cannot be completed before it begins", "status");
+    }
+  }
   if (reschedule) {
     store.free_slots(id);
     validate_booking(tx, b, id);
@@ -603,7 +656,8 @@ Response patch_appointment(RouteContext& ctx) {
                                           b.staff_user_id,
                                           b.starts_ms,
                                           *b.ends_ms,
-                                          b.on_date};
+                                          b.on_date,
+                                          correction ? *correction : current.booking_reason};
   if (!store.update_appointment(id, current.version, update, now)) {
     throw ApiError::precondition_failed();
   }

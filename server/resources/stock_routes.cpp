@@ -96,9 +96,10 @@ storage::StockLot lot_or_error(StockStore& store, std::int64_t id, const std::st
 Response lot_response(RouteContext& ctx, std::int64_t id, int status = 200) {
   StockStore store(ctx.tx());
   const storage::StockLot lot = lot_or_error(store, id);
-  return json_response_with_etag(lot_json(lot, store.lot_balance_mcg(id),
-                                          infusion_routes::local_date(ctx.tx(), std::nullopt, ctx.services().now_ms())),
-                                 lot.version, status);
+  return json_response_with_etag(
+      lot_json(lot, store.lot_balance_mcg(id),
+               infusion_routes::local_date(ctx.tx(), std::nullopt, ctx.services().now_ms())),
+      lot.version, status);
 }
 
 // The session a draw or waste names (400 if none), recorded as the request's patient.
@@ -231,7 +232,9 @@ Response ledger(RouteContext& ctx) {
                     {"recorded_by", m.recorded_by},
                     {"at", iso8601_ms(m.at_ms)}});
   }
-  return json_response({{"lot", lot_json(lot, balance_mcg, infusion_routes::local_date(ctx.tx(), std::nullopt, ctx.services().now_ms()))},
+  return json_response({{"lot", lot_json(lot, balance_mcg,
+                                         infusion_routes::local_date(ctx.tx(), std::nullopt,
+                                                                     ctx.services().now_ms()))},
                         {"movements", rows},
                         {"balance_mg", mg_of(balance_mcg)},
                         {"rule",
@@ -277,21 +280,21 @@ Response draw(RouteContext& ctx) {
   std::transform(drug.begin(), drug.end(), drug.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (drug.find("ketamine") == std::string::npos) {
-    throw ApiError::rule_refused(
-        "lot " + lot.lot_number + " is " + lot.drug + ", not ketamine: it cannot be drawn for an "
-        "infusion session",
-        "lot_id");
+    throw ApiError::rule_refused("lot " + lot.lot_number + " is " + lot.drug +
+                                     ", not ketamine: it cannot be drawn for an "
+                                     "infusion session",
+                                 "lot_id");
   }
   // A session draws what its plan needs: the planned dose plus at most one vial (whole vials are
   // drawn and the rest is wasted with a witness). More is not a dose, and would leave the
   // controlled-substance count looking balanced while drug left the cabinet (clinic policy).
   const std::int64_t limit_mcg = s.planned_dose_mcg + lot.vial_mcg;
   if (drawn.drawn_mcg + a.mcg > limit_mcg) {
-    throw ApiError::rule_refused(
-        "the session's plan is " + json(mg_of(s.planned_dose_mcg)).dump() + " mg: at most " +
-            json(mg_of(limit_mcg)).dump() + " mg may be drawn for it (the plan plus one vial); " +
-            json(mg_of(drawn.drawn_mcg)).dump() + " mg drawn already",
-        a.field);
+    throw ApiError::rule_refused("the session's plan is " + json(mg_of(s.planned_dose_mcg)).dump() +
+                                     " mg: at most " + json(mg_of(limit_mcg)).dump() +
+                                     " mg may be drawn for it (the plan plus one vial); " +
+                                     json(mg_of(drawn.drawn_mcg)).dump() + " mg drawn already",
+                                 a.field);
   }
   const std::int64_t balance_mcg = store.lot_balance_mcg(lot_id);
   if (a.mcg > balance_mcg) {
@@ -466,21 +469,22 @@ Response reconciliation(RouteContext& ctx) {
     const std::int64_t on_hand_mcg = l.received_mcg + l.adjusted_mcg - l.drawn_mcg;
     const std::int64_t expected_mcg = l.received_mcg + l.adjusted_mcg - t.delivered_mcg -
                                       t.finished_wasted_mcg - t.in_progress_drawn_mcg;
-    lot_rows.push_back({{"lot_id", lot.id},
-                        {"lot_number", lot.lot_number},
-                        {"drug", lot.drug},
-                        {"expiry_date", lot.expiry_date},
-                        {"expired", lot.expiry_date < infusion_routes::local_date(ctx.tx(), std::nullopt, now)},
-                        {"received_mg", mg_of(l.received_mcg)},
-                        {"adjusted_mg", mg_of(l.adjusted_mcg)},
-                        {"drawn_mg", mg_of(l.drawn_mcg)},
-                        {"wasted_mg", mg_of(l.wasted_mcg)},
-                        {"delivered_mg", mg_of(t.delivered_mcg)},
-                        {"in_progress_drawn_mg", mg_of(t.in_progress_drawn_mcg)},
-                        {"on_hand_mg", mg_of(on_hand_mcg)},
-                        {"expected_on_hand_mg", mg_of(expected_mcg)},
-                        {"difference_mg", mg_of(on_hand_mcg - expected_mcg)},
-                        {"balanced", on_hand_mcg == expected_mcg}});
+    lot_rows.push_back(
+        {{"lot_id", lot.id},
+         {"lot_number", lot.lot_number},
+         {"drug", lot.drug},
+         {"expiry_date", lot.expiry_date},
+         {"expired", lot.expiry_date < infusion_routes::local_date(ctx.tx(), std::nullopt, now)},
+         {"received_mg", mg_of(l.received_mcg)},
+         {"adjusted_mg", mg_of(l.adjusted_mcg)},
+         {"drawn_mg", mg_of(l.drawn_mcg)},
+         {"wasted_mg", mg_of(l.wasted_mcg)},
+         {"delivered_mg", mg_of(t.delivered_mcg)},
+         {"in_progress_drawn_mg", mg_of(t.in_progress_drawn_mcg)},
+         {"on_hand_mg", mg_of(on_hand_mcg)},
+         {"expected_on_hand_mg", mg_of(expected_mcg)},
+         {"difference_mg", mg_of(on_hand_mcg - expected_mcg)},
+         {"balanced", on_hand_mcg == expected_mcg}});
   }
   return json_response(
       {{"as_of", iso8601_ms(now)},
@@ -507,13 +511,13 @@ void register_stock_routes(Router& router) {
   router.add({"GET", "/api/v1/stock/lots", "Controlled-substance lots with balances (?active=)",
               "stock", stock, false, list_lots, 200});
   router.add({"POST", "/api/v1/stock/lots", "Receive a lot (records the receive movement)", "stock",
-              stock, false, create_lot, 201});
+              stock, false, create_lot, 201, /*audited=*/true});
   router.add({"GET", "/api/v1/stock/lots/{id}", "One lot with its balance (ETag)", "stock", stock,
               false, get_lot, 200});
   router.add({"PATCH", "/api/v1/stock/lots/{id}",
               "Edit a lot's notes, supplier or active flag (If-Match); amounts change only "
               "through movements",
-              "stock", stock, false, update_lot, 200});
+              "stock", stock, false, update_lot, 200, /*audited=*/true});
   router.add({"GET", "/api/v1/stock/lots/{id}/ledger",
               "Every movement of a lot with the running balance", "stock", stock, true, ledger,
               200});
@@ -528,7 +532,8 @@ void register_stock_routes(Router& router) {
               "stock", handling, true, waste, 201});
   router.add({"POST", "/api/v1/stock/adjustments",
               "Correct a lot's balance with a reason (count, breakage, return)", "stock",
-              access_roles({Role::admin, Role::physician}), false, adjust, 201});
+              access_roles({Role::admin, Role::physician}), false, adjust, 201,
+              /*audited=*/true});
   router.add({"GET", "/api/v1/stock/reconciliation",
               "Per lot and per session balances and the list of discrepancies", "stock", stock,
               true, reconciliation, 200});

@@ -27,6 +27,17 @@ nlohmann::json user_json(const storage::User& u) {
           {"version", u.version}};
 }
 
+// With the account's last password reset by an admin: who, when, and whether that password is
+// still in force (the owner has not chosen their own since).
+nlohmann::json user_json(storage::Transaction& tx, const storage::User& u) {
+  nlohmann::json out = user_json(u);
+  const std::optional<storage::PasswordReset> reset = AccountStore(tx).last_password_reset(u.id);
+  out["password_reset_by"] = reset ? nlohmann::json(reset->by_user_id) : nlohmann::json(nullptr);
+  out["password_reset_at"] = reset ? nlohmann::json(iso8601_ms(reset->at_ms)) : nlohmann::json();
+  out["password_reset_by_admin"] = reset && reset->in_force;
+  return out;
+}
+
 // A patient's account is part of the patient's record: the audit row names the patient.
 storage::User load_user(RouteContext& ctx, std::int64_t id) {
   std::optional<storage::User> user = AccountStore(ctx.tx()).find_user(id);
@@ -89,7 +100,7 @@ Response create_user_route(RouteContext& ctx) {
 
 Response get_user(RouteContext& ctx) {
   const storage::User user = load_user(ctx, ctx.id_param("id"));
-  return json_response_with_etag(user_json(user), user.version);
+  return json_response_with_etag(user_json(ctx.tx(), user), user.version);
 }
 
 Response patch_user(RouteContext& ctx) {
@@ -128,17 +139,23 @@ Response reset_password(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
   contract::ObjectReader r(body, "");
   const std::string password = r.string("password");
+  // An admin who knows a clinician's password can sign in as them: the reset is confirmed with
+  // the admin's own password (counted toward the admin's lock-out like a login), and recorded on
+  // the account (who, when) so the owner is told and what the account does next is read against it.
+  const std::string admin_password = r.string("admin_password");
   r.finish();
   check_new_password("password", password);
-  const std::string hash = hash_password(password);  // before the transaction opens
+  // Both before the request's transaction opens: hashing never holds the write lock.
+  verify_own_password(ctx.services(), ctx.user(), admin_password, "admin_password");
+  const std::string hash = hash_password(password);
   const storage::User before = load_user(ctx, id);
   AccountStore accounts(ctx.tx());
-  accounts.set_password_hash(id, hash, ctx.services().now_ms());
+  accounts.reset_password_hash(id, hash, ctx.user().user_id, ctx.services().now_ms());
   accounts.end_user_logins(id);
   // A reset also lifts a lock-out: the admin has just given the owner a working password.
   accounts.clear_throttle(before.username);
   const storage::User after = load_user(ctx, id);
-  return json_response_with_etag(user_json(after), after.version);
+  return json_response_with_etag(user_json(ctx.tx(), after), after.version);
 }
 
 Response change_own_password_route(RouteContext& ctx) {
@@ -167,11 +184,12 @@ void register_user_routes(Router& router) {
               "Disable or enable an account, or change a staff role (If-Match required)", "users",
               admin, true, patch_user, 200});
   router.add({"POST", "/api/v1/users/{id}/password",
-              "Reset an account's password (ends its sessions)", "users", admin, true,
-              reset_password, 200});
+              "Reset an account's password, confirmed with the admin's own password "
+              "(admin_password); ends its logins and is shown to the owner",
+              "users", admin, true, reset_password, 200});
   router.add({"POST", "/api/v1/auth/password",
               "Change your own password (ends your other sessions)", "auth", access_any_user(),
-              false, change_own_password_route, 200});
+              false, change_own_password_route, 200, /*audited=*/true});
 }
 
 }  // namespace kit::server

@@ -74,6 +74,7 @@ const std::vector<Setting>& table() {
       {"idle_timeout_s", &ServeOptions::idle_timeout_s, 1, 3600},
       {"request_timeout_s", &ServeOptions::request_timeout_s, 1, 3600},
       {"drain_timeout_s", &ServeOptions::drain_timeout_s, 1, 3600},
+      {"metrics_token", &ServeOptions::metrics_token},
       {"tls", &ServeOptions::tls},
       // A login lasts at most a week; lock-out cannot be switched off (at least 1 failure, 1 min).
       {"login_ttl_minutes", &ServeOptions::login_ttl_minutes, 1, 7 * 24 * 60},

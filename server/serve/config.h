@@ -35,6 +35,9 @@ struct ServeOptions {
   int idle_timeout_s = 60;
   int request_timeout_s = 30;
   int drain_timeout_s = 10;
+  // GET /metrics answers loopback peers, and others only with "Authorization: Bearer <token>"
+  // when this is set (empty: loopback only).
+  std::string metrics_token;
   // The request handlers' settings (ServerConfig); defaults come from ServerConfig itself.
   bool tls = ServerConfig{}.tls;  // clients reach kit over HTTPS (a TLS proxy): Secure cookies
   int login_ttl_minutes = ServerConfig{}.login_ttl_minutes;

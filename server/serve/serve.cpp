@@ -124,6 +124,21 @@ std::string display_host(const std::string& host) {
   return host;
 }
 
+// GET /metrics: loopback callers (a local Prometheus agent, an operator on the machine), or any
+// caller presenting "Authorization: Bearer <metrics_token>" when one is configured.
+bool is_loopback(const std::string& address) {
+  return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
+}
+
+bool may_read_metrics(const Request& req, const std::string& token) {
+  if (is_loopback(req.remote_address)) return true;
+  if (token.empty()) return false;
+  const std::optional<std::string> auth = req.header("authorization");
+  const std::string expected = "Bearer " + token;
+  return auth && auth->size() == expected.size() &&
+         sodium_memcmp(auth->data(), expected.data(), expected.size()) == 0;
+}
+
 }  // namespace
 
 std::string random_demo_password() {
@@ -245,6 +260,10 @@ int run_serve(const ServeOptions& o) {
           return text_response(503, "{\"status\":\"draining\"}", "application/json");
         return text_response(200, "{\"status\":\"ok\"}", "application/json");
       }
+      if (!may_read_metrics(req, o.metrics_token)) {
+        return http_error_response(403, "forbidden",
+                                   "metrics are for loopback callers or the metrics token");
+      }
       metrics->set_gauge("process_resident_memory_bytes", resident_memory_bytes());
       return text_response(200, metrics->render(), kPrometheusContentType);
     }
@@ -252,6 +271,11 @@ int run_serve(const ServeOptions& o) {
   };
 
   HttpServerOptions http;
+  {
+    std::vector<std::string> patterns = {"/healthz", "/metrics"};
+    for (const Route& route : router.routes()) patterns.push_back(route.pattern);
+    http.route_label = RouteLabels(patterns);
+  }
   http.host = listen.host;
   http.port = listen.port;
   http.body_limit_bytes = o.body_limit_bytes;

@@ -10,6 +10,12 @@ CREATE TABLE users (
   created_at_ms BIGINT NOT NULL,
   updated_at_ms BIGINT NOT NULL,
   version BIGINT NOT NULL DEFAULT 1,
+  -- The last password reset by an admin (POST /api/v1/users/{id}/password): who and when, and the
+  -- hash the admin set. While password_hash still equals it the owner is told (GET /auth/me
+  -- password_reset_by_admin) and everything the account does can be read against the reset.
+  password_reset_by BIGINT REFERENCES users (id),
+  password_reset_at_ms BIGINT,
+  password_reset_hash TEXT,
   CHECK ((role = 'patient' AND patient_id IS NOT NULL) OR (role <> 'patient' AND patient_id IS NULL))
 );
 CREATE UNIQUE INDEX users_patient ON users (patient_id);

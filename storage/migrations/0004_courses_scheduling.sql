@@ -105,6 +105,8 @@ CREATE TABLE appointments (
     CHECK (status IN ('booked', 'completed', 'cancelled', 'no_show')),
   status_reason TEXT NOT NULL DEFAULT '',
   notes TEXT NOT NULL DEFAULT '',
+  -- Why a physician or nurse booked (or moved) it on a day already past: correcting the record.
+  booking_reason TEXT NOT NULL DEFAULT '',
   created_by BIGINT NOT NULL REFERENCES users (id),
   created_at_ms BIGINT NOT NULL,
   updated_at_ms BIGINT NOT NULL,

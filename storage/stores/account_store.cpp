@@ -158,6 +158,25 @@ void AccountStore::enable_with_password_hash(std::int64_t user_id, const std::st
       {user_id, password_hash, now_ms});
 }
 
+void AccountStore::reset_password_hash(std::int64_t user_id, const std::string& password_hash,
+                                       std::int64_t by_user_id, std::int64_t now_ms) {
+  tx_.exec(
+      "UPDATE users SET password_hash = $1, password_reset_hash = $1, password_reset_by = $2, "
+      "password_reset_at_ms = $3, updated_at_ms = $3, version = version + 1 WHERE id = $4",
+      {password_hash, by_user_id, now_ms, user_id});
+}
+
+std::optional<PasswordReset> AccountStore::last_password_reset(std::int64_t user_id) {
+  const Rows rows = tx_.query(
+      "SELECT password_reset_by, password_reset_at_ms, CAST(CASE WHEN password_reset_hash = "
+      "password_hash THEN 1 ELSE 0 END AS BIGINT) AS in_force FROM users WHERE id = $1 AND "
+      "password_reset_by IS NOT NULL",
+      {user_id});
+  if (rows.empty()) return std::nullopt;
+  return PasswordReset{rows.front().i64("password_reset_by"),
+                       rows.front().i64("password_reset_at_ms"), rows.front().i64("in_force") != 0};
+}
+
 // ---------------------------------------------------------------------------------------------
 // Logins
 

@@ -79,6 +79,13 @@ struct LoginThrottle {
   bool locked_at(std::int64_t now_ms) const { return locked_until_ms > now_ms; }
 };
 
+// The last password reset by an admin.
+struct PasswordReset {
+  std::int64_t by_user_id = 0;
+  std::int64_t at_ms = 0;
+  bool in_force = false;  // the password is still the one the admin set
+};
+
 class AccountStore {
  public:
   explicit AccountStore(Transaction& tx) : tx_(tx) {}
@@ -104,6 +111,12 @@ class AccountStore {
   // reseeded with the password of this start).
   void enable_with_password_hash(std::int64_t user_id, const std::string& password_hash,
                                  std::int64_t now_ms);
+  // An admin's reset: sets the hash and records who and when, and the hash set, and bumps the
+  // version. The reset stays in force (last_password_reset) until the hash changes again.
+  void reset_password_hash(std::int64_t user_id, const std::string& password_hash,
+                           std::int64_t by_user_id, std::int64_t now_ms);
+  // The account's last reset by an admin; nullopt if there was none.
+  std::optional<PasswordReset> last_password_reset(std::int64_t user_id);
 
   // Logins.
   std::int64_t add_login(const NewLogin& login);

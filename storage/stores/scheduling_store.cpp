@@ -19,7 +19,8 @@ constexpr const char* kAvailabilityColumns =
 
 constexpr const char* kAppointmentColumns =
     "id, patient_id, course_id, chair_id, staff_user_id, kind, starts_ms, ends_ms, on_date, "
-    "status, status_reason, notes, created_by, created_at_ms, updated_at_ms, version";
+    "status, status_reason, notes, created_by, created_at_ms, updated_at_ms, version, "
+    "booking_reason";
 
 Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : null(); }
 Value opt(const std::optional<std::string>& v) { return v ? Value(*v) : null(); }
@@ -85,6 +86,7 @@ Appointment appointment_from_row(const Row& r) {
   a.created_at_ms = r.i64("created_at_ms");
   a.updated_at_ms = r.i64("updated_at_ms");
   a.version = r.i64("version");
+  a.booking_reason = r.text("booking_reason");
   return a;
 }
 
@@ -250,10 +252,10 @@ std::int64_t SchedulingStore::create_appointment(const NewAppointment& a) {
       .query(
           "INSERT INTO appointments (patient_id, course_id, chair_id, staff_user_id, kind, "
           "starts_ms, ends_ms, on_date, status, notes, created_by, created_at_ms, updated_at_ms, "
-          "version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, $11, $11, 1) "
-          "RETURNING id",
+          "version, booking_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, "
+          "$11, $11, 1, $12) RETURNING id",
           {a.patient_id, opt(a.course_id), a.chair_id, opt(a.staff_user_id), a.kind, a.starts_ms,
-           a.ends_ms, a.on_date, a.notes, a.created_by, a.at_ms})
+           a.ends_ms, a.on_date, a.notes, a.created_by, a.at_ms, a.booking_reason})
       .front()
       .i64("id");
 }
@@ -294,9 +296,10 @@ bool SchedulingStore::update_appointment(std::int64_t appointment_id, std::int64
   return tx_.exec(
              "UPDATE appointments SET status = $1, status_reason = $2, notes = $3, chair_id = $4, "
              "staff_user_id = $5, starts_ms = $6, ends_ms = $7, on_date = $8, updated_at_ms = $9, "
-             "version = version + 1 WHERE id = $10 AND version = $11",
+             "booking_reason = $12, version = version + 1 WHERE id = $10 AND version = $11",
              {u.status, u.status_reason, u.notes, u.chair_id, opt(u.staff_user_id), u.starts_ms,
-              u.ends_ms, u.on_date, now_ms, appointment_id, expected_version}) == 1;
+              u.ends_ms, u.on_date, now_ms, appointment_id, expected_version, u.booking_reason}) ==
+         1;
 }
 
 std::vector<Appointment> SchedulingStore::held_appointments(std::int64_t patient_id) {
@@ -345,6 +348,14 @@ InfusionCounts SchedulingStore::infusion_counts(std::int64_t course_id) {
     if (status == "no_show") counts.no_show = n;
   }
   return counts;
+}
+
+bool SchedulingStore::has_discharged_session(std::int64_t appointment_id) {
+  return !tx_.query(
+                 "SELECT id FROM infusion_sessions WHERE appointment_id = $1 AND state = "
+                 "'discharged'",
+                 {appointment_id})
+              .empty();
 }
 
 std::int64_t SchedulingStore::cancel_booked_for_course(std::int64_t course_id,

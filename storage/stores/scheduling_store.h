@@ -104,6 +104,7 @@ struct Appointment {
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
   std::int64_t version = 0;
+  std::string booking_reason;  // a clinician's reason for booking it on a day already past
 };
 
 // A new appointment, booked, version 1.
@@ -119,6 +120,7 @@ struct NewAppointment {
   std::string notes;
   std::int64_t created_by = 0;
   std::int64_t at_ms = 0;
+  std::string booking_reason;
 };
 
 // Every column an appointment's update writes (a status change, a reschedule or new notes).
@@ -131,6 +133,7 @@ struct AppointmentUpdate {
   std::int64_t starts_ms = 0;
   std::int64_t ends_ms = 0;
   std::string on_date;
+  std::string booking_reason;
 };
 
 // Filters of an appointment list; an absent one matches everything. Dates are on_date values.
@@ -217,6 +220,9 @@ class SchedulingStore {
   // The course's infusion appointments booked or completed, other than `except_appointment_id`.
   std::int64_t infusions_held(std::int64_t course_id, std::int64_t except_appointment_id);
   InfusionCounts infusion_counts(std::int64_t course_id);
+  // Whether an infusion session on this appointment has been discharged (the infusion happened):
+  // the only way an infusion or booster appointment becomes completed.
+  bool has_discharged_session(std::int64_t appointment_id);
   // Cancels the course's booked appointments with `reason` and frees their slots; returns how
   // many.
   std::int64_t cancel_booked_for_course(std::int64_t course_id, const std::string& reason,

@@ -553,7 +553,11 @@ class PlanningGatesTest(GateCase):
         tz = zone_off_the_utc_date()
         ready = self.ready(timezone=tz, given="Zone")  # booked on the clinic's today
         self.assertNotEqual(ready.today, utc_today(), tz)
-        utc_day_appt = book(self.desk, ready.pid, ready.course, ready.chair, utc_today(), "12:00")
+        # East of UTC that date is the clinic's yesterday, booked only as a clinician's correction.
+        body = {"patient_id": ready.pid, "course_id": ready.course, "chair_id": ready.chair,
+                "start": "%sT12:00" % utc_today().isoformat(), "reason": "correcting the record"}
+        utc_day_appt = expect(self.nurse.post("/api/v1/appointments", body), 201,
+                              "book the UTC date").json["id"]
         self.assertGate(self.plan(ready, appointment_id=utc_day_appt), "appointment_today",
                         "the UTC date is not today in %s" % tz)
         self.assertEqual(self.sessions_of(ready.pid), [])

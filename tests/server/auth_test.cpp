@@ -251,7 +251,7 @@ TEST_F(AuthTest, AdminCreatesAccountsAndResetsPasswords) {
 
   EXPECT_EQ(login("pat", "a patient password").status, 200);
   r = call("POST", "/api/v1/users/" + std::to_string(id) + "/password", admin,
-           {{"password", "a brand new password"}});
+           {{"password", "a brand new password"}, {"admin_password", kPassword}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(login("pat", "a patient password").status, 401);
   EXPECT_EQ(login("pat", "a brand new password").status, 200);

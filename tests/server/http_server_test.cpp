@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/http/metrics.h"
 #include "tests/support/http_client.h"
 
 namespace kit::server {
@@ -332,6 +333,7 @@ TEST(HttpServerTest, MetricsCountRequestsByClassAndLatency) {
     std::lock_guard lock(log_mutex);
     log.push_back(r);
   };
+  opt.route_label = RouteLabels({"/api/v1/patients/{id}", "/throw"});
   ServerRunner s(opt);
   EXPECT_EQ(http_request("127.0.0.1", s.port(), "GET", "/api/v1/patients/12?q=secret").status, 200);
   EXPECT_EQ(http_request("127.0.0.1", s.port(), "GET", "/api/v1/patients/13").status, 200);
