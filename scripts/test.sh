@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache keys on absolute paths; a base directory lets fresh clones reuse each other's objects.
 export CCACHE_BASEDIR="$PWD"
+# The sanitizer build carries debug info, which ccache would otherwise key on the build folder.
+export CCACHE_NOHASHDIR=1
 bash scripts/install-deps.sh
 
 pg_dir=$(mktemp -d /tmp/kit-pg-test.XXXXXX)
