@@ -19,9 +19,7 @@ std::string request_digest(const Request& req) {
                     std::to_string(req.path.size()) + ":" + req.path + "|" + req.body);
 }
 
-kit::Error bad_key(const std::string& why) {
-  return ApiError::bad_request("Idempotency-Key", why);
-}
+kit::Error bad_key(const std::string& why) { return ApiError::bad_request("Idempotency-Key", why); }
 
 }  // namespace
 

@@ -2,7 +2,6 @@
 // graceful shutdown on SIGTERM/SIGINT, composed around HttpServer.
 #include "server/serve/serve.h"
 
-#include <filesystem>
 #include <sodium.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +14,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -26,9 +26,10 @@
 #include "server/demo/demo.h"
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
+#include "server/serve/change_feed.h"
 #include "storage/database.h"
-#include "storage/serve_lock.h"
 #include "storage/postgres_database.h"
+#include "storage/serve_lock.h"
 
 namespace kit::server {
 
@@ -200,7 +201,8 @@ int run_serve(const ServeOptions& o) {
     const bool sqlite = o.database.empty() || o.database.rfind("sqlite", 0) == 0;
     if (sqlite) {
       std::filesystem::create_directories(o.data_dir);
-      serve_lock = std::make_unique<storage::ServeLock>(o.data_dir, storage::ServeLock::Mode::shared);
+      serve_lock =
+          std::make_unique<storage::ServeLock>(o.data_dir, storage::ServeLock::Mode::shared);
       if (!serve_lock->held()) {
         log.error("the data folder is being restored (kit restore holds it); try again after it");
         return 1;
@@ -245,6 +247,7 @@ int run_serve(const ServeOptions& o) {
                      {{"backend", db->backend()}, {"demo", o.demo ? "true" : "false"}});
 
   std::atomic<bool> ready{false};
+  std::atomic<ChangeFeed*> change_feed_ptr{nullptr};
   auto handler = [&](const Request& req) -> Response {
     if (req.path == "/healthz" || req.path == "/metrics") {
       if (req.method != "GET" && req.method != "HEAD") {
@@ -267,7 +270,12 @@ int run_serve(const ServeOptions& o) {
       metrics->set_gauge("process_resident_memory_bytes", resident_memory_bytes());
       return text_response(200, metrics->render(), kPrometheusContentType);
     }
-    return router.dispatch(req, services);
+    Response resp = router.dispatch(req, services);
+    // A write just committed: live screens hear of it now rather than at the next look.
+    if (req.method != "GET" && req.method != "HEAD" && resp.status < 400) {
+      if (ChangeFeed* feed = change_feed_ptr.load()) feed->poke();
+    }
+    return resp;
   };
 
   HttpServerOptions http;
@@ -309,6 +317,10 @@ int run_serve(const ServeOptions& o) {
     return 1;
   }
   server_ptr = server.get();
+  // Live updates for the chair board and alert inbox (GET /api/v1/events).
+  ChangeFeed change_feed(
+      *db, [&server](std::int64_t seq) { server->publish(seq); }, std::chrono::milliseconds(2000));
+  change_feed_ptr = &change_feed;
   if (stop_requested) server->stop();
   ready = true;
   const std::string url =
@@ -330,6 +342,7 @@ int run_serve(const ServeOptions& o) {
   }
 
   server->run();
+  change_feed_ptr = nullptr;
   server_ptr = nullptr;
   log.info(
       "stopped",
