@@ -553,3 +553,113 @@ class HeaderInjectionTest(KitTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def exchange(port, payload, timeout=10.0):
+    """Raw bytes in; every byte the server sends until it closes (or the timeout) out."""
+    s = socket.create_connection((HOST, port), timeout=timeout)
+    try:
+        s.sendall(payload)
+        chunks = []
+        while True:
+            try:
+                data = s.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        return b"".join(chunks)
+    finally:
+        s.close()
+
+
+SMUGGLED = b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+class SmugglingAndSizeTest(KitTestCase):
+    """Request-smuggling variants beyond test_hardening.py's Transfer-Encoding ones, oversized
+    heads and bodies, and deep or wide JSON: each is refused by the HTTP layer or the one JSON
+    reader, the bytes after an ambiguous message never run as a request, and the server lives."""
+
+    def post_raw(self, header_lines, body=b"", tail=SMUGGLED):
+        head = (b"POST /api/v1/inquiries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                header_lines + b"\r\n")
+        return exchange(self.port, head + body + tail)
+
+    def assertOneRefusal(self, out, statuses=(b"400",), what=""):
+        self.assertTrue(any(out.startswith(b"HTTP/1.1 " + s) for s in statuses), "%s: %r" % (what, out[:300]))
+        self.assertEqual(out.count(b"HTTP/1.1 "), 1, "%s: a second request ran: %r" % (what, out[:600]))
+        self.assertNotIn(b"openapi", out, what)
+
+    def test_content_length_variants_are_refused_and_nothing_is_smuggled(self):
+        body = b"{}"
+        for lines in (b"Content-Length: 2\r\nContent-Length: 40\r\n",
+                      b"Content-Length: 2, 40\r\n",
+                      b"Content-Length: +2\r\n",
+                      b"Content-Length: -2\r\n",
+                      b"Content-Length: 0x2\r\n",
+                      b"Content-Length : 2\r\n",
+                      b"Transfer-Encoding : chunked\r\nContent-Length: 2\r\n",
+                      b"Content-Length: 2\r\nTransfer-Encoding: chunked\r\n",
+                      b"Transfer-Encoding: chunked\r\n Transfer-Encoding: identity\r\n",
+                      b"Content-Length: 99999999999999999999999\r\n"):
+            with self.subTest(lines=lines):
+                out = self.post_raw(lines, body)
+                self.assertOneRefusal(out, (b"400", b"413"), repr(lines))
+        self.assertStatus(self.anon.get("/healthz"), 200)
+
+    def test_malformed_chunks_are_refused(self):
+        te = b"Transfer-Encoding: chunked\r\n"
+        for chunks in (b"zz\r\n{}\r\n0\r\n\r\n",
+                       b"ffffffffffffffffffff\r\n{}\r\n0\r\n\r\n",
+                       b"-2\r\n{}\r\n0\r\n\r\n",
+                       b"2\r\n{}XX0\r\n\r\n"):
+            with self.subTest(chunks=chunks[:40]):
+                out = self.post_raw(te, chunks)
+                self.assertOneRefusal(out, (b"400", b"413", b"431"), repr(chunks[:40]))
+        self.assertStatus(self.anon.get("/healthz"), 200)
+
+    def test_oversized_heads_and_bodies(self):
+        big_header = b"X-Big: " + b"a" * (64 * 1024) + b"\r\n"
+        many_headers = b"".join(b"X-H%d: v\r\n" % i for i in range(5000))
+        long_target = b"GET /api/v1/patients?q=" + b"a" * (64 * 1024) + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+        for what, raw in (("one 64 KiB header", b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + big_header + b"\r\n"),
+                          ("5000 headers", b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + many_headers + b"\r\n"),
+                          ("64 KiB target", long_target)):
+            with self.subTest(what=what):
+                out = exchange(self.port, raw)
+                self.assertTrue(out.startswith(b"HTTP/1.1 431") or out.startswith(b"HTTP/1.1 400") or
+                                out.startswith(b"HTTP/1.1 414"), "%s: %r" % (what, out[:200]))
+        # A body announced far above the limit is refused at once, before it is sent.
+        out = self.post_raw(b"Content-Length: 50000000\r\n", b"", b"")
+        self.assertTrue(out.startswith(b"HTTP/1.1 413"), out[:200])
+        # A chunked body that grows past the limit.
+        chunk = b"100000\r\n" + b" " * 0x100000 + b"\r\n"
+        out = self.post_raw(b"Transfer-Encoding: chunked\r\n", chunk * 2 + b"0\r\n\r\n", b"")
+        self.assertTrue(out.startswith(b"HTTP/1.1 413"), out[:200])
+        self.assertStatus(self.anon.get("/healthz"), 200)
+
+    def test_deep_and_wide_json(self):
+        cases = {
+            "deep objects": '{"a":' * 100000 + "1" + "}" * 100000,
+            "deep mixed": '[{"a":' * 50000 + "1" + "}]" * 50000,
+            "deep inside a field": '{"name":' + "[" * 5000 + "]" * 5000 + ',"contact":"a@b.cd","reason":"other"}',
+            "wide object": "{" + ",".join('"k%d":1' % i for i in range(60000)) + "}",
+            "long array": '{"name":[' + ",".join("1" for _ in range(300000)) + "]}",
+            "huge number": '{"name":"Ann","contact":"a@b.cd","reason":"other","x":1' + "0" * 5000 + "}",
+            "1e999999": '{"name":1e999999}',
+            "unterminated": '{"name":"' + "a" * 1000,
+            "lone surrogate": '{"name":"\\ud800","contact":"a@b.cd","reason":"other"}',
+            "invalid utf-8": b'{"name":"\xff\xfe","contact":"a@b.cd","reason":"other"}',
+        }
+        for what, raw in cases.items():
+            with self.subTest(what=what):
+                r = self.anon.request("POST", "/api/v1/inquiries", raw=raw)
+                self.assertIn(r.status, (400, 413), "%s: %r" % (what, r))
+                e = r.error()
+                self.assertIn(e.get("field"), ("body", "name", "x"), "%s: %r" % (what, e))
+        self.assertStatus(self.anon.get("/healthz"), 200)
+        self.assertStatus(self.nurse.get("/api/v1/patients"), 200)
