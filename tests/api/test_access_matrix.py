@@ -13,7 +13,7 @@ of the demo patient, ...):
   own  -> allowed on the caller's own object, 403 on another's (the same request, other ids).
 
 To extend: add a row to access_matrix.tsv (decide each role by hand); if it has an `own` cell on a
-new kind of object, teach `Fixture.owned_path` / `Fixture.request_for` how to name the caller's
+new kind of object, teach `Fixture.fill` / `Fixture.call` how to name the caller's
 own object and someone else's.
 """
 
