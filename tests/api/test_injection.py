@@ -21,7 +21,7 @@ import os
 import socket
 import unittest
 
-from kit_server import HOST, Client, KitTestCase, Store, unique
+from kit_server import DEMO_PASSWORD, HOST, Client, KitTestCase, Store, unique
 from test_infusion_gates import (COURSE_PROTOCOL, NORMAL_VITALS, Staff, expect, make_chair,
                                  make_clinic, new_patient, plan_body, ready_patient)
 
@@ -302,6 +302,11 @@ class InjectionTest(KitTestCase):
         chairs = items(self.admin.get("/api/v1/chairs", query={"clinic_id": self.clinic}).json, "chairs")
         return '"%d"' % [c for c in chairs if c["id"] == self.chair][0]["version"]
 
+    def alert_etag(self, pid, alert_id):
+        alerts = items(self.physician.get("/api/v1/alerts", query={"patient_id": pid, "all": "true"}).json,
+                       "alerts")
+        return '"%d"' % [a for a in alerts if a["id"] == alert_id][0]["version"]
+
     # --- stock ------------------------------------------------------------------------------------
 
     def test_stock(self):
@@ -390,6 +395,37 @@ class InjectionTest(KitTestCase):
         self.check_text("POST /sessions/{id}/vitals/{entry_id}/corrections", "reason", correct_vitals,
                         lambda r: r.json["reason"])
 
+        def acknowledge(p):
+            ae = expect(self.nurse.post(sp + "/adverse-events", {"kind": "nausea", "severity": "moderate"}),
+                        201, "adverse event").json["alert"]
+            return self.physician.post_if_match("/api/v1/alerts/%d/acknowledge" % ae["id"], {"note": p},
+                                                self.alert_etag(ready.pid, ae["id"]))
+
+        self.check_text("POST /alerts/{id}/acknowledge", "note", acknowledge,
+                        lambda r: r.json["acknowledge_note"])
+
+        # A witnessed waste of part of what the session drew, with a reason.
+        expect(self.nurse.post("/api/v1/stock/draws", {"session_id": sid, "lot_id": self.lot, "mg": 30}),
+               201, "draw")
+        self.check_text("POST /stock/wastes", "reason",
+                        lambda p: self.nurse.post("/api/v1/stock/wastes", {
+                            "session_id": sid, "mg": 0.5, "witness_user_id": self.physician.user["id"],
+                            "witness_password": DEMO_PASSWORD, "reason": p}),
+                        lambda r: r.json["reason"])
+
+        # An unscheduled session: the physician's reason is kept with the plan.
+        def unscheduled(p):
+            return self.physician.post("/api/v1/patients/%d/sessions" % ready.pid, {
+                "protocol": COURSE_PROTOCOL, "preparation": {"concentration_mg_per_ml": 1},
+                "unscheduled_reason": p})
+
+        self.check_text("POST /patients/{id}/sessions", "unscheduled_reason", unscheduled,
+                        lambda r: self.nurse.get("/api/v1/sessions/%d" % r.json["id"]).json["unscheduled_reason"])
+        self.check_enum("POST /patients/{id}/sessions", "protocol",
+                        lambda p: self.physician.post("/api/v1/patients/%d/sessions" % ready.pid, {
+                            "protocol": p, "preparation": {"concentration_mg_per_ml": 1},
+                            "unscheduled_reason": "walk-in"}))
+
         def void(p):
             again = ready_patient(self.staff, self.clinic, given="Void")
             s = expect(self.nurse.post("/api/v1/patients/%d/sessions" % again.pid, plan_body(again)),
@@ -410,6 +446,21 @@ class InjectionTest(KitTestCase):
             self.check_text("POST /sessions/{id}/void", "reason", void, void_reason)
         finally:
             PAYLOADS = saved
+
+    def test_screening_and_calculators(self):
+        from test_infusion_gates import screening_request
+        sp = "/api/v1/patients/%d/screening" % self.patient_id
+        self.check_enum("POST /patients/{id}/screening", "indication",
+                        lambda p: self.nurse.post(sp, dict(screening_request(), indication=p)))
+        self.check_enum("POST /calculators/screen", "indication",
+                        lambda p: self.nurse.post("/api/v1/calculators/screen", dict(screening_request(), indication=p)))
+        self.check_enum("POST /calculators/score", "instrument",
+                        lambda p: self.nurse.post("/api/v1/calculators/score", {"instrument": p, "answers": [0] * 9}))
+        self.check_enum("POST /calculators/mme", "medications[0].drug",
+                        lambda p: self.nurse.post("/api/v1/calculators/mme", {"medications": [
+                            {"drug": p, "route": "oral", "dose_mg": 10, "doses_per_day": 2}]}))
+        self.check_enum("POST /pk/simulate", "model",
+                        lambda p: self.nurse.post("/api/v1/pk/simulate", {"model": p}))
 
     def test_assessments_alerts_and_medications(self):
         pid = self.patient_id
