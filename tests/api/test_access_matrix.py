@@ -144,6 +144,14 @@ class AccessMatrixTest(KitTestCase):
         self.assertEqual(checked, len(self.matrix) * len(ROLES))
         self.assertTrue(self.fx.server_alive())
 
+    def test_a_patients_appointment_list_holds_only_their_own(self):
+        """`own` on a list: without ?patient_id= the patient gets their own rows, never another's."""
+        r = self.fx.clients["patient"].get("/api/v1/appointments")
+        self.assertStatus(r, 200)
+        rows = r.json if isinstance(r.json, list) else r.json["appointments"]
+        self.assertIn(self.fx.own_appointment, [a["id"] for a in rows])
+        self.assertEqual({a["patient_id"] for a in rows}, {self.fx.own_pid}, rows)
+
     def assertAllowed(self, r, role, method, path):
         self.assertNotIn(r.status, (401, 403), "%s %s as %s must be allowed: %r" % (method, path, role, r))
         self.assertLess(r.status, 500, "%s %s as %s: %r" % (method, path, role, r))
