@@ -17,7 +17,6 @@ new kind of object, teach `Fixture.fill` / `Fixture.call` how to name the caller
 own object and someone else's.
 """
 
-import csv
 import datetime
 import os
 import re

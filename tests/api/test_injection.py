@@ -21,7 +21,7 @@ import os
 import socket
 import unittest
 
-from kit_server import DEMO_PASSWORD, HOST, Client, KitTestCase, Store, unique
+from kit_server import DEMO_PASSWORD, HOST, KitTestCase, Store, unique
 from test_infusion_gates import (COURSE_PROTOCOL, NORMAL_VITALS, Staff, expect, make_chair,
                                  make_clinic, new_patient, plan_body, ready_patient)
 
@@ -340,7 +340,7 @@ class InjectionTest(KitTestCase):
         self.check_text("POST /stock/adjustments", "reason",
                         lambda p: self.admin.post("/api/v1/stock/adjustments",
                                                   {"lot_id": self.lot, "mg": 1, "reason": p}),
-                        lambda r: r.json["reason"])
+                        ledger_reason)
 
     # --- at the chair -----------------------------------------------------------------------------
 
