@@ -282,7 +282,11 @@ void verify_witness(Services& services, std::int64_t witness_user_id, std::int64
   }
   const ServerConfig& cfg = services.config();
   const std::int64_t now = services.now_ms();
-  const std::string key = "witness:" + std::to_string(witness_user_id);
+  // One password, one budget: a guess at a colleague's password as their witness counts toward the
+  // same lock-out as a guess at their sign-in (the throttle is keyed by their username), so the
+  // witness route adds no guesses. An id with no account gets a throttle of its own ("witness:" +
+  // id; usernames never hold ':'), so unknown ids lock exactly like real ones.
+  std::string key = "witness:" + std::to_string(witness_user_id);
   const ApiError refused(ErrorKind::rule_refused,
                          "the witness could not be confirmed (an active physician or nurse other "
                          "than you, with their own password)",
@@ -293,16 +297,18 @@ void verify_witness(Services& services, std::int64_t witness_user_id, std::int64
   std::string hash;
   bool eligible = false;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+    const auto found = storage::AccountStore(tx).credentials(witness_user_id);
+    if (found) {
+      key = found->user.username;
+      eligible =
+          !found->user.disabled && (found->user.role == "physician" || found->user.role == "nurse");
+      hash = found->password_hash;
+    }
     locked = is_locked(tx, key, now);
     if (!locked) attempt = count_attempt(tx, cfg, key, now);
     if (!locked && attempt > cfg.login_max_failures) {
       lock(tx, cfg, key, now);
       locked = true;
-    }
-    if (auto found = storage::AccountStore(tx).credentials(witness_user_id)) {
-      eligible =
-          !found->user.disabled && (found->user.role == "physician" || found->user.role == "nurse");
-      hash = found->password_hash;
     }
   });
   if (locked) {

@@ -1,4 +1,5 @@
-// The PK engine over HTTP for clinicians and research users: the same JSON contract as
+// The PK engine over HTTP for clinicians (physician, nurse, like the dose calculators: a TCI
+// schedule is a dosing instruction, not an admin's business): the same JSON contract as
 // `kit pk models|simulate|tci` (docs/cli-pk.md), shared through app/pk_api.h. Population runs stay
 // on the command line: they can take all cores for seconds and do not belong on a clinic server.
 // No patient data is involved: requests carry covariates, not identities.
@@ -10,13 +11,14 @@
 namespace kit::server {
 
 void register_pk_routes(Router& router) {
-  const Access clinicians = access_roles({Role::admin, Role::physician, Role::nurse});
-  router.add(Route{.method = "GET",
-                   .pattern = "/api/v1/pk/models",
-                   .summary = "List the published ketamine PK models",
-                   .tag = "pk",
-                   .access = clinicians,
-                   .handler = [](RouteContext&) { return json_response(contract::handle_pk_models()); }});
+  const Access clinicians = access_roles({Role::physician, Role::nurse});
+  router.add(
+      Route{.method = "GET",
+            .pattern = "/api/v1/pk/models",
+            .summary = "List the published ketamine PK models",
+            .tag = "pk",
+            .access = clinicians,
+            .handler = [](RouteContext&) { return json_response(contract::handle_pk_models()); }});
   router.add(Route{.method = "POST",
                    .pattern = "/api/v1/pk/simulate",
                    .summary = "Predict plasma and effect-site concentrations for a regimen",
