@@ -219,7 +219,9 @@ class Client:
         try:
             conn.request(method, path, body=data, headers=h)
             r = conn.getresponse()
-            payload = r.read()
+            # An event stream (GET /api/v1/events) never ends by itself: keep its head only.
+            streaming = (r.getheader("Content-Type") or "").startswith("text/event-stream")
+            payload = b"" if streaming else r.read()
             return Response(r.status, r.getheaders(), payload)
         finally:
             conn.close()
