@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "server/http/security_headers.h"
+
 namespace kit::server {
 
 namespace beast = boost::beast;
@@ -501,16 +503,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       res->insert(name, value);
     }
-    // Security headers on every response, set here once; a handler that serves something else
-    // (a cacheable asset, a page with its own policy) sets its own value and it is kept.
-    static const std::pair<const char*, const char*> kDefaults[] = {
-        {"Cache-Control", "no-store"},  // patient data never lands in a cache
-        {"X-Content-Type-Options", "nosniff"},
-        {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
-        {"X-Frame-Options", "DENY"},
-        {"Referrer-Policy", "no-referrer"},
-    };
-    for (const auto& [name, value] : kDefaults) {
+    // Security headers on every response, set here once (security_headers.h); a handler that
+    // serves something else (a cacheable asset) sets its own value and it is kept.
+    for (const auto& [name, value] : default_security_headers(r.content_type)) {
       if (res->find(name) == res->end()) res->set(name, value);
     }
     if (method_ != "HEAD") res->body() = r.body;

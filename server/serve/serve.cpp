@@ -2,7 +2,6 @@
 // graceful shutdown on SIGTERM/SIGINT, composed around HttpServer.
 #include "server/serve/serve.h"
 
-#include <filesystem>
 #include <sodium.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +14,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -26,9 +26,10 @@
 #include "server/demo/demo.h"
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
+#include "server/web/static_files.h"
 #include "storage/database.h"
-#include "storage/serve_lock.h"
 #include "storage/postgres_database.h"
+#include "storage/serve_lock.h"
 
 namespace kit::server {
 
@@ -200,7 +201,8 @@ int run_serve(const ServeOptions& o) {
     const bool sqlite = o.database.empty() || o.database.rfind("sqlite", 0) == 0;
     if (sqlite) {
       std::filesystem::create_directories(o.data_dir);
-      serve_lock = std::make_unique<storage::ServeLock>(o.data_dir, storage::ServeLock::Mode::shared);
+      serve_lock =
+          std::make_unique<storage::ServeLock>(o.data_dir, storage::ServeLock::Mode::shared);
       if (!serve_lock->held()) {
         log.error("the data folder is being restored (kit restore holds it); try again after it");
         return 1;
@@ -244,6 +246,16 @@ int run_serve(const ServeOptions& o) {
   metrics->set_gauge("kit_info", 1,
                      {{"backend", db->backend()}, {"demo", o.demo ? "true" : "false"}});
 
+  // The web application: every GET/HEAD outside /api/ (docs/adr/0012-web-application.md).
+  const StaticFiles web(web_dir_of(o));
+  if (web.has_index()) {
+    log.info("web application", {{"web_dir", web.root().string()}});
+  } else {
+    log.warn("the web application is not built: GET / answers 503 until it is",
+             {{"web_dir", web.root().string()},
+              {"build", "cd web && npm ci && npm run build (scripts/run.sh does it)"}});
+  }
+
   std::atomic<bool> ready{false};
   auto handler = [&](const Request& req) -> Response {
     if (req.path == "/healthz" || req.path == "/metrics") {
@@ -267,7 +279,10 @@ int run_serve(const ServeOptions& o) {
       metrics->set_gauge("process_resident_memory_bytes", resident_memory_bytes());
       return text_response(200, metrics->render(), kPrometheusContentType);
     }
-    return router.dispatch(req, services);
+    if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) {
+      return router.dispatch(req, services);
+    }
+    return web.serve(req);
   };
 
   HttpServerOptions http;
@@ -323,10 +338,13 @@ int run_serve(const ServeOptions& o) {
   if (o.demo) {
     log.warn("DEMO MODE: demo accounts admin, physician, nurse, frontdesk and patient are active",
              {{"demo", true}, {"url", url}, {"openapi", url + "api/v1/openapi.json"}});
-    std::cerr << "KIT demo clinic \u2014 DEMO MODE \u2014 API " << url
-              << "api/v1/openapi.json \u2014 log in with POST " << url
-              << "api/v1/auth/login as admin/physician/nurse/frontdesk/patient with password "
-              << demo_password << " (synthetic demo data; no web UI yet)" << std::endl;
+    std::cerr << "KIT demo clinic \u2014 DEMO MODE \u2014 open " << url
+              << " in a browser and sign in (" << url
+              << "signin) as admin, physician, nurse, frontdesk or patient with password "
+              << demo_password << " (synthetic demo data). API: " << url << "api/v1/openapi.json"
+              << std::endl;
+  } else {
+    std::cerr << "KIT \u2014 open " << url << " in a browser" << std::endl;
   }
 
   server->run();
