@@ -19,7 +19,8 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   latest.current = load;
   useEffect(() => {
     const controller = new AbortController();
-    setState((s) => ({ status: s.data === undefined ? 'loading' : s.status, data: s.data }));
+    // A refresh of shown data stays 'ready' (no flash); after an error it is 'loading' again.
+    setState((s) => ({ status: s.status === 'ready' ? 'ready' : 'loading', data: s.data }));
     latest
       .current(controller.signal)
       .then((data) => {

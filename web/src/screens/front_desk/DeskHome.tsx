@@ -64,7 +64,7 @@ export default function DeskHome() {
           (day.data.appointments.length === 0 ? (
             <Empty>No appointments today.</Empty>
           ) : (
-            <DataTable caption="Today's appointments" head={['Time', 'Patient', 'Chair', 'Kind', 'Status']}>
+            <DataTable caption="Appointments" head={['Time', 'Patient', 'Chair', 'Kind', 'Status']}>
               {day.data.appointments.map((a) => (
                 <tr key={a.id}>
                   <td class="nowrap">

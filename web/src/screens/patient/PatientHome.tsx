@@ -4,7 +4,7 @@ import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { listAssessments } from '../../api/assessments';
 import { myPatientRecord } from '../../api/patients';
-import { listAppointments, listClinics } from '../../api/scheduling';
+import { listAppointments } from '../../api/scheduling';
 import type { Assessment } from '../../api/types';
 import { Plot } from '../../components/chart/Plot';
 import { LoadError, Skeleton, Empty } from '../../components/Status';
@@ -15,12 +15,12 @@ import { dateTimeIn } from '../../format/time';
 export default function PatientHome() {
   const page = useResource(async (signal) => {
     const me = await myPatientRecord(signal);
-    const [appointments, assessments, clinics] = await Promise.all([
+    // Each appointment carries its clinic's time zone (the clinic list is for staff).
+    const [appointments, assessments] = await Promise.all([
       listAppointments({ patient_id: me.id }, signal),
       listAssessments(me.id, undefined, signal),
-      listClinics(signal).catch(() => []),
     ]);
-    return { me, appointments, assessments, tz: clinics[0]?.timezone ?? 'UTC' };
+    return { me, appointments, assessments };
   }, []);
   const d = page.data;
   return (
@@ -40,7 +40,7 @@ export default function PatientHome() {
               <DataTable caption="My appointments" head={['When', 'Kind', 'Status']}>
                 {d.appointments.map((a) => (
                   <tr key={a.id}>
-                    <td class="nowrap">{dateTimeIn(a.timezone || d.tz, a.starts_at)}</td>
+                    <td class="nowrap">{dateTimeIn(a.timezone, a.starts_at)}</td>
                     <td>{a.kind}</td>
                     <td>
                       <StatusTag status={a.status} />

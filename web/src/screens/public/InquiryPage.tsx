@@ -55,7 +55,7 @@ export default function InquiryPage() {
       </header>
       <main id="main" class="public-main">
         <div class="public-grid">
-          <section class="public-intro" aria-labelledby="about-title">
+          <div class="public-intro">
             <h1>Ask us about ketamine treatment</h1>
             <p class="lead">
               Tell us a little about yourself and how to reach you. Our front desk will contact you to talk about
@@ -68,6 +68,8 @@ export default function InquiryPage() {
                 danger, call your local emergency number now.
               </p>
             </div>
+          </div>
+          <section class="public-facts" aria-labelledby="about-title">
             <h2 id="about-title">What the treatment involves</h2>
             <ul class="facts">
               {/* §3.1: 0.5 mg/kg over 40 min is the dose of the trials (Zarate 2006, Murrough 2013). */}
