@@ -38,6 +38,9 @@ export function App() {
     return (
       <div class="signin-page">
         <main id="main" class="card signin-card">
+          <p class="brand signin-brand">
+            <span class="brand-mark" aria-hidden="true">K</span> KIT · clinic staff and patients
+          </p>
           <SignInForm
             onSignedIn={(user) => {
               setSession({ user, expired: false, signins: getSession().signins + 1 });

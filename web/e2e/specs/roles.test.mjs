@@ -41,7 +41,8 @@ const ROLES = [
   { user: 'nurse', path: '/chairs', heading: 'Chairs today', expect: /Chair 1[\s\S]*Okafor, Maria[\s\S]*1 open alert/, nav: ['Chairs today', 'Alerts'] },
   { user: 'physician', path: '/alerts', heading: 'Alert inbox', expect: /Okafor, Maria[\s\S]*suicidal_ideation/, nav: ['Chairs today', 'Alerts'] },
   { user: 'admin', path: '/admin/staff', heading: 'Staff accounts', expect: /physician[\s\S]*Riverside Clinic[\s\S]*Chair 1, Chair 2/, nav: ['Today', 'Staff'] },
-  { user: 'patient', path: '/me', heading: /^Hello, /, expect: /My appointments/, nav: ['My treatment'] },
+  { user: 'patient', path: '/me', heading: /^Hello, /, expect: /My appointments[\s\S]*consult[\s\S]*PHQ-9 scores[\s\S]*\t17\t[\s\S]*\t8\t/, nav: ['My treatment'],
+    chart: /PHQ-9 scores over time, 2 questionnaires/ },
 ];
 
 for (const r of ROLES) {
@@ -54,6 +55,10 @@ for (const r of ROLES) {
     const shell = new Shell(s.page);
     assert.deepEqual(await shell.nav().getByRole('link').allTextContents(), r.nav);
     assert.match(await s.page.getByRole('main').innerText(), r.expect);
+    if (r.chart) {
+      const chart = s.page.getByRole('img', { name: r.chart });
+      await chart.locator('canvas').waitFor();
+    }
     assert.deepEqual(await axeViolations(s.page), []);
     await screenshots(s.page, `${r.user}-home`);
     await shell.signOut();

@@ -72,7 +72,17 @@ function Scores({ assessments }: { assessments: Assessment[] }) {
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
       scales: { x: { time: true }, y: { range: [0, 27] } },
-      axes: [{}, { label: 'PHQ-9 score' }],
+      axes: [
+        {
+          // Whole days only, written "20 Nov" (the sheets are dated, not timed).
+          incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400],
+          values: (_u: uPlot, splits: number[]) =>
+            splits.map((s) =>
+              new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(new Date(s * 1000)),
+            ),
+        },
+        { label: 'PHQ-9 score' },
+      ],
       series: [{}, { label: 'PHQ-9', stroke: '#1d4f6e', width: 2, points: { size: 7 } }],
       legend: { show: false },
     }),
@@ -92,7 +102,7 @@ function Scores({ assessments }: { assessments: Assessment[] }) {
               <tr key={a.id}>
                 <td class="nowrap">{a.taken_on}</td>
                 <td>{a.total}</td>
-                <td>{a.band ?? ''}</td>
+                <td>{a.band?.replace(/_/g, ' ') ?? ''}</td>
               </tr>
             ))}
           </DataTable>
