@@ -343,8 +343,6 @@ int run_serve(const ServeOptions& o) {
               << "signin) as admin, physician, nurse, frontdesk or patient with password "
               << demo_password << " (synthetic demo data). API: " << url << "api/v1/openapi.json"
               << std::endl;
-  } else {
-    std::cerr << "KIT \u2014 open " << url << " in a browser" << std::endl;
   }
 
   server->run();
