@@ -14,6 +14,9 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     // Never inline assets as data: URLs into scripts or styles.
     assetsInlineLimit: 0,
+    // dist/.vite/manifest.json: which chunks each screen loads (e2e/bundle-size.mjs). A dot-folder,
+    // so kit serve never serves it.
+    manifest: true,
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   test: { include: ['src/**/*.test.ts'], environment: 'node' },
