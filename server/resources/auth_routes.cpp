@@ -5,6 +5,7 @@
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/services.h"
+#include "server/demo/demo.h"
 #include "server/resources/modules.h"
 #include "storage/stores/account_store.h"
 
@@ -70,9 +71,7 @@ Response do_me(RouteContext& ctx) {
 Response do_info(RouteContext& ctx) {
   const bool demo = ctx.services().config().demo;
   nlohmann::json body = {{"service", "kit"}, {"api", "v1"}, {"demo", demo}};
-  body["demo_accounts"] =
-      demo ? nlohmann::json::array({"admin", "physician", "nurse", "frontdesk", "patient"})
-           : nlohmann::json::array();
+  body["demo_accounts"] = demo ? nlohmann::json(demo_usernames()) : nlohmann::json::array();
   return json_response(body);
 }
 
