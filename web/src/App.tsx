@@ -6,7 +6,7 @@ import { currentSession, logout, serviceInfo } from './api/auth';
 import type { SessionUser } from './api/types';
 import { Lazy } from './components/Lazy';
 import { Skeleton } from './components/Status';
-import { HOME, ROLE_LABEL, navFor, screenFor } from './routes';
+import { HOME, ROLE_LABEL, navFor, safeNext, screenFor } from './routes';
 import { Link, navigate, useLocation } from './router';
 import { SignInForm } from './screens/signin/SignIn';
 import InquiryPage from './screens/public/InquiryPage';
@@ -31,10 +31,7 @@ export function App() {
   if (!session.ready) return <Skeleton label="the clinic" />;
 
   if (path === '/signin') {
-    if (session.user && !session.expired) {
-      navigate(safeNext(search.get('next')) ?? HOME[session.user.role], { replace: true });
-      return null;
-    }
+    if (session.user && !session.expired) return <Redirect to={safeNext(search.get('next')) ?? HOME[session.user.role]} />;
     return (
       <div class="signin-page">
         <main id="main" class="card signin-card">
@@ -55,10 +52,7 @@ export function App() {
     );
   }
 
-  if (!session.user) {
-    navigate('/signin?next=' + encodeURIComponent(path + window.location.search), { replace: true });
-    return null;
-  }
+  if (!session.user) return <Redirect to={'/signin?next=' + encodeURIComponent(path + window.location.search)} />;
   return <Shell user={session.user} expired={session.expired} path={path} demo={!!session.info?.demo} />;
 }
 
@@ -164,11 +158,10 @@ function ExpiredDialog({ user }: { user: SessionUser }) {
   );
 }
 
-/** Only same-app paths are followed after sign-in (never another site). */
-function safeNext(next: string | null): string | null {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return null;
-  if (next.startsWith('/signin')) return null;
-  return next;
+/** Replaces the current history entry once rendered (never navigates during a render). */
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
 }
 
 function useTitle(path: string) {

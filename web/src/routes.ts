@@ -77,3 +77,11 @@ export function screenFor(path: string): ScreenRoute | undefined {
 export function navFor(role: Role): ScreenRoute[] {
   return SCREENS.filter((s) => s.nav && s.roles.includes(role));
 }
+
+/** Where to go after sign-in (`?next=`): only a path of this app, never another site
+ * ("//evil.example", "/\\evil.example", "https://..."), never sign-in itself. */
+export function safeNext(next: string | null): string | null {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return null;
+  if (next.startsWith('/signin')) return null;
+  return next;
+}

@@ -1,4 +1,4 @@
-import { api } from './client';
+import { ApiError, api } from './client';
 import type { LoginAnswer, Me, ServiceInfo } from './types';
 
 export async function serviceInfo(): Promise<ServiceInfo> {
@@ -20,7 +20,7 @@ export async function currentSession(): Promise<Me | null> {
     api.setCsrfToken(me.csrf_token);
     return me;
   } catch (e) {
-    if (e instanceof Error && 'status' in e && (e as { status: number }).status === 401) return null;
+    if (e instanceof ApiError && e.status === 401) return null;
     throw e;
   }
 }

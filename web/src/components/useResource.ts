@@ -35,7 +35,6 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
         }));
       });
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [generation, signins, ...deps]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { ...state, reload } as Resource<T>;

@@ -62,7 +62,6 @@ export function Plot({ label, options, data, height = 240, thresholds = [] }: Pl
       chart.current = null;
     };
     // Rebuilt only when the options change; data goes through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [options, height, thresholds]);
 
   useEffect(() => {

@@ -93,7 +93,7 @@ function InquiryTable({ rows, tz }: { rows: Inquiry[]; tz: string }) {
       {rows.map((i) => (
         <tr key={i.id}>
           <td class="nowrap">{dateTimeIn(tz, i.created_at)}</td>
-          <td>{i.name}</td>
+          <td class="name-cell">{i.name}</td>
           <td class="nowrap">{i.contact}</td>
           <td>{REASONS.find((r) => r.value === i.reason)?.label ?? i.reason}</td>
           <td class="message-cell">{i.message || <span class="muted">none</span>}</td>
