@@ -60,6 +60,16 @@ function Shell({ user, expired, path, demo }: { user: SessionUser; expired: bool
   const screen = screenFor(path);
   const nav = navFor(user.role);
   const mainRef = useRef<HTMLElement>(null);
+  // After moving to another screen, focus goes to its content (screen readers start there, and
+  // the next Tab does not begin from a link that is gone).
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    mainRef.current?.focus();
+  }, [path]);
 
   async function signOut() {
     await logout().catch(() => undefined);

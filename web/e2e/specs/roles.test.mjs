@@ -74,6 +74,8 @@ test('a screen for another role says so instead of failing', async () => {
   await s.page.getByRole('heading', { level: 1, name: 'Not available to your role' }).waitFor();
   await s.page.getByRole('link', { name: 'Go to your start page' }).click();
   await s.page.waitForURL(/\/chairs$/);
+  // Moving to another screen puts the keyboard focus on its content.
+  assert.equal(await s.page.evaluate(() => document.activeElement?.id), 'main');
   assert.deepEqual(s.problems(), []);
   await s.context.close();
 });
