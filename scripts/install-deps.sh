@@ -8,7 +8,10 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev libpqxx-dev libsodium-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
   postgresql
   python3 python3-numpy python3-scipy
+  chromium fonts-dejavu-core
 )
+# The web application needs Node.js >= 20.19 with npm 11 (the machine's own, not Debian's nodejs
+# 18); scripts/build-web.sh checks and says so.
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build (release), and start the clinic server with the demo
-# clinic on an embedded SQLite database in ./kit-data. The log prints where to log in and the demo
-# password (or pass --demo-password PW). Stop with Ctrl-C (graceful).
+# The main job: install what is missing, build (release) the server and the web application, and
+# start the clinic server with the demo clinic on an embedded SQLite database in ./kit-data. The
+# log prints the URL to open in a browser, the demo accounts and their password (or pass
+# --demo-password PW). Stop with Ctrl-C (graceful).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache keys on absolute paths; a base directory lets fresh clones reuse each other's objects.
@@ -11,4 +12,6 @@ export CCACHE_NOHASHDIR=1
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target kit
+# The web application (web/dist), served by kit serve at the URL the log prints.
+bash scripts/build-web.sh
 exec ./build/release/cli/kit serve --demo "$@"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: install what is missing, start a throwaway PostgreSQL for the storage and API tests,
-# build and run the suite optimised, then again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# build and run the suite optimised, then again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the web application's unit and browser tests (scripts/test-web.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache keys on absolute paths; a base directory lets fresh clones reuse each other's objects.
@@ -24,3 +25,8 @@ for preset in release asan; do
   echo "== ${preset}: test"
   ctest --preset "$preset"
 done
+
+# The web application: unit tests, then the browser specs against the release build's kit serve
+# (a separate step, not a CTest test: it needs Node.js and Chromium, and runs once, not per preset).
+echo "== web: build and test"
+bash scripts/test-web.sh

@@ -17,13 +17,29 @@
 
 namespace kit::server {
 
+namespace {
+
+const std::vector<std::pair<std::string, Role>>& demo_account_table() {
+  static const std::vector<std::pair<std::string, Role>> accounts = {
+      {"admin", Role::admin},
+      {"physician", Role::physician},
+      {"nurse", Role::nurse},
+      {"frontdesk", Role::front_desk},
+      {"patient", Role::patient}};
+  return accounts;
+}
+
+}  // namespace
+
+std::vector<std::string> demo_usernames() {
+  std::vector<std::string> out;
+  for (const auto& [name, role] : demo_account_table()) out.push_back(name);
+  return out;
+}
+
 DemoSummary seed_demo(Services& services, const std::string& password) {
   const std::int64_t now = services.now_ms();
-  const std::vector<std::pair<std::string, Role>> accounts = {{"admin", Role::admin},
-                                                              {"physician", Role::physician},
-                                                              {"nurse", Role::nurse},
-                                                              {"frontdesk", Role::front_desk},
-                                                              {"patient", Role::patient}};
+  const auto& accounts = demo_account_table();
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     // The demo patient, linked to the `patient` account.
     storage::PatientStore patient_store(tx);

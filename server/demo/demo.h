@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace kit::server {
 
@@ -16,6 +17,10 @@ struct DemoSummary {
   nlohmann::json counts = nlohmann::json::object();  // patients, appointments, sessions, ...
   double elapsed_ms = 0;
 };
+
+// The demo accounts' usernames (admin, physician, nurse, frontdesk, patient), as the sign-in page
+// names them (GET /api/v1/info).
+std::vector<std::string> demo_usernames();
 
 // Creates (or, on a second start, resets the password of) the demo accounts admin, physician,
 // nurse, frontdesk and patient (linked to the demo patient DEMO-0001), then, when the database

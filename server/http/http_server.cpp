@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "server/http/security_headers.h"
+
 namespace kit::server {
 
 namespace beast = boost::beast;
@@ -531,7 +533,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     res->set(http::field::content_type, "text/event-stream; charset=utf-8");
     res->set("X-Accel-Buffering", "no");  // nginx: pass each event on at once
     for (const auto& [name, value] : r.headers) res->insert(name, value);
-    set_security_defaults(*res);
+    set_security_defaults(*res, "text/event-stream");
     res->keep_alive(false);  // the body ends when the connection closes
     auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
     status_ = 200;
@@ -605,18 +607,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
+  // Security headers on every response, set here once (security_headers.h); a handler that
+  // serves something else (a cacheable asset) sets its own value and it is kept.
   template <class Message>
-  static void set_security_defaults(Message& res) {
-    // Security headers on every response, set here once; a handler that serves something else
-    // (a cacheable asset, a page with its own policy) sets its own value and it is kept.
-    static const std::pair<const char*, const char*> kDefaults[] = {
-        {"Cache-Control", "no-store"},  // patient data never lands in a cache
-        {"X-Content-Type-Options", "nosniff"},
-        {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
-        {"X-Frame-Options", "DENY"},
-        {"Referrer-Policy", "no-referrer"},
-    };
-    for (const auto& [name, value] : kDefaults) {
+  static void set_security_defaults(Message& res, std::string_view content_type) {
+    for (const auto& [name, value] : default_security_headers(content_type)) {
       if (res.find(name) == res.end()) res.set(name, value);
     }
   }
@@ -636,7 +631,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       res->insert(name, value);
     }
-    set_security_defaults(*res);
+    set_security_defaults(*res, r.content_type);
     if (method_ != "HEAD") res->body() = r.body;
     const bool keep = keep_alive_ && !handler_closes && !srv_.draining;
     res->keep_alive(keep);

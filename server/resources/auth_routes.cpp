@@ -5,6 +5,7 @@
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/services.h"
+#include "server/demo/demo.h"
 #include "server/resources/modules.h"
 #include "storage/stores/account_store.h"
 
@@ -64,12 +65,26 @@ Response do_me(RouteContext& ctx) {
   return resp;
 }
 
+// What a sign-in page needs to know before anyone signs in: whether this is a demo clinic (the
+// page then says so, and names the demo accounts; never their password, which only the server's
+// log shows).
+Response do_info(RouteContext& ctx) {
+  const bool demo = ctx.services().config().demo;
+  nlohmann::json body = {{"service", "kit"}, {"api", "v1"}, {"demo", demo}};
+  body["demo_accounts"] = demo ? nlohmann::json(demo_usernames()) : nlohmann::json::array();
+  return json_response(body);
+}
+
 }  // namespace
 
 void register_auth_routes(Router& router) {
   router.add({"POST", "/api/v1/auth/login",
               "Log in: answers a bearer token and sets the HttpOnly session cookie", "auth",
               access_public(), false, do_login, 200});
+  router.add({"GET", "/api/v1/info",
+              "Public facts for the sign-in page: the API version and whether this is a demo "
+              "clinic (with the demo account names; never a password)",
+              "auth", access_public(), false, do_info, 200});
   router.add({"POST", "/api/v1/auth/logout", "End the current session", "auth", access_any_user(),
               false, do_logout, 200});
   router.add({"GET", "/api/v1/auth/me", "Who am I (and the CSRF token of a cookie session)", "auth",

@@ -75,6 +75,7 @@ const std::vector<Setting>& table() {
       {"request_timeout_s", &ServeOptions::request_timeout_s, 1, 3600},
       {"drain_timeout_s", &ServeOptions::drain_timeout_s, 1, 3600},
       {"metrics_token", &ServeOptions::metrics_token},
+      {"web_dir", &ServeOptions::web_dir},
       {"tls", &ServeOptions::tls},
       // A login lasts at most a week; lock-out cannot be switched off (at least 1 failure, 1 min).
       {"login_ttl_minutes", &ServeOptions::login_ttl_minutes, 1, 7 * 24 * 60},
@@ -204,6 +205,18 @@ const std::vector<SettingInfo>& settings() {
   return out;
 }
 
+std::string default_web_dir() {
+#ifdef KIT_DEFAULT_WEB_DIR
+  return KIT_DEFAULT_WEB_DIR;
+#else
+  return "web/dist";
+#endif
+}
+
+std::string web_dir_of(const ServeOptions& o) {
+  return o.web_dir.empty() ? default_web_dir() : o.web_dir;
+}
+
 ServerConfig server_config(const ServeOptions& o) {
   ServerConfig c;
   c.demo = o.demo;
@@ -282,6 +295,7 @@ ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env
   if (flags.login_max_failures) o.login_max_failures = *flags.login_max_failures;
   if (flags.login_lock_minutes) o.login_lock_minutes = *flags.login_lock_minutes;
   if (flags.inquiry_limit_per_hour) o.inquiry_limit_per_hour = *flags.inquiry_limit_per_hour;
+  if (flags.web_dir) o.web_dir = *flags.web_dir;
   validate(o);
   return o;
 }

@@ -38,6 +38,9 @@ struct ServeOptions {
   // GET /metrics answers loopback peers, and others only with "Authorization: Bearer <token>"
   // when this is set (empty: loopback only).
   std::string metrics_token;
+  // The web application's folder (index.html, assets/). Empty: the source tree's web/dist, as
+  // configured at build time (default_web_dir()).
+  std::string web_dir;
   // The request handlers' settings (ServerConfig); defaults come from ServerConfig itself.
   bool tls = ServerConfig{}.tls;  // clients reach kit over HTTPS (a TLS proxy): Secure cookies
   int login_ttl_minutes = ServerConfig{}.login_ttl_minutes;
@@ -48,6 +51,11 @@ struct ServeOptions {
   int screening_max_age_days = ServerConfig{}.screening_max_age_days;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
 };
+
+// The folder the web application is served from: options.web_dir, or when that is empty the
+// build's default (the source tree's web/dist, the compile definition KIT_DEFAULT_WEB_DIR).
+std::string web_dir_of(const ServeOptions& options);
+std::string default_web_dir();
 
 // The handlers' configuration from resolved options (demo, tls, logins, inquiry limit).
 ServerConfig server_config(const ServeOptions& options);
@@ -67,6 +75,7 @@ struct ServeFlags {
   std::optional<int> login_max_failures;
   std::optional<int> login_lock_minutes;
   std::optional<int> inquiry_limit_per_hour;
+  std::optional<std::string> web_dir;
 };
 
 // A setting that cannot be used; the message names it and where it came from.

@@ -27,6 +27,7 @@
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
 #include "server/serve/change_feed.h"
+#include "server/web/static_files.h"
 #include "storage/database.h"
 #include "storage/postgres_database.h"
 #include "storage/serve_lock.h"
@@ -246,6 +247,16 @@ int run_serve(const ServeOptions& o) {
   metrics->set_gauge("kit_info", 1,
                      {{"backend", db->backend()}, {"demo", o.demo ? "true" : "false"}});
 
+  // The web application: every GET/HEAD outside /api/ (docs/adr/0012-web-application.md).
+  const StaticFiles web(web_dir_of(o));
+  if (web.has_index()) {
+    log.info("web application", {{"web_dir", web.root().string()}});
+  } else {
+    log.warn("the web application is not built: GET / answers 503 until it is",
+             {{"web_dir", web.root().string()},
+              {"build", "cd web && npm ci && npm run build (scripts/run.sh does it)"}});
+  }
+
   std::atomic<bool> ready{false};
   std::atomic<ChangeFeed*> change_feed_ptr{nullptr};
   auto handler = [&](const Request& req) -> Response {
@@ -270,12 +281,15 @@ int run_serve(const ServeOptions& o) {
       metrics->set_gauge("process_resident_memory_bytes", resident_memory_bytes());
       return text_response(200, metrics->render(), kPrometheusContentType);
     }
-    Response resp = router.dispatch(req, services);
-    // A write just committed: live screens hear of it now rather than at the next look.
-    if (req.method != "GET" && req.method != "HEAD" && resp.status < 400) {
-      if (ChangeFeed* feed = change_feed_ptr.load()) feed->poke();
+    if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) {
+      Response resp = router.dispatch(req, services);
+      // A write just committed: live screens hear of it now rather than at the next look.
+      if (req.method != "GET" && req.method != "HEAD" && resp.status < 400) {
+        if (ChangeFeed* feed = change_feed_ptr.load()) feed->poke();
+      }
+      return resp;
     }
-    return resp;
+    return web.serve(req);
   };
 
   HttpServerOptions http;
@@ -335,10 +349,11 @@ int run_serve(const ServeOptions& o) {
   if (o.demo) {
     log.warn("DEMO MODE: demo accounts admin, physician, nurse, frontdesk and patient are active",
              {{"demo", true}, {"url", url}, {"openapi", url + "api/v1/openapi.json"}});
-    std::cerr << "KIT demo clinic \u2014 DEMO MODE \u2014 API " << url
-              << "api/v1/openapi.json \u2014 log in with POST " << url
-              << "api/v1/auth/login as admin/physician/nurse/frontdesk/patient with password "
-              << demo_password << " (synthetic demo data; no web UI yet)" << std::endl;
+    std::cerr << "KIT demo clinic \u2014 DEMO MODE \u2014 open " << url
+              << " in a browser and sign in (" << url
+              << "signin) as admin, physician, nurse, frontdesk or patient with password "
+              << demo_password << " (synthetic demo data). API: " << url << "api/v1/openapi.json"
+              << std::endl;
   }
 
   server->run();

@@ -171,7 +171,8 @@ class PlatformTest(KitTestCase):
         self.assertError(c.get("/api/v1/auth/me"), 401)
 
     def test_unknown_route_is_404_json(self):
-        for path in ("/api/v1/no-such-thing", "/api/v1/patients/1/no-such-thing", "/nope"):
+        # Paths outside /api/ belong to the web application (tests/api/test_web_static.py).
+        for path in ("/api/v1/no-such-thing", "/api/v1/patients/1/no-such-thing", "/api/nope", "/api"):
             r = self.admin.get(path)
             e = self.assertError(r, 404)
             self.assertTrue((r.header("Content-Type") or "").startswith("application/json"))

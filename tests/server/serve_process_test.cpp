@@ -194,13 +194,16 @@ TEST(ServeProcessTest, DemoModePrintsTheBannerAndTheAccountsLogIn) {
   const int port = p.wait_listening(30s);
   ASSERT_GT(port, 0) << p.err();
   const std::string err = p.err();
-  EXPECT_NE(err.find("KIT demo clinic \u2014 DEMO MODE \u2014 API http://127.0.0.1:" +
-                     std::to_string(port) + "/api/v1/openapi.json"),
+  // The banner names the address to open in a browser, the accounts and the password.
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  EXPECT_NE(err.find("KIT demo clinic \u2014 DEMO MODE \u2014 open " + url + " in a browser"),
             std::string::npos)
       << err;
-  EXPECT_NE(err.find("as admin/physician/nurse/frontdesk/patient with password demo-password-42"),
+  EXPECT_NE(err.find("as admin, physician, nurse, frontdesk or patient with password "
+                     "demo-password-42"),
             std::string::npos)
       << err;
+  EXPECT_NE(err.find("API: " + url + "api/v1/openapi.json"), std::string::npos) << err;
   for (const char* user : {"admin", "physician", "nurse", "frontdesk", "patient"}) {
     auto login =
         http_request("127.0.0.1", port, "POST", "/api/v1/auth/login",
