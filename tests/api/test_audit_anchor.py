@@ -249,6 +249,26 @@ class AuditAnchorTest(unittest.TestCase):
         self.assertEqual(code, 1, report)
         self.assertEqual(report["problem"]["code"], "chain_cut", report)
 
+    def test_two_servers_on_one_database_and_folder_both_anchor(self):
+        first = self.start()
+        second = self.store.server().start()
+        self.addCleanup(second.stop)
+        for server in (first, second, first, second):
+            self.server = server
+            self.busy(2)
+        self.assertEqual(second.stop(), 0, second.log_tail())
+        self.server = first
+        self.stop()
+        lines = self.anchor_lines()
+        self.assertEqual(len({l["by"] for l in lines}), 2, lines)
+        self.assertEqual(max(l["seq"] for l in lines), self.db.rows()[-1]["seq"])
+        code, report = self.kit_audit_verify()
+        self.assertEqual(code, 0, report)
+        self.db.cut_tail(1)
+        code, report = self.kit_audit_verify()
+        self.assertEqual(code, 1, report)
+        self.assertEqual(report["problem"]["code"], "chain_cut", report)
+
     @unittest.skipUnless(backend() == "sqlite", "kit restore restores SQLite; PostgreSQL uses pg_restore")
     def test_a_restore_records_itself_and_is_not_a_cut(self):
         self.start()
