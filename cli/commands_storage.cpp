@@ -246,16 +246,16 @@ void restore(const StorageOptions& o) {
     auto restored = kit::storage::open_database("", target.parent_path());
     const kit::server::ChainHead head =
         kit::storage::with_transaction(*restored, [&](kit::storage::Transaction& tx) {
-      tx.exec("DELETE FROM logins");
-      kit::server::AuditEntry e;
-      e.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-      e.action = "kit restore --from " + from.string();
-      e.outcome = "allowed";
-      e.remote_address = "local";
-      return kit::server::append_audit(tx, e);
-    });
+          tx.exec("DELETE FROM logins");
+          kit::server::AuditEntry e;
+          e.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+          e.action = "kit restore --from " + from.string();
+          e.outcome = "allowed";
+          e.remote_address = "local";
+          return kit::server::append_audit(tx, e);
+        });
     std::cout << "every login ended; the restore is recorded in the audit log\n";
     // The anchor file keeps every line; a signed restore line says that the database was replaced
     // here, from which head to which: `kit audit verify` checks the anchors after it against the
@@ -274,8 +274,9 @@ void restore(const StorageOptions& o) {
       line.replaced_seq = replaced->seq;
       line.replaced_hash = replaced->hash;
     }
-    line.note = "from " + from.string() +
-                (kept.empty() ? std::string() : "; the replaced database is kept as " + kept.string());
+    line.note =
+        "from " + from.string() +
+        (kept.empty() ? std::string() : "; the replaced database is kept as " + kept.string());
     const kit::server::AnchorKey key =
         kit::server::load_or_create_anchor_key(folder / kit::server::kAnchorKeyFileName);
     kit::server::append_anchor_line(folder / kit::server::kAnchorFileName,

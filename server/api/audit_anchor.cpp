@@ -10,7 +10,6 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 
 #include "server/api/services.h"
@@ -224,18 +223,13 @@ AnchorFile read_anchor_file(const std::filesystem::path& file, const AnchorKey& 
     return out;
   }
   c.checked = true;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string all = buffer.str();
-  std::vector<std::pair<std::int64_t, AnchorLine>> lines;
-  std::size_t pos = 0;
+  // Line by line, keeping only the lines after the last restore (the ones in force).
+  std::vector<AnchorLine>& in_force = out.lines;
+  std::string text;
   std::int64_t number = 0;
-  while (pos < all.size()) {
-    const std::size_t nl = all.find('\n', pos);
+  while (std::getline(in, text)) {
     // A last line without its newline is being written by a running server: not read yet.
-    if (nl == std::string::npos) break;
-    const std::string text = all.substr(pos, nl - pos);
-    pos = nl + 1;
+    if (in.eof()) break;
     ++number;
     if (text.empty()) continue;
     std::string mac;
@@ -253,17 +247,15 @@ AnchorFile read_anchor_file(const std::filesystem::path& file, const AnchorKey& 
            number, line->seq);
       continue;
     }
-    lines.emplace_back(number, *line);
+    // A restore replaced the database: what was anchored before it belonged to the replaced one.
+    if (line->kind == "restore") {
+      c.superseded += static_cast<std::int64_t>(in_force.size());
+      in_force.clear();
+    }
+    in_force.push_back(*line);
   }
   c.lines = number;
-  // A restore replaced the database: what was anchored before it belonged to the replaced one.
-  std::size_t first = 0;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].second.kind == "restore") first = i;
-  }
-  c.superseded = static_cast<std::int64_t>(first);
-  for (std::size_t i = first; i < lines.size(); ++i) out.lines.push_back(lines[i].second);
-  for (const AnchorLine& l : out.lines) {
+  for (const AnchorLine& l : in_force) {
     if (!c.last_anchored_seq || l.seq > *c.last_anchored_seq) c.last_anchored_seq = l.seq;
   }
   return out;

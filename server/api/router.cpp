@@ -186,7 +186,8 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
       for (const std::int64_t pid : ctx->listed_patients()) {
         if (pid != named) rows.push_back(audit_entry(route, req, who, pid, resp.status, now));
       }
-      if (rows.empty()) rows.push_back(audit_entry(route, req, who, std::nullopt, resp.status, now));
+      if (rows.empty())
+        rows.push_back(audit_entry(route, req, who, std::nullopt, resp.status, now));
       append_audit_rows(ctx->tx(), rows);
       audit_rows = static_cast<std::int64_t>(rows.size());
     }

@@ -118,8 +118,7 @@ void register_audit_routes(Router& router) {
               "audit", access_roles({Role::admin}), true, query_audit, 200});
   router.add({"GET", "/api/v1/audit/verify",
               "Check the audit log's hash chain and the heads anchored outside the database",
-              "audit",
-              access_roles({Role::admin}), false, verify, 200});
+              "audit", access_roles({Role::admin}), false, verify, 200});
   router.add(
       {"GET", "/api/v1/patients/{patient_id}/access-log",
        "Who opened this patient's record, when and from where, newest first (before_id, limit <= "

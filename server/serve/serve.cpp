@@ -224,9 +224,8 @@ int run_serve(const ServeOptions& o) {
   try {
     std::filesystem::create_directories(o.data_dir);
     const std::filesystem::path key_file =
-        o.audit_anchor_key_file.empty()
-            ? std::filesystem::path(o.data_dir) / kAnchorKeyFileName
-            : std::filesystem::path(o.audit_anchor_key_file);
+        o.audit_anchor_key_file.empty() ? std::filesystem::path(o.data_dir) / kAnchorKeyFileName
+                                        : std::filesystem::path(o.audit_anchor_key_file);
     AuditAnchor::Options ao;
     ao.file = std::filesystem::path(o.data_dir) / kAnchorFileName;
     ao.key = load_or_create_anchor_key(key_file);
@@ -235,9 +234,7 @@ int run_serve(const ServeOptions& o) {
     char host[256] = {0};
     if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
     ao.by = "kit serve pid " + std::to_string(getpid()) + " on " + host;
-    ao.log = [&log](const nlohmann::json& line) {
-      log.info("audit anchor", {{"anchor", line}});
-    };
+    ao.log = [&log](const nlohmann::json& line) { log.info("audit anchor", {{"anchor", line}}); };
     ao.warn = [&log](const std::string& message) { log.warn(message); };
     anchor = std::make_unique<AuditAnchor>(*db, std::move(ao));
     anchor->start();
