@@ -18,6 +18,8 @@ namespace kit::server {
 
 namespace {
 
+constexpr const char* kReasonFileMissing = "start_anchor_file_missing";
+
 static_assert(sizeof(AnchorKey::bytes) == crypto_auth_KEYBYTES);
 
 std::string hex(const unsigned char* data, std::size_t n) {
@@ -201,7 +203,8 @@ nlohmann::json AnchorCheck::to_json() const {
                       {"lines", lines},
                       {"superseded_by_restore", superseded},
                       {"last_anchored_seq", opt(last_anchored_seq)},
-                      {"chain_head_seq", opt(chain_head_seq)}};
+                      {"chain_head_seq", opt(chain_head_seq)},
+                      {"warnings", warnings}};
   if (!ok) {
     j["problem"] = {
         {"code", problem_code}, {"message", problem}, {"line", opt(line)}, {"seq", opt(seq)}};
@@ -253,6 +256,12 @@ AnchorFile read_anchor_file(const std::filesystem::path& file, const AnchorKey& 
       in_force.clear();
     }
     in_force.push_back(*line);
+    if (line->reason == kReasonFileMissing) {
+      c.warnings.push_back("line " + std::to_string(number) + ": " + line->by +
+                           " found no anchor file at " + iso8601_ms(line->at_ms) +
+                           " although its key existed: anchors written before were removed "
+                           "(compare with the shipped copy)");
+    }
   }
   c.lines = number;
   for (const AnchorLine& l : in_force) {
@@ -329,6 +338,16 @@ AuditAnchor::~AuditAnchor() {
 }
 
 void AuditAnchor::start() {
+  if (options_.key_existed && !std::filesystem::exists(options_.file)) {
+    if (options_.warn) {
+      options_.warn("the audit anchor file " + options_.file.string() +
+                    " is missing although its key exists: the anchors written before were "
+                    "removed; compare the chain with the shipped copy of the anchor lines");
+    }
+    anchor_now(kReasonFileMissing);
+    thread_ = std::thread([this] { run(); });
+    return;
+  }
   anchor_now("start");
   thread_ = std::thread([this] { run(); });
 }
@@ -375,7 +394,10 @@ void AuditAnchor::anchor_now(const std::string& reason) {
   std::lock_guard<std::mutex> lock(write_mutex_);
   try {
     const ChainHead head = read_chain_head(db_);
-    if (head.seq == last_seq_ && reason != "start" && reason != "shutdown") return;
+    if (head.seq == last_seq_ && reason != "start" && reason != "shutdown" &&
+        reason != kReasonFileMissing) {
+      return;
+    }
     AnchorLine line;
     line.seq = head.seq;
     line.hash = head.hash;

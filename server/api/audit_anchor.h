@@ -81,6 +81,8 @@ struct AnchorCheck {
   std::optional<std::int64_t> line;  // 1-based line number in the file
   std::optional<std::int64_t> seq;   // the anchored seq concerned
   std::string file;
+  // Not failures, but worth a look: a server found the anchor file gone at start.
+  std::vector<std::string> warnings;
   nlohmann::json to_json() const;
 };
 
@@ -111,6 +113,9 @@ class AuditAnchor {
     std::int64_t every_rows = 1000;
     int every_s = 60;
     std::string by;  // who writes: "kit serve pid N on HOST"
+    // The key was there before this start: an anchor file missing then was removed (the first
+    // line written says so, and verification reports it as a warning).
+    bool key_existed = false;
     // Called with each line written (as JSON), for the server log; may be empty.
     std::function<void(const nlohmann::json&)> log;
     std::function<void(const std::string&)> warn;

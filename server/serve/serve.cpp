@@ -228,6 +228,7 @@ int run_serve(const ServeOptions& o) {
                                         : std::filesystem::path(o.audit_anchor_key_file);
     AuditAnchor::Options ao;
     ao.file = std::filesystem::path(o.data_dir) / kAnchorFileName;
+    ao.key_existed = std::filesystem::exists(key_file);
     ao.key = load_or_create_anchor_key(key_file);
     ao.every_rows = o.audit_anchor_every_rows;
     ao.every_s = o.audit_anchor_every_s;

@@ -129,7 +129,8 @@ class AuditAnchorTest(unittest.TestCase):
         return self.server
 
     def stop(self):
-        self.assertEqual(self.server.stop(), 0, self.server.log_tail())
+        self.server_log = self.server.log_tail(400)
+        self.assertEqual(self.server.stop(), 0, self.server_log)
 
     def busy(self, n=5):
         """Audited reads and writes: n patients created and opened by the front desk."""
@@ -319,6 +320,15 @@ class AuditAnchorTest(unittest.TestCase):
         code, report = self.kit_audit_verify()
         self.assertEqual(code, 1, report)
         self.assertEqual(report["problem"]["code"], "anchor_file_missing", report)
+        # A server started on the folder says so in its log and in the new file's first line.
+        self.start()
+        self.stop()
+        self.assertIn("audit anchor file", self.server_log)
+        first = self.anchor_lines()[0]
+        self.assertEqual(first["reason"], "start_anchor_file_missing", first)
+        code, report = self.kit_audit_verify()
+        self.assertEqual(len(report["anchors"]["warnings"]), 1, report)
+        self.assertIn("anchors written before were removed", report["anchors"]["warnings"][0])
 
 
 if __name__ == "__main__":
