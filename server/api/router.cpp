@@ -174,6 +174,14 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
         !route.access.is_public && ctx->patient() != who->patient_id) {
       throw ApiError::forbidden("patients may only reach their own record");
     }
+    // Nor may a list answer a patient with another patient's data (fail closed).
+    if (who && who->role == Role::patient) {
+      for (const std::int64_t pid : ctx->listed_patients()) {
+        if (pid != who->patient_id) {
+          throw ApiError::forbidden("patients may only reach their own record");
+        }
+      }
+    }
     std::int64_t audit_rows = 0;
     if (route.patient_data || route.audited) {
       // One row per patient the answer carries: the patient the request named, then each listed
