@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "cli/command_registry.h"
 #include "cli/json_command.h"
 #include "server/api/audit.h"
+#include "server/api/audit_anchor.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/postgres_database.h"
@@ -205,6 +207,10 @@ void restore(const StorageOptions& o) {
   }
   if (exists && fs::equivalent(from, target)) fail(kBadInput, "--from names the database itself");
 
+  // The head of the database being replaced, for the anchor file's restore line.
+  std::optional<kit::server::ChainHead> replaced;
+  fs::path kept;
+
   try {
     if (!exists) {
       // A fresh data folder: write a temporary file, fsync it, rename it into place. Stale WAL
@@ -219,7 +225,14 @@ void restore(const StorageOptions& o) {
       // Replace in place through SQLite itself: one write transaction, so readers (even a running
       // server) see the old database or the new one, and a crash half-way leaves the old one.
       const fs::path keep = safety_copy_name(target.parent_path());
+      kept = keep;
       kit::storage::sqlite_backup_file(target, keep);
+      try {  // read after the safety copy is taken, so the copy is exactly what was there
+        replaced =
+            kit::server::read_chain_head(*kit::storage::open_database("", target.parent_path()));
+      } catch (const std::exception&) {
+        replaced.reset();  // unreadable: the restore line says so (replaced_seq null)
+      }
       kit::storage::sqlite_restore_into(from, target);
       const std::string after = kit::storage::sqlite_integrity_check(target);
       if (after != "ok")
@@ -231,18 +244,45 @@ void restore(const StorageOptions& o) {
     // Every login of the restored database ends (a password reset or a disabled account after
     // the backup must not be undone by it), and the restore is recorded in its audit chain.
     auto restored = kit::storage::open_database("", target.parent_path());
-    kit::storage::with_transaction(*restored, [&](kit::storage::Transaction& tx) {
-      tx.exec("DELETE FROM logins");
-      kit::server::AuditEntry e;
-      e.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-      e.action = "kit restore --from " + from.string();
-      e.outcome = "allowed";
-      e.remote_address = "local";
-      kit::server::append_audit(tx, e);
-    });
+    const kit::server::ChainHead head =
+        kit::storage::with_transaction(*restored, [&](kit::storage::Transaction& tx) {
+          tx.exec("DELETE FROM logins");
+          kit::server::AuditEntry e;
+          e.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+          e.action = "kit restore --from " + from.string();
+          e.outcome = "allowed";
+          e.remote_address = "local";
+          return kit::server::append_audit(tx, e);
+        });
     std::cout << "every login ended; the restore is recorded in the audit log\n";
+    // The anchor file keeps every line; a signed restore line says that the database was replaced
+    // here, from which head to which: `kit audit verify` checks the anchors after it against the
+    // restored chain and those before it (the replaced database's) for their signature only.
+    const fs::path folder = target.parent_path();
+    kit::server::AnchorLine line;
+    line.kind = "restore";
+    line.seq = head.seq;
+    line.hash = head.hash;
+    line.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+    line.by = "kit restore pid " + std::to_string(::getpid());
+    line.reason = "restore";
+    if (replaced) {
+      line.replaced_seq = replaced->seq;
+      line.replaced_hash = replaced->hash;
+    }
+    line.note =
+        "from " + from.string() +
+        (kept.empty() ? std::string() : "; the replaced database is kept as " + kept.string());
+    const kit::server::AnchorKey key =
+        kit::server::load_or_create_anchor_key(folder / kit::server::kAnchorKeyFileName);
+    kit::server::append_anchor_line(folder / kit::server::kAnchorFileName,
+                                    kit::server::signed_anchor_line(line, key));
+    std::cout << "the restore is anchored in " << (folder / kit::server::kAnchorFileName).string()
+              << " (chain head seq " << head.seq << ")\n";
   } catch (const CLI::RuntimeError&) {
     throw;
   } catch (const std::exception& e) {

@@ -132,6 +132,7 @@ void audit_separately(Services& services, const AuditEntry& entry) {
   try {
     storage::with_transaction(services.db(),
                               [&](storage::Transaction& tx) { append_audit(tx, entry); });
+    services.audit_rows_committed(1);
   } catch (const std::exception& e) {
     std::clog << "kit: could not record audit row for " << entry.action << ": " << e.what() << '\n';
   }
@@ -187,11 +188,30 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
         !route.access.is_public && ctx->patient() != who->patient_id) {
       throw ApiError::forbidden("patients may only reach their own record");
     }
+    // Nor may a list answer a patient with another patient's data (fail closed).
+    if (who && who->role == Role::patient) {
+      for (const std::int64_t pid : ctx->listed_patients()) {
+        if (pid != who->patient_id) {
+          throw ApiError::forbidden("patients may only reach their own record");
+        }
+      }
+    }
+    std::int64_t audit_rows = 0;
     if (route.patient_data || route.audited) {
-      append_audit(ctx->tx(),
-                   audit_entry(route, req, who,
-                               ctx->patient() ? ctx->patient() : path_patient(route, params),
-                               resp.status, services.now_ms()));
+      // One row per patient the answer carries: the patient the request named, then each listed
+      // patient (a list read); none of them: one row without a patient.
+      const std::optional<std::int64_t> named =
+          ctx->patient() ? ctx->patient() : path_patient(route, params);
+      const std::int64_t now = services.now_ms();
+      std::vector<AuditEntry> rows;
+      if (named) rows.push_back(audit_entry(route, req, who, named, resp.status, now));
+      for (const std::int64_t pid : ctx->listed_patients()) {
+        if (pid != named) rows.push_back(audit_entry(route, req, who, pid, resp.status, now));
+      }
+      if (rows.empty())
+        rows.push_back(audit_entry(route, req, who, std::nullopt, resp.status, now));
+      append_audit_rows(ctx->tx(), rows);
+      audit_rows = static_cast<std::int64_t>(rows.size());
     }
     if (idempotent) {
       remember_answer(ctx->tx(), *idempotent, req, resp,
@@ -202,6 +222,7 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
       ctx->tx_slot()->commit();
       ctx->tx_slot().reset();
     }
+    if (audit_rows > 0) services.audit_rows_committed(audit_rows);
     return resp;
   } catch (...) {
     std::optional<std::int64_t> patient;

@@ -46,6 +46,12 @@ class RouteContext {
   std::optional<std::int64_t> patient() const { return patient_id_; }
   // Handlers call this before touching a patient's record: enforces patient_self for patients.
   void require_patient_access(std::int64_t patient_id);
+  // A list read: a patient whose data the answer carries. The router writes one audit row per
+  // listed patient (each at most once, beside the patient set above), so each patient's access
+  // log shows who listed them, when and through which route; an answer that lists nobody leaves
+  // one row without a patient. Bounded by the answer: a page of 50 patients is 50 rows.
+  void add_listed_patient(std::int64_t patient_id) { listed_.insert(patient_id); }
+  const std::set<std::int64_t>& listed_patients() const { return listed_; }
   // Optimistic concurrency: the If-Match header must equal the current ETag ("\"<version>\"").
   void require_if_match(std::int64_t current_version) const;
 
@@ -58,6 +64,7 @@ class RouteContext {
   Services& services_;
   std::unique_ptr<storage::Transaction> tx_;
   std::optional<std::int64_t> patient_id_;
+  std::set<std::int64_t> listed_;
 };
 
 using Handler = std::function<Response(RouteContext&)>;

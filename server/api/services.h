@@ -30,6 +30,8 @@ struct ServerConfig {
   int screening_max_age_days = 180;
 };
 
+class AuditAnchor;  // server/api/audit_anchor.h
+
 class Services {
  public:
   Services(storage::Database& db, ServerConfig config) : db_(db), config_(std::move(config)) {}
@@ -43,11 +45,17 @@ class Services {
                         .count();
   }
   void set_clock(std::function<std::int64_t()> clock) { clock_ = std::move(clock); }
+  // The audit chain's anchor outside the database (kit serve sets it before serving; none in
+  // in-process tests): told of committed audit rows, read by GET /api/v1/audit/verify.
+  void set_audit_anchor(AuditAnchor* anchor) { anchor_ = anchor; }
+  AuditAnchor* audit_anchor() const { return anchor_; }
+  void audit_rows_committed(std::int64_t rows);
 
  private:
   storage::Database& db_;
   ServerConfig config_;
   std::function<std::int64_t()> clock_;
+  AuditAnchor* anchor_ = nullptr;
 };
 
 // ISO-8601 UTC text for a millisecond timestamp ("2026-11-24T14:56:10.123Z").

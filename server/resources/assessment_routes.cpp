@@ -356,6 +356,7 @@ Response list_alerts(RouteContext& ctx) {
   }
   json out = json::array();
   for (const auto& a : storage::AssessmentStore(ctx.tx()).alerts(filter)) {
+    ctx.add_listed_patient(a.patient_id);  // in each listed patient's access log
     out.push_back(alert_json(a));
   }
   return json_response(out);

@@ -146,6 +146,7 @@ Response list_patients(RouteContext& ctx) {
   if (auto it = req.query.find("status"); it != req.query.end()) search.status = it->second;
   nlohmann::json out = nlohmann::json::array();
   for (const storage::Patient& p : storage::PatientStore(ctx.tx()).search(search)) {
+    ctx.add_listed_patient(p.id);  // each patient found has this search in their access log
     out.push_back(patient_record_json(p));
   }
   return json_response({{"patients", out}, {"limit", limit}, {"offset", offset}});

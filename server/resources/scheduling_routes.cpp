@@ -557,6 +557,7 @@ Response list_appointments(RouteContext& ctx) {
   nlohmann::json out = nlohmann::json::array();
   ChairZones zones(ctx.tx());
   for (const storage::Appointment& a : storage::SchedulingStore(ctx.tx()).appointments(search)) {
+    ctx.add_listed_patient(a.patient_id);  // a day list is in each booked patient's access log
     out.push_back(appointment_json(a, zones));
   }
   return json_response({{"appointments", out}});

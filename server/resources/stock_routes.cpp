@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "contract/json_reader.h"
@@ -218,7 +219,9 @@ Response ledger(RouteContext& ctx) {
   const storage::StockLot lot = lot_or_error(store, id);
   std::int64_t balance_mcg = 0;
   json rows = json::array();
+  std::set<std::int64_t> sessions;
   for (const storage::StockMovement& m : store.ledger(id)) {
+    if (m.session_id) sessions.insert(*m.session_id);
     balance_mcg += m.balance_change_mcg();
     rows.push_back({{"id", m.id},
                     {"kind", storage::movement_kind_name(m.kind)},
@@ -231,6 +234,10 @@ Response ledger(RouteContext& ctx) {
                     {"reason", m.reason},
                     {"recorded_by", m.recorded_by},
                     {"at", iso8601_ms(m.at_ms)}});
+  }
+  // A draw or waste names its session: the ledger is in the access log of each session's patient.
+  for (const std::int64_t session_id : sessions) {
+    if (const auto s = store.session_for_draw(session_id)) ctx.add_listed_patient(s->patient_id);
   }
   return json_response({{"lot", lot_json(lot, balance_mcg,
                                          infusion_routes::local_date(ctx.tx(), std::nullopt,
@@ -435,6 +442,7 @@ Response reconciliation(RouteContext& ctx) {
         t.in_progress_drawn_mcg += r.drawn_mcg;
       }
     }
+    ctx.add_listed_patient(r.session.patient_id);  // in each listed patient's access log
     json row = {{"session_id", r.session.id},
                 {"patient_id", r.session.patient_id},
                 {"lot_id", opt_json(r.lot_id)},

@@ -57,7 +57,10 @@ Role read_role(contract::ObjectReader& r, const std::string& key) {
 
 Response list_users(RouteContext& ctx) {
   nlohmann::json out = nlohmann::json::array();
-  for (const storage::User& u : AccountStore(ctx.tx()).users()) out.push_back(user_json(u));
+  for (const storage::User& u : AccountStore(ctx.tx()).users()) {
+    if (u.patient_id) ctx.add_listed_patient(*u.patient_id);  // a patient account names its patient
+    out.push_back(user_json(u));
+  }
   return json_response(out);
 }
 

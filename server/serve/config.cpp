@@ -85,6 +85,10 @@ const std::vector<Setting>& table() {
       {"inquiry_limit_per_hour", &ServeOptions::inquiry_limit_per_hour, 1, 10000},
       // Re-screening at least every two years; a clinic may require it far more often.
       {"screening_max_age_days", &ServeOptions::screening_max_age_days, 1, 730},
+      // The audit anchor: at most a day between anchors, at least every million rows.
+      {"audit_anchor_every_rows", &ServeOptions::audit_anchor_every_rows, 1, 1'000'000},
+      {"audit_anchor_every_s", &ServeOptions::audit_anchor_every_s, 1, 86'400},
+      {"audit_anchor_key_file", &ServeOptions::audit_anchor_key_file},
   };
   return t;
 }

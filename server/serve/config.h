@@ -49,6 +49,12 @@ struct ServeOptions {
   int inquiry_limit_per_hour = ServerConfig{}.inquiry_limit_per_hour;
   int login_idle_minutes = ServerConfig{}.login_idle_minutes;
   int screening_max_age_days = ServerConfig{}.screening_max_age_days;
+  // The audit chain's head is anchored in <data>/audit-anchor.log (server/api/audit_anchor.h)
+  // after this many audit rows, and every this many seconds when rows were added; plus at start
+  // and stop. The HMAC key: this file, or <data>/audit-anchor.key (created on first use).
+  int audit_anchor_every_rows = 1000;
+  int audit_anchor_every_s = 60;
+  std::string audit_anchor_key_file;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
 };
 

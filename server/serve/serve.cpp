@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "server/api/audit_anchor.h"
 #include "server/api/router.h"
 #include "server/api/services.h"
 #include "server/demo/demo.h"
@@ -220,6 +221,33 @@ int run_serve(const ServeOptions& o) {
   Router router;
   register_all_routes(router);
 
+  // The audit chain's head, anchored outside the database (server/api/audit_anchor.h): at start,
+  // every audit_anchor_every_rows rows or audit_anchor_every_s seconds, and at stop.
+  std::unique_ptr<AuditAnchor> anchor;
+  try {
+    std::filesystem::create_directories(o.data_dir);
+    const std::filesystem::path key_file =
+        o.audit_anchor_key_file.empty() ? std::filesystem::path(o.data_dir) / kAnchorKeyFileName
+                                        : std::filesystem::path(o.audit_anchor_key_file);
+    AuditAnchor::Options ao;
+    ao.file = std::filesystem::path(o.data_dir) / kAnchorFileName;
+    ao.key_existed = std::filesystem::exists(key_file);
+    ao.key = load_or_create_anchor_key(key_file);
+    ao.every_rows = o.audit_anchor_every_rows;
+    ao.every_s = o.audit_anchor_every_s;
+    char host[256] = {0};
+    if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    ao.by = "kit serve pid " + std::to_string(getpid()) + " on " + host;
+    ao.log = [&log](const nlohmann::json& line) { log.info("audit anchor", {{"anchor", line}}); };
+    ao.warn = [&log](const std::string& message) { log.warn(message); };
+    anchor = std::make_unique<AuditAnchor>(*db, std::move(ao));
+    anchor->start();
+    services.set_audit_anchor(anchor.get());
+  } catch (const std::exception& e) {
+    log.error("cannot set up the audit anchor", {{"error", e.what()}});
+    return 1;
+  }
+
   std::string demo_password = o.demo_password;
   if (o.demo) {
     if (demo_password.empty()) demo_password = random_demo_password();
@@ -359,6 +387,8 @@ int run_serve(const ServeOptions& o) {
   server->run();
   change_feed_ptr = nullptr;
   server_ptr = nullptr;
+  services.set_audit_anchor(nullptr);
+  anchor->stop();
   log.info(
       "stopped",
       {{"uptime_s", std::round(std::chrono::duration<double>(Clock::now() - started).count())}});

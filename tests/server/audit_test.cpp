@@ -2,6 +2,9 @@
 // hash chain detects tampering; patients see who opened their record.
 #include "server/api/audit.h"
 
+#include <filesystem>
+
+#include "server/api/audit_anchor.h"
 #include "tests/server/api_fixture.h"
 
 namespace kit::server::testing {
@@ -152,6 +155,70 @@ TEST_F(AuditTest, DeletingTheTailIsDetected) {
   ChainCheck c = check();
   EXPECT_FALSE(c.ok);
   EXPECT_EQ(c.rows, 3);
+}
+
+TEST_F(AuditTest, RowsAppendedTogetherChainLikeRowsAppendedOneByOne) {
+  // 23 rows cross the 10-row inserts; single appends before and after join the same chain.
+  AuditEntry e;
+  e.at_ms = 1;
+  e.action = "GET /api/v1/patients";
+  e.outcome = "allowed";
+  e.status = 200;
+  storage::with_transaction(*db_, [&](storage::Transaction& tx) { append_audit(tx, e); });
+  std::vector<AuditEntry> rows;
+  for (std::int64_t pid = 1; pid <= 23; ++pid) {
+    e.patient_id = pid;
+    rows.push_back(e);
+  }
+  const ChainHead head = storage::with_transaction(
+      *db_, [&](storage::Transaction& tx) { return append_audit_rows(tx, rows); });
+  EXPECT_EQ(head.seq, 24);
+  storage::with_transaction(*db_, [&](storage::Transaction& tx) { append_audit(tx, e); });
+  const ChainCheck c = check();
+  EXPECT_TRUE(c.ok);
+  EXPECT_EQ(c.rows, 25);
+  EXPECT_EQ(c.head.seq, 25);
+  sql("UPDATE audit_log SET patient_id = 99 WHERE seq = 14");
+  EXPECT_FALSE(check().ok);
+}
+
+TEST_F(AuditTest, AnchorsFindACutTailThatTheChainAloneDoesNot) {
+  Caller desk = make_caller(Role::front_desk);
+  for (int i = 0; i < 5; ++i) call("GET", "/api/v1/inquiries", desk);
+  const std::filesystem::path file = dir_ / kAnchorFileName;
+  const AnchorKey key = load_or_create_anchor_key(dir_ / kAnchorKeyFileName);
+  const ChainHead anchored = read_chain_head(*db_);
+  AnchorLine line;
+  line.seq = anchored.seq;
+  line.hash = anchored.hash;
+  line.at_ms = 1;
+  line.by = "test";
+  line.reason = "rows";
+  append_anchor_line(file, signed_anchor_line(line, key));
+  auto anchors_check = [&] {
+    const AnchorFile f = read_anchor_file(file, key);
+    return storage::with_transaction(*db_, [&](storage::Transaction& tx) {
+      return compare_anchors(tx, f, verify_chain(tx).head);
+    });
+  };
+  EXPECT_TRUE(anchors_check().ok);
+  // The last two rows removed and the head rewritten: the chain verifies, the anchor does not.
+  const std::int64_t keep = anchored.seq - 2;
+  sql("DELETE FROM audit_log WHERE seq > " + std::to_string(keep));
+  sql("UPDATE audit_head SET seq = " + std::to_string(keep) +
+      ", last_hash = (SELECT hash FROM audit_log WHERE seq = " + std::to_string(keep) + ")");
+  EXPECT_TRUE(check().ok);
+  const AnchorCheck a = anchors_check();
+  EXPECT_FALSE(a.ok);
+  EXPECT_EQ(a.problem_code, "chain_cut");
+  EXPECT_EQ(a.seq, anchored.seq);
+  // A line signed with another key is refused.
+  AnchorKey other = key;
+  other.bytes[0] ^= 1;
+  append_anchor_line(file, signed_anchor_line(line, other));
+  const AnchorCheck forged = read_anchor_file(file, key).check;
+  EXPECT_EQ(forged.problem_code, "bad_signature");
+  EXPECT_EQ(forged.line, 2);
 }
 
 TEST_F(AuditTest, AdminQueriesWithFilters) {
