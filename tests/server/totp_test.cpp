@@ -106,8 +106,8 @@ TEST(Base32, Rfc4648Section10) {
   EXPECT_EQ(base32_encode("fooba"), "MZXW6YTB");
   EXPECT_EQ(base32_encode("foobar"), "MZXW6YTBOI======");
   EXPECT_EQ(base32_decode("MZXW6YTBOI======"), "foobar");
-  EXPECT_EQ(base32_decode("MZXW6YTBOI"), "foobar");   // padding optional
-  EXPECT_EQ(base32_decode("mzxw6ytboi"), "foobar");   // lower case accepted
+  EXPECT_EQ(base32_decode("MZXW6YTBOI"), "foobar");     // padding optional
+  EXPECT_EQ(base32_decode("mzxw6ytboi"), "foobar");     // lower case accepted
   EXPECT_EQ(base32_decode("MZXW6YTB1"), std::nullopt);  // '1' is not in the alphabet
   // 20 bytes (the size of a KIT secret) are 32 characters, no padding.
   EXPECT_EQ(base32_encode("12345678901234567890"), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
