@@ -24,6 +24,7 @@ struct ServeArgs {
   int login_max_failures = 0;
   int login_lock_minutes = 0;
   int inquiry_limit_per_hour = 0;
+  std::string totp_required_roles;
 };
 
 kit::cli::Registration reg([](CLI::App& root) {
@@ -63,6 +64,9 @@ kit::cli::Registration reg([](CLI::App& root) {
   cmd->add_option("--inquiry-limit-per-hour", args->inquiry_limit_per_hour,
                   "Public inquiries per remote address per hour (default 10; env "
                   "KIT_INQUIRY_LIMIT_PER_HOUR)");
+  cmd->add_option("--totp-required-roles", args->totp_required_roles,
+                  "Staff roles that must enrol a second factor (TOTP), comma-separated, e.g. "
+                  "admin,physician (default none; env KIT_TOTP_REQUIRED_ROLES)");
   cmd->callback([cmd, args, tls]() {
     kit::server::ServeFlags flags;
     if (cmd->count("--data")) flags.data_dir = args->data_dir;
@@ -79,6 +83,7 @@ kit::cli::Registration reg([](CLI::App& root) {
     if (cmd->count("--login-lock-minutes")) flags.login_lock_minutes = args->login_lock_minutes;
     if (cmd->count("--inquiry-limit-per-hour"))
       flags.inquiry_limit_per_hour = args->inquiry_limit_per_hour;
+    if (cmd->count("--totp-required-roles")) flags.totp_required_roles = args->totp_required_roles;
     kit::server::ServeOptions options;
     try {
       options = kit::server::resolve_serve_options(flags);
