@@ -175,6 +175,12 @@ Response clear_totp(RouteContext& ctx) {
   contract::ObjectReader r(body, "");
   const std::string admin_password = r.string("admin_password");
   r.finish();
+  if (id == ctx.user().user_id) {
+    // Otherwise a stolen admin login plus the admin's password would drop the admin's own code.
+    throw ApiError::forbidden(
+        "switch your own second factor off with POST /api/v1/auth/totp/disable (password and "
+        "code)");
+  }
   verify_own_password(ctx.services(), ctx.user(), admin_password, "admin_password");
   load_user(ctx, id);  // 404 for no such account
   AccountStore accounts(ctx.tx());

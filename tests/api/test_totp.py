@@ -285,6 +285,9 @@ class TotpTest(TotpMixin, KitTestCase):
         self.assertStatus(me.get("/api/v1/auth/me"), 200)
         # Other staff cannot.
         self.assertError(self.physician.post(path, {"admin_password": password}), 403)
+        # Nor can an admin drop their own (that is POST /auth/totp/disable, with a code).
+        self.assertError(admin.post("/api/v1/users/%d/totp/clear" % admin_id,
+                                    {"admin_password": admin_password}), 403)
 
         done = admin.post(path, {"admin_password": admin_password})
         self.assertStatus(done, 200)
@@ -304,7 +307,8 @@ class TotpTest(TotpMixin, KitTestCase):
         rows = [r for r in self.audit_rows(admin_name, start)
                 if r["action"] == "POST /api/v1/users/{id}/totp/clear"]
         self.assertEqual(sorted((r["outcome"], r["status"]) for r in rows),
-                         [("allowed", 200), ("denied", 400), ("denied", 403)], rows)
+                         [("allowed", 200), ("denied", 400), ("denied", 403), ("denied", 403)],
+                         rows)
 
 
 class TotpPolicyTest(TotpMixin, KitTestCase):
