@@ -34,6 +34,14 @@ def now_step():
     return int(time.time()) // STEP_S
 
 
+def settle(margin_s=3.0):
+    """Waits out the end of the current step when fewer than margin_s seconds are left, so that a
+    check at the window's edge cannot straddle a step boundary between here and the server."""
+    left = STEP_S - (time.time() % STEP_S)
+    if left < margin_s:
+        time.sleep(left + 0.2)
+
+
 def other_code(code):
     """A six-digit code that is not `code` nor any code of the window (very likely wrong)."""
     return "%06d" % ((int(code) + 500000) % 1000000)
@@ -156,18 +164,24 @@ class TotpTest(TotpMixin, KitTestCase):
         self.assertError(self.sign_in(name, password, totp_code=hotp(secret, step - 1)), 401,
                          field="totp_code")
         # Two steps ahead is outside the +-1 step window.
+        settle()
         self.assertError(self.sign_in(name, password, totp_code=hotp(secret, now_step() + 2)), 401,
                          field="totp_code")
 
     def test_parallel_replays_of_one_code_sign_in_once(self):
-        name, password, _ = self.new_user("nurse")
-        me = self.client_of(self.sign_in(name, password))
-        secret, _, step = self.enrol(me, password)
-        code = hotp(secret, step + 1)
-        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-            answers = list(pool.map(lambda _: self.sign_in(name, password, totp_code=code), range(4)))
-        statuses = sorted(a.status for a in answers)
-        self.assertEqual(statuses.count(200), 1, answers)
+        # Three accounts, each raced with four parallel uses of one code: one sign-in each (the
+        # code is spent by one conditional update, so on PostgreSQL too, where the four run at once).
+        for _ in range(3):
+            name, password, _ = self.new_user("nurse")
+            me = self.client_of(self.sign_in(name, password))
+            secret, _, step = self.enrol(me, password)
+            code = hotp(secret, step + 1)
+            with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+                answers = list(pool.map(lambda _: self.sign_in(name, password, totp_code=code),
+                                        range(4)))
+            statuses = [a.status for a in answers]
+            self.assertEqual(statuses.count(200), 1, answers)
+            self.assertLessEqual(set(statuses), {200, 401, 503}, answers)
 
     def test_a_recovery_code_signs_in_once(self):
         name, password, _ = self.new_user("physician")
