@@ -93,7 +93,9 @@ ServerConfig seeding_config(ServerConfig config) {
 class Seeder {
  public:
   Seeder(Services& real, const std::string& password)
-      : real_(real), sim_(real.db(), seeding_config(real.config())), password_(password),
+      : real_(real),
+        sim_(real.db(), seeding_config(real.config())),
+        password_(password),
         rng_(20260401u) {
     register_all_routes(router_);
     sim_.set_clock([this] { return sim_now_; });
