@@ -25,6 +25,7 @@ struct ServeArgs {
   int login_lock_minutes = 0;
   int inquiry_limit_per_hour = 0;
   std::string web_dir;
+  std::string totp_required_roles;
 };
 
 kit::cli::Registration reg([](CLI::App& root) {
@@ -67,6 +68,9 @@ kit::cli::Registration reg([](CLI::App& root) {
   cmd->add_option("--web-dir", args->web_dir,
                   "Folder of the built web application (default: the source tree's web/dist; env "
                   "KIT_WEB_DIR)");
+  cmd->add_option("--totp-required-roles", args->totp_required_roles,
+                  "Staff roles that must enrol a second factor (TOTP), comma-separated, e.g. "
+                  "admin,physician (default none; env KIT_TOTP_REQUIRED_ROLES)");
   cmd->callback([cmd, args, tls]() {
     kit::server::ServeFlags flags;
     if (cmd->count("--data")) flags.data_dir = args->data_dir;
@@ -84,6 +88,7 @@ kit::cli::Registration reg([](CLI::App& root) {
     if (cmd->count("--inquiry-limit-per-hour"))
       flags.inquiry_limit_per_hour = args->inquiry_limit_per_hour;
     if (cmd->count("--web-dir")) flags.web_dir = args->web_dir;
+    if (cmd->count("--totp-required-roles")) flags.totp_required_roles = args->totp_required_roles;
     kit::server::ServeOptions options;
     try {
       options = kit::server::resolve_serve_options(flags);

@@ -13,6 +13,7 @@
 #include "server/api/api_error.h"
 #include "server/api/audit.h"
 #include "server/api/services.h"
+#include "server/api/totp.h"
 #include "storage/stores/account_store.h"
 
 namespace kit::server {
@@ -332,7 +333,7 @@ void verify_witness(Services& services, std::int64_t witness_user_id, std::int64
 }
 
 LoginResult login(Services& services, const std::string& username, const std::string& password,
-                  const std::string& remote_address) {
+                  const std::string& remote_address, const SecondFactor& second) {
   const ServerConfig& cfg = services.config();
   const std::int64_t now = services.now_ms();
   const ApiError invalid(ErrorKind::unauthenticated, "wrong username or password", "",
@@ -362,6 +363,7 @@ LoginResult login(Services& services, const std::string& username, const std::st
     Role role;
     std::optional<std::int64_t> patient_id;
     bool disabled;
+    bool second_factor = false;  // a confirmed TOTP factor: a code is needed
   };
   std::optional<Account> account;
   bool locked_now = false;
@@ -378,6 +380,8 @@ LoginResult login(Services& services, const std::string& username, const std::st
       if (auto role = role_from_name(found->user.role)) {
         account = Account{found->user.id, found->password_hash, *role, found->user.patient_id,
                           found->user.disabled};
+        const auto factor = storage::AccountStore(tx).totp_factor(found->user.id);
+        account->second_factor = factor && factor->confirmed();
       }
     }
   });
@@ -402,12 +406,32 @@ LoginResult login(Services& services, const std::string& username, const std::st
     denied(account_id, account_role, 401, attempt >= cfg.login_max_failures);
     throw invalid;
   }
+  // The second factor: its attempt was counted with the password's above, so wrong codes lock the
+  // name exactly like wrong passwords, and only the first login_max_failures are ever checked.
+  if (account->second_factor && !second.totp_code && !second.recovery_code) {
+    denied(account_id, account_role, 401, attempt >= cfg.login_max_failures);
+    throw ApiError(ErrorKind::unauthenticated,
+                   "this account has a second factor: send totp_code, the six digits of your "
+                   "authenticator app (or one of your recovery codes as recovery_code)",
+                   "totp_code", "second_factor_required");
+  }
+  const std::string second_field = second.recovery_code ? "recovery_code" : "totp_code";
 
   LoginResult result;
+  bool second_factor_ok = true;
   const bool granted = storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     // A concurrent run of failures may have locked the name meanwhile: the lock wins.
     if (is_locked(tx, username, now)) return false;
     storage::AccountStore accounts(tx);
+    if (account->second_factor) {
+      // Checked and spent in the transaction that opens the login: a code or recovery code
+      // accepted here is used, and two parallel uses cannot both pass.
+      second_factor_ok = second.recovery_code
+                             ? accounts.use_recovery_code(
+                                   account->id, recovery_code_hash(*second.recovery_code), now)
+                             : accept_totp_code(tx, account->id, *second.totp_code, now);
+      if (!second_factor_ok) return false;
+    }
     accounts.clear_throttle(username);
     result.token = random_token(32);
     result.csrf_token = random_token(32);
@@ -424,6 +448,13 @@ LoginResult login(Services& services, const std::string& username, const std::st
     result.principal.login_id = std::to_string(login_id);
     return true;
   });
+  if (!second_factor_ok) {
+    denied(account_id, account_role, 401, attempt >= cfg.login_max_failures);
+    throw ApiError(ErrorKind::unauthenticated,
+                   second_field == "recovery_code" ? "wrong or already used recovery code"
+                                                   : "wrong or already used code",
+                   second_field, "invalid_second_factor");
+  }
   if (!granted) {
     denied(account_id, account_role, 429, false);
     throw locked;
@@ -433,6 +464,8 @@ LoginResult login(Services& services, const std::string& username, const std::st
   result.principal.role = account->role;
   result.principal.patient_id = account->patient_id;
   result.principal.via_cookie = false;
+  result.principal.second_factor_enrolment_required =
+      totp_required(cfg, account->role) && !account->second_factor;
   return result;
 }
 
@@ -473,6 +506,10 @@ std::optional<Principal> authenticate(const Request& req, Services& services,
         p.patient_id = user.patient_id;
         p.login_id = std::to_string(login.id);
         p.via_cookie = via_cookie;
+        if (totp_required(services.config(), p.role)) {
+          const auto factor = accounts.totp_factor(user.id);
+          p.second_factor_enrolment_required = !(factor && factor->confirmed());
+        }
         if (via_cookie && state_changing(req.method)) {
           const std::string sent = req.header(kCsrfHeader).value_or("");
           if (!equal_constant_time(sent, login.csrf_token)) {
@@ -527,6 +564,102 @@ void verify_own_password(Services& services, const Principal& who, const std::st
     throw ApiError(ErrorKind::forbidden, "your own password is wrong", field,
                    "invalid_credentials");
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Second factor
+
+bool totp_required(const ServerConfig& config, Role role) {
+  return config.totp_required_roles.count(std::string(role_name(role))) != 0;
+}
+
+void check_totp_code_format(const std::string& field, const std::string& code) {
+  const bool digits =
+      code.size() == static_cast<std::size_t>(totp::kDigits) &&
+      std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) throw kit::InputError(field, "must be the 6 digits your authenticator app shows");
+}
+
+std::string normalise_recovery_code(const std::string& field, const std::string& code) {
+  std::string out;
+  for (char c : code.substr(0, 64)) {
+    if (c == '-' || c == ' ') continue;
+    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  const bool ok = out.size() == 16 && std::all_of(out.begin(), out.end(), [](char c) {
+                    return (c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7');
+                  });
+  if (!ok) throw kit::InputError(field, "must be one of your recovery codes (XXXX-XXXX-XXXX-XXXX)");
+  return out;
+}
+
+std::string new_totp_secret() {
+  ensure_sodium();
+  std::string raw(totp::kSecretBytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  std::string encoded = totp::base32_encode(raw);
+  sodium_memzero(raw.data(), raw.size());
+  return encoded;
+}
+
+std::vector<std::string> new_recovery_codes() {
+  ensure_sodium();
+  std::vector<std::string> codes;
+  while (codes.size() < 10) {
+    std::string raw(10, '\0');  // 80 bits: 16 base32 characters
+    randombytes_buf(raw.data(), raw.size());
+    const std::string b32 = totp::base32_encode(raw);
+    const std::string code = b32.substr(0, 4) + "-" + b32.substr(4, 4) + "-" + b32.substr(8, 4) +
+                             "-" + b32.substr(12, 4);
+    if (std::find(codes.begin(), codes.end(), code) == codes.end()) codes.push_back(code);
+  }
+  return codes;
+}
+
+std::string recovery_code_hash(const std::string& normalised_code) {
+  return sha256_hex("kit-recovery-code:" + normalised_code);
+}
+
+std::int64_t begin_own_attempt(Services& services, const Principal& who, const std::string& field) {
+  const ServerConfig& cfg = services.config();
+  const std::int64_t now = services.now_ms();
+  bool locked = false;
+  std::int64_t attempt = 0;
+  storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+    locked = is_locked(tx, who.username, now);
+    if (!locked) attempt = count_attempt(tx, cfg, who.username, now);
+    if (!locked && attempt > cfg.login_max_failures) {
+      lock(tx, cfg, who.username, now);
+      locked = true;
+    }
+  });
+  if (locked) {
+    throw ApiError(ErrorKind::rate_limited, "too many failed attempts: try again later", field,
+                   "locked");
+  }
+  return attempt;
+}
+
+void own_attempt_failed(Services& services, const Principal& who, std::int64_t attempt) {
+  const ServerConfig& cfg = services.config();
+  if (attempt < cfg.login_max_failures) return;
+  const std::int64_t now = services.now_ms();
+  storage::with_transaction(services.db(),
+                            [&](storage::Transaction& tx) { lock(tx, cfg, who.username, now); });
+}
+
+bool accept_totp_code(storage::Transaction& tx, std::int64_t user_id, const std::string& code,
+                      std::int64_t now_ms) {
+  storage::AccountStore accounts(tx);
+  const std::optional<storage::TotpFactor> factor = accounts.totp_factor(user_id);
+  if (!factor) return false;
+  const std::optional<std::string> key = totp::base32_decode(factor->secret_base32);
+  if (!key) throw std::runtime_error("a stored TOTP secret is not base32");
+  const std::optional<std::int64_t> step =
+      totp::matching_step(*key, code, totp::time_step(now_ms), factor->last_step);
+  // The conditional update is the replay guard: a step at or before the last accepted one (also
+  // one accepted by a parallel request a moment ago) changes no row.
+  return step && accounts.accept_totp_step(user_id, *step);
 }
 
 }  // namespace kit::server

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/api/principal.h"
 #include "server/http/message.h"
@@ -15,6 +16,7 @@
 namespace kit::server {
 
 class Services;
+struct ServerConfig;
 
 std::string hash_password(const std::string& password);
 bool verify_password(const std::string& hash, const std::string& password);
@@ -45,6 +47,17 @@ std::optional<Principal> authenticate(const Request& req, Services& services,
 // ServerConfig::login_lock_minutes after login_max_failures consecutive failures.
 // Throws ApiError 401 "invalid_credentials" or 429 "locked". Every outcome is appended to the audit
 // log ("POST /api/v1/auth/login": the username attempted, never the password; allowed or denied).
+//
+// An account with a confirmed second factor also needs `second.totp_code` (six digits, RFC 6238,
+// a step not accepted before) or `second.recovery_code` (each usable once): without either, 401
+// "second_factor_required" (field totp_code) and no login; a wrong one, 401
+// "invalid_second_factor". Either counts toward the username's lock-out like a wrong password (the
+// attempt is counted before anything is checked) and is audited like any login attempt. Check the
+// codes' format first (check_totp_code_format, normalise_recovery_code).
+struct SecondFactor {
+  std::optional<std::string> totp_code;
+  std::optional<std::string> recovery_code;  // normalised (normalise_recovery_code)
+};
 struct LoginResult {
   Principal principal;
   std::string token;       // bearer token and cookie value (only its SHA-256 is stored)
@@ -52,7 +65,36 @@ struct LoginResult {
   std::int64_t expires_at_ms = 0;
 };
 LoginResult login(Services& services, const std::string& username, const std::string& password,
-                  const std::string& remote_address);
+                  const std::string& remote_address, const SecondFactor& second = {});
+
+// ---- Second factor (TOTP, RFC 6238; docs/security.md "Second factor", ADR 10) ----------------
+
+// Whether the clinic requires a second factor of this role (ServerConfig::totp_required_roles).
+bool totp_required(const ServerConfig& config, Role role);
+// A TOTP code must be six digits (400 naming `field` otherwise).
+void check_totp_code_format(const std::string& field, const std::string& code);
+// A recovery code as printed (XXXX-XXXX-XXXX-XXXX) or typed loosely (lower case, without dashes or
+// spaces): 16 characters of the base32 alphabet, upper case. 400 naming `field` otherwise.
+std::string normalise_recovery_code(const std::string& field, const std::string& code);
+// A new secret: 20 random bytes (libsodium randombytes_buf), base32.
+std::string new_totp_secret();
+// Ten new recovery codes (80 random bits each, printed XXXX-XXXX-XXXX-XXXX); store only
+// recovery_code_hash of each.
+std::vector<std::string> new_recovery_codes();
+std::string recovery_code_hash(const std::string& normalised_code);
+
+// The caller proves a sensitive act on their own account (confirming or switching off the second
+// factor) with a code. The attempt is counted under the caller's username like a login, in a
+// transaction of its own, before anything is checked: begin_own_attempt answers the attempt's
+// number, or throws 429 "locked" (field `field`); after a failed check, own_attempt_failed locks
+// the name once the attempts reach login_max_failures. Call both outside the request's transaction.
+std::int64_t begin_own_attempt(Services& services, const Principal& who, const std::string& field);
+void own_attempt_failed(Services& services, const Principal& who, std::int64_t attempt);
+// Checks `code` against the account's factor (confirmed or pending) at now_ms and, if it matches a
+// step after the last accepted one, records that step as accepted (in `tx`, so the check and the
+// use commit together). False for no factor, a wrong code or a replay.
+bool accept_totp_code(storage::Transaction& tx, std::int64_t user_id, const std::string& code,
+                      std::int64_t now_ms);
 
 // Changes the caller's own password after checking the current one; a wrong current password
 // counts as a failed login (lock-out applies). Ends the caller's other logins.

@@ -18,6 +18,9 @@ struct Principal {
   std::optional<std::int64_t> patient_id;  // set for patient accounts: the only record they may see
   std::string login_id;                    // server-side login row id (table logins)
   bool via_cookie = false;                 // cookie sessions need the CSRF header on writes
+  // The clinic requires a second factor of this role and the account has none yet: the login
+  // reaches only the routes marked before_second_factor (server/api/router.h).
+  bool second_factor_enrolment_required = false;
 };
 
 }  // namespace kit::server

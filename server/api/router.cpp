@@ -142,6 +142,12 @@ void enforce_access(const Route& route, const std::map<std::string, std::string>
                     const std::optional<Principal>& who, RouteContext& ctx) {
   if (route.access.is_public) return;
   if (!who) throw ApiError::unauthorized();
+  if (who->second_factor_enrolment_required && !route.before_second_factor) {
+    throw ApiError(ErrorKind::forbidden,
+                   "the clinic requires a second factor for your role: enrol one first "
+                   "(POST /api/v1/auth/totp/enrol)",
+                   "", "second_factor_enrolment_required");
+  }
   if (route.access.roles.count(who->role) != 0) return;
   if (who->role == Role::patient && route.access.patient_self) {
     if (!who->patient_id) throw ApiError::forbidden("this account is not linked to a patient");

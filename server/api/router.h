@@ -82,6 +82,9 @@ struct Route {
   // Every call is audited like patient data, although the route names no patient (changing one's
   // own password, receiving, editing and adjusting controlled-substance stock).
   bool audited = false;
+  // Reachable by a login whose role the clinic requires a second factor of, before it has enrolled
+  // one (its own account, logout, password and the enrolment: ServerConfig::totp_required_roles).
+  bool before_second_factor = false;
 };
 
 class Router {

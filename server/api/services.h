@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "storage/database.h"
@@ -28,6 +29,10 @@ struct ServerConfig {
   // An intake screening older than this no longer clears a patient for infusion (clinic policy,
   // core/infusion/gates.h GatePolicy).
   int screening_max_age_days = 180;
+  // Staff roles ("admin", "physician", "nurse", "front_desk") that must have a second factor
+  // (TOTP): until they enrol, their logins reach only their own account and the enrolment
+  // (docs/security.md, Second factor). Empty: nobody is required to.
+  std::set<std::string> totp_required_roles;
 };
 
 class AuditAnchor;  // server/api/audit_anchor.h

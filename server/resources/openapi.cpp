@@ -74,6 +74,8 @@ nlohmann::json openapi_document(const Router& router) {
     op["x-kit-access"] = {
         {"public", r.access.is_public}, {"roles", roles}, {"patient_self", r.access.patient_self}};
     op["x-kit-audited"] = r.patient_data;
+    // Reachable before a required second factor is enrolled (docs/security.md, Second factor).
+    if (r.before_second_factor) op["x-kit-before-second-factor"] = true;
 
     nlohmann::json responses = nlohmann::json::object();
     responses[std::to_string(r.success_status)] = {

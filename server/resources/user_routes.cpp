@@ -35,6 +35,12 @@ nlohmann::json user_json(storage::Transaction& tx, const storage::User& u) {
   out["password_reset_by"] = reset ? nlohmann::json(reset->by_user_id) : nlohmann::json(nullptr);
   out["password_reset_at"] = reset ? nlohmann::json(iso8601_ms(reset->at_ms)) : nlohmann::json();
   out["password_reset_by_admin"] = reset && reset->in_force;
+  // The second factor: on or not, and the last time an admin cleared it.
+  const auto factor = AccountStore(tx).totp_factor(u.id);
+  const auto cleared = AccountStore(tx).last_totp_clear(u.id);
+  out["totp_enabled"] = factor && factor->confirmed();
+  out["totp_cleared_by"] = cleared ? nlohmann::json(cleared->by_user_id) : nlohmann::json(nullptr);
+  out["totp_cleared_at"] = cleared ? nlohmann::json(iso8601_ms(cleared->at_ms)) : nlohmann::json();
   return out;
 }
 
@@ -161,6 +167,35 @@ Response reset_password(RouteContext& ctx) {
   return json_response_with_etag(user_json(ctx.tx(), after), after.version);
 }
 
+// An owner who lost their authenticator and their recovery codes: an admin clears the second
+// factor, confirmed with the admin's own password like a password reset (an admin who could clear
+// it silently could take the account over with a reset). Ends the account's logins; kept on the
+// account (totp_cleared_by, totp_cleared_at) and shown to the owner (GET /auth/me
+// totp_cleared_by_admin) until they enrol again.
+Response clear_totp(RouteContext& ctx) {
+  const std::int64_t id = ctx.id_param("id");
+  const nlohmann::json body = parse_body(ctx.request());
+  contract::ObjectReader r(body, "");
+  const std::string admin_password = r.string("admin_password");
+  r.finish();
+  if (id == ctx.user().user_id) {
+    // Otherwise a stolen admin login plus the admin's password would drop the admin's own code.
+    throw ApiError::forbidden(
+        "switch your own second factor off with POST /api/v1/auth/totp/disable (password and "
+        "code)");
+  }
+  verify_own_password(ctx.services(), ctx.user(), admin_password, "admin_password");
+  load_user(ctx, id);  // 404 for no such account
+  AccountStore accounts(ctx.tx());
+  const auto factor = accounts.totp_factor(id);
+  if (!factor) throw ApiError::conflict("this account has no second factor");
+  accounts.remove_totp(id);
+  accounts.record_totp_clear(id, ctx.user().user_id, ctx.services().now_ms());
+  accounts.end_user_logins(id);
+  const storage::User after = load_user(ctx, id);
+  return json_response_with_etag(user_json(ctx.tx(), after), after.version);
+}
+
 Response change_own_password_route(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
   contract::ObjectReader r(body, "");
@@ -190,9 +225,14 @@ void register_user_routes(Router& router) {
               "Reset an account's password, confirmed with the admin's own password "
               "(admin_password); ends its logins and is shown to the owner",
               "users", admin, true, reset_password, 200});
+  router.add({"POST", "/api/v1/users/{id}/totp/clear",
+              "Clear an account's second factor, confirmed with the admin's own password "
+              "(admin_password); ends its logins and is shown to the owner",
+              "users", admin, true, clear_totp, 200});
   router.add({"POST", "/api/v1/auth/password",
               "Change your own password (ends your other sessions)", "auth", access_any_user(),
-              false, change_own_password_route, 200, /*audited=*/true});
+              false, change_own_password_route, 200, /*audited=*/true,
+              /*before_second_factor=*/true});
 }
 
 }  // namespace kit::server

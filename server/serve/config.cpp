@@ -89,6 +89,8 @@ const std::vector<Setting>& table() {
       {"audit_anchor_every_rows", &ServeOptions::audit_anchor_every_rows, 1, 1'000'000},
       {"audit_anchor_every_s", &ServeOptions::audit_anchor_every_s, 1, 86'400},
       {"audit_anchor_key_file", &ServeOptions::audit_anchor_key_file},
+      // Staff roles that must enrol a second factor, comma-separated (validated in validate()).
+      {"totp_required_roles", &ServeOptions::totp_required_roles},
   };
   return t;
 }
@@ -105,9 +107,12 @@ std::string known_keys() {
   return out;
 }
 
-// Sets a normalised text value (log_level is case-insensitive).
-void set_text(ServeOptions& o, const Setting& s, std::string value) {
+std::set<std::string> parse_roles(const std::string& text, const std::string& what);
+
+// Sets a normalised text value (log_level is case-insensitive); `what` names the source in errors.
+void set_text(ServeOptions& o, const Setting& s, std::string value, const std::string& what) {
   if (s.key == "log_level") value = lower(std::move(value));
+  if (s.key == "totp_required_roles") parse_roles(value, what);
   o.*std::get<std::string ServeOptions::*>(s.member) = std::move(value);
 }
 
@@ -124,7 +129,7 @@ void set_integer(ServeOptions& o, const Setting& s, long long v, const std::stri
 void apply_env_text(ServeOptions& o, const Setting& s, const std::string& text,
                     const std::string& name) {
   if (std::holds_alternative<std::string ServeOptions::*>(s.member)) {
-    set_text(o, s, text);
+    set_text(o, s, text, name);
   } else if (auto m = std::get_if<bool ServeOptions::*>(&s.member)) {
     o.** m = parse_bool(text, name);
   } else {
@@ -144,6 +149,7 @@ void validate(const ServeOptions& o) {
                       "' is not one of trace, debug, info, warn, error, off");
   }
   if (o.data_dir.empty()) throw ConfigError("data: the data folder must not be empty");
+  parse_totp_required_roles(o.totp_required_roles, "totp_required_roles");
   parse_listen(o.listen);
   for (const Setting& s : table()) {
     if (std::holds_alternative<int ServeOptions::*>(s.member) ||
@@ -151,6 +157,10 @@ void validate(const ServeOptions& o) {
       check_range(value_of(o, s), s.min, s.max, std::string(s.key));
     }
   }
+}
+
+std::set<std::string> parse_roles(const std::string& text, const std::string& what) {
+  return parse_totp_required_roles(text, what);
 }
 
 }  // namespace
@@ -219,6 +229,28 @@ std::string default_web_dir() {
 
 std::string web_dir_of(const ServeOptions& o) {
   return o.web_dir.empty() ? default_web_dir() : o.web_dir;
+std::set<std::string> parse_totp_required_roles(const std::string& text, const std::string& what) {
+  static const std::set<std::string> staff = {"admin", "physician", "nurse", "front_desk"};
+  std::set<std::string> roles;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    std::string name = lower(text.substr(pos, comma - pos));
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) {
+      name.erase(name.begin());
+    }
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
+    if (!name.empty()) {
+      if (!staff.count(name)) {
+        throw ConfigError(what + ": '" + name +
+                          "' is not a staff role (admin, physician, nurse, front_desk)");
+      }
+      roles.insert(name);
+    }
+    pos = comma + 1;
+  }
+  return roles;
 }
 
 ServerConfig server_config(const ServeOptions& o) {
@@ -231,6 +263,7 @@ ServerConfig server_config(const ServeOptions& o) {
   c.inquiry_limit_per_hour = o.inquiry_limit_per_hour;
   c.login_idle_minutes = o.login_idle_minutes;
   c.screening_max_age_days = o.screening_max_age_days;
+  c.totp_required_roles = parse_totp_required_roles(o.totp_required_roles, "totp_required_roles");
   return c;
 }
 
@@ -255,7 +288,7 @@ void apply_toml(ServeOptions& o, const std::string& toml_text, const std::string
     if (std::holds_alternative<std::string ServeOptions::*>(s.member)) {
       auto v = node.value_exact<std::string>();
       if (!v) throw ConfigError(where + ": expected a string");
-      set_text(o, s, *v);
+      set_text(o, s, *v, where);
     } else if (auto m = std::get_if<bool ServeOptions::*>(&s.member)) {
       auto v = node.value_exact<bool>();
       if (!v) throw ConfigError(where + ": expected true or false");
@@ -300,6 +333,7 @@ ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env
   if (flags.login_lock_minutes) o.login_lock_minutes = *flags.login_lock_minutes;
   if (flags.inquiry_limit_per_hour) o.inquiry_limit_per_hour = *flags.inquiry_limit_per_hour;
   if (flags.web_dir) o.web_dir = *flags.web_dir;
+  if (flags.totp_required_roles) o.totp_required_roles = *flags.totp_required_roles;
   validate(o);
   return o;
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -55,6 +56,9 @@ struct ServeOptions {
   int audit_anchor_every_rows = 1000;
   int audit_anchor_every_s = 60;
   std::string audit_anchor_key_file;
+  // Staff roles that must enrol a second factor (TOTP), comma-separated: admin, physician, nurse,
+  // front_desk. Empty (the default): nobody is required to. Recommended: "admin,physician".
+  std::string totp_required_roles;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
 };
 
@@ -65,6 +69,10 @@ std::string default_web_dir();
 
 // The handlers' configuration from resolved options (demo, tls, logins, inquiry limit).
 ServerConfig server_config(const ServeOptions& options);
+
+// "admin, physician" -> {"admin", "physician"}. Throws ConfigError naming `what` for a name that is
+// not a staff role (patients have no second factor).
+std::set<std::string> parse_totp_required_roles(const std::string& text, const std::string& what);
 
 // What the command line gave; unset means "not on the command line".
 struct ServeFlags {
@@ -82,6 +90,7 @@ struct ServeFlags {
   std::optional<int> login_lock_minutes;
   std::optional<int> inquiry_limit_per_hour;
   std::optional<std::string> web_dir;
+  std::optional<std::string> totp_required_roles;
 };
 
 // A setting that cannot be used; the message names it and where it came from.

@@ -178,6 +178,94 @@ std::optional<PasswordReset> AccountStore::last_password_reset(std::int64_t user
 }
 
 // ---------------------------------------------------------------------------------------------
+// Second factor
+
+std::optional<TotpFactor> AccountStore::totp_factor(std::int64_t user_id) {
+  const Rows rows = tx_.query(
+      "SELECT user_id, secret_base32, created_at_ms, confirmed_at_ms, last_step FROM user_totp "
+      "WHERE user_id = $1",
+      {user_id});
+  if (rows.empty()) return std::nullopt;
+  const Row& r = rows.front();
+  TotpFactor f;
+  f.user_id = r.i64("user_id");
+  f.secret_base32 = r.text("secret_base32");
+  f.created_at_ms = r.i64("created_at_ms");
+  f.confirmed_at_ms = r.opt_i64("confirmed_at_ms");
+  f.last_step = r.i64("last_step");
+  return f;
+}
+
+void AccountStore::start_totp(std::int64_t user_id, const std::string& secret_base32,
+                              std::int64_t now_ms) {
+  tx_.exec("DELETE FROM user_totp WHERE user_id = $1 AND confirmed_at_ms IS NULL", {user_id});
+  tx_.exec(
+      "INSERT INTO user_totp (user_id, secret_base32, created_at_ms, confirmed_at_ms, last_step) "
+      "VALUES ($1, $2, $3, NULL, -1)",
+      {user_id, secret_base32, now_ms});
+}
+
+bool AccountStore::accept_totp_step(std::int64_t user_id, std::int64_t step) {
+  return tx_.exec("UPDATE user_totp SET last_step = $2 WHERE user_id = $1 AND last_step < $2",
+                  {user_id, step}) == 1;
+}
+
+void AccountStore::confirm_totp(std::int64_t user_id, std::int64_t now_ms) {
+  tx_.exec("UPDATE user_totp SET confirmed_at_ms = $2 WHERE user_id = $1", {user_id, now_ms});
+}
+
+void AccountStore::remove_totp(std::int64_t user_id) {
+  tx_.exec("DELETE FROM totp_recovery_codes WHERE user_id = $1", {user_id});
+  tx_.exec("DELETE FROM user_totp WHERE user_id = $1", {user_id});
+}
+
+void AccountStore::replace_recovery_codes(std::int64_t user_id,
+                                          const std::vector<std::string>& code_hashes,
+                                          std::int64_t now_ms) {
+  tx_.exec("DELETE FROM totp_recovery_codes WHERE user_id = $1", {user_id});
+  for (const std::string& hash : code_hashes) {
+    tx_.exec(
+        "INSERT INTO totp_recovery_codes (user_id, code_hash, created_at_ms, used_at_ms) "
+        "VALUES ($1, $2, $3, NULL)",
+        {user_id, hash, now_ms});
+  }
+}
+
+bool AccountStore::use_recovery_code(std::int64_t user_id, const std::string& code_hash,
+                                     std::int64_t now_ms) {
+  return tx_.exec(
+             "UPDATE totp_recovery_codes SET used_at_ms = $3 WHERE user_id = $1 AND "
+             "code_hash = $2 AND used_at_ms IS NULL",
+             {user_id, code_hash, now_ms}) == 1;
+}
+
+std::int64_t AccountStore::recovery_codes_left(std::int64_t user_id) {
+  return tx_
+      .query(
+          "SELECT COUNT(*) AS n FROM totp_recovery_codes WHERE user_id = $1 AND used_at_ms IS NULL",
+          {user_id})
+      .front()
+      .i64("n");
+}
+
+void AccountStore::record_totp_clear(std::int64_t user_id, std::int64_t by_user_id,
+                                     std::int64_t now_ms) {
+  tx_.exec(
+      "UPDATE users SET totp_cleared_by = $2, totp_cleared_at_ms = $3, updated_at_ms = $3, "
+      "version = version + 1 WHERE id = $1",
+      {user_id, by_user_id, now_ms});
+}
+
+std::optional<TotpClear> AccountStore::last_totp_clear(std::int64_t user_id) {
+  const Rows rows = tx_.query(
+      "SELECT totp_cleared_by, totp_cleared_at_ms FROM users WHERE id = $1 AND "
+      "totp_cleared_by IS NOT NULL",
+      {user_id});
+  if (rows.empty()) return std::nullopt;
+  return TotpClear{rows.front().i64("totp_cleared_by"), rows.front().i64("totp_cleared_at_ms")};
+}
+
+// ---------------------------------------------------------------------------------------------
 // Logins
 
 std::int64_t AccountStore::add_login(const NewLogin& l) {

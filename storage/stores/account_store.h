@@ -86,6 +86,23 @@ struct PasswordReset {
   bool in_force = false;  // the password is still the one the admin set
 };
 
+// An account's second factor (TOTP, RFC 6238; table user_totp, migration 0009).
+struct TotpFactor {
+  std::int64_t user_id = 0;
+  std::string secret_base32;  // 20 random bytes, base32 (RFC 4648)
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> confirmed_at_ms;  // nullopt: enrolment started, not yet confirmed
+  std::int64_t last_step = -1;                  // the newest time step accepted (replay guard)
+
+  bool confirmed() const { return confirmed_at_ms.has_value(); }
+};
+
+// The last time an admin cleared the account's second factor.
+struct TotpClear {
+  std::int64_t by_user_id = 0;
+  std::int64_t at_ms = 0;
+};
+
 class AccountStore {
  public:
   explicit AccountStore(Transaction& tx) : tx_(tx) {}
@@ -117,6 +134,26 @@ class AccountStore {
                            std::int64_t by_user_id, std::int64_t now_ms);
   // The account's last reset by an admin; nullopt if there was none.
   std::optional<PasswordReset> last_password_reset(std::int64_t user_id);
+
+  // Second factor.
+  std::optional<TotpFactor> totp_factor(std::int64_t user_id);
+  // Starts (or restarts) an enrolment with a new secret: any unconfirmed factor is replaced. The
+  // caller makes sure no confirmed one exists.
+  void start_totp(std::int64_t user_id, const std::string& secret_base32, std::int64_t now_ms);
+  // Accepts `step` if it is after the last accepted one, in one statement (two parallel uses of a
+  // code cannot both pass); false otherwise.
+  bool accept_totp_step(std::int64_t user_id, std::int64_t step);
+  void confirm_totp(std::int64_t user_id, std::int64_t now_ms);
+  // Removes the factor and its recovery codes.
+  void remove_totp(std::int64_t user_id);
+  // Replaces the account's recovery codes with these (SHA-256 hex of each code).
+  void replace_recovery_codes(std::int64_t user_id, const std::vector<std::string>& code_hashes,
+                              std::int64_t now_ms);
+  // Spends the unused recovery code with this hash, in one statement; false if there is none.
+  bool use_recovery_code(std::int64_t user_id, const std::string& code_hash, std::int64_t now_ms);
+  std::int64_t recovery_codes_left(std::int64_t user_id);
+  void record_totp_clear(std::int64_t user_id, std::int64_t by_user_id, std::int64_t now_ms);
+  std::optional<TotpClear> last_totp_clear(std::int64_t user_id);
 
   // Logins.
   std::int64_t add_login(const NewLogin& login);

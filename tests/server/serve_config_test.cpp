@@ -183,6 +183,7 @@ TEST(ServeConfigTest, ExampleFileIsReadByTheRealLoaderAndShowsTheDefaults) {
   EXPECT_EQ(o.login_max_failures, d.login_max_failures);
   EXPECT_EQ(o.login_lock_minutes, d.login_lock_minutes);
   EXPECT_EQ(o.inquiry_limit_per_hour, d.inquiry_limit_per_hour);
+  EXPECT_EQ(o.totp_required_roles, d.totp_required_roles);
   // ... and the handlers' defaults are ServerConfig's own.
   const ServerConfig c = server_config(o);
   const ServerConfig defaults;
@@ -191,6 +192,7 @@ TEST(ServeConfigTest, ExampleFileIsReadByTheRealLoaderAndShowsTheDefaults) {
   EXPECT_EQ(c.login_max_failures, defaults.login_max_failures);
   EXPECT_EQ(c.login_lock_minutes, defaults.login_lock_minutes);
   EXPECT_EQ(c.inquiry_limit_per_hour, defaults.inquiry_limit_per_hour);
+  EXPECT_EQ(c.totp_required_roles, defaults.totp_required_roles);
 }
 
 TEST(ServeConfigTest, ExampleFileListsEverySettingOnceWithItsEnvironmentVariable) {
@@ -317,6 +319,36 @@ TEST(ServeConfigTest, EverySettingHasAnEnvironmentVariable) {
   EXPECT_EQ(o.idle_timeout_s, 4);
   EXPECT_EQ(o.request_timeout_s, 5);
   EXPECT_EQ(o.drain_timeout_s, 6);
+}
+
+TEST(ServeConfigTest, TotpRequiredRolesFromFileEnvironmentAndFlagsAndOnlyStaffRoles) {
+  EXPECT_TRUE(server_config(resolve_serve_options({}, env_of({}))).totp_required_roles.empty());
+  const std::string file = write_temp("totp_required_roles = \"admin, Physician\"\n");
+  ServeFlags flags;
+  flags.config_file = file;
+  EXPECT_EQ(server_config(resolve_serve_options(flags, env_of({}))).totp_required_roles,
+            (std::set<std::string>{"admin", "physician"}));
+  const auto env = env_of({{"KIT_TOTP_REQUIRED_ROLES", "nurse"}});
+  EXPECT_EQ(server_config(resolve_serve_options(flags, env)).totp_required_roles,
+            (std::set<std::string>{"nurse"}));
+  flags.totp_required_roles = "front_desk,admin";
+  EXPECT_EQ(server_config(resolve_serve_options(flags, env)).totp_required_roles,
+            (std::set<std::string>{"admin", "front_desk"}));
+  std::filesystem::remove(file);
+  // Patients have no second factor; a typo is refused naming where it came from.
+  EXPECT_TRUE(refused_naming({}, {{"KIT_TOTP_REQUIRED_ROLES", "admin,patient"}},
+                             {"KIT_TOTP_REQUIRED_ROLES", "patient"}));
+  ServeFlags typo;
+  typo.totp_required_roles = "admin,physican";
+  EXPECT_TRUE(refused_naming(typo, {}, {"totp_required_roles", "physican"}));
+  ServeOptions o;
+  try {
+    apply_toml(o, "totp_required_roles = \"doctor\"\n", "kit.toml");
+    ADD_FAILURE() << "doctor was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("kit.toml: totp_required_roles"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(ServeConfigTest, BadHandlerSettingsAreRefusedByName) {

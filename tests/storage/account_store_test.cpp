@@ -281,6 +281,48 @@ TEST_P(AccountStoreTest, FailedLoginsAreCountedLockedAndCleared) {
   });
 }
 
+TEST_P(AccountStoreTest, ASecondFactorStepIsAcceptedOnceAndRecoveryCodesOnce) {
+  const std::int64_t id = create_user(user("tess", "nurse"));
+  const std::int64_t admin = create_user(user("ada", "admin"));
+  with_transaction(*db, [&](Transaction& tx) {
+    AccountStore store(tx);
+    EXPECT_EQ(store.totp_factor(id), std::nullopt);
+    EXPECT_FALSE(store.accept_totp_step(id, 5));  // no factor: nothing to accept
+    store.start_totp(id, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", kNowMs);
+    TotpFactor f = *store.totp_factor(id);
+    EXPECT_FALSE(f.confirmed());
+    EXPECT_EQ(f.last_step, -1);
+    // Starting again replaces a pending secret.
+    store.start_totp(id, "MZXW6YTBOIMZXW6YTBOIMZXW6YTBOIAA", kNowMs + 1);
+    EXPECT_EQ(store.totp_factor(id)->secret_base32, "MZXW6YTBOIMZXW6YTBOIMZXW6YTBOIAA");
+    // A step is accepted once; an earlier one never; a later one is.
+    EXPECT_TRUE(store.accept_totp_step(id, 5));
+    EXPECT_FALSE(store.accept_totp_step(id, 5));
+    EXPECT_FALSE(store.accept_totp_step(id, 4));
+    EXPECT_TRUE(store.accept_totp_step(id, 6));
+    store.confirm_totp(id, kNowMs + 2);
+    f = *store.totp_factor(id);
+    EXPECT_TRUE(f.confirmed());
+    EXPECT_EQ(*f.confirmed_at_ms, kNowMs + 2);
+    EXPECT_EQ(f.last_step, 6);
+
+    store.replace_recovery_codes(id, {"hash-a", "hash-b"}, kNowMs);
+    EXPECT_EQ(store.recovery_codes_left(id), 2);
+    EXPECT_FALSE(store.use_recovery_code(admin, "hash-a", kNowMs));  // another account's
+    EXPECT_TRUE(store.use_recovery_code(id, "hash-a", kNowMs));
+    EXPECT_FALSE(store.use_recovery_code(id, "hash-a", kNowMs));  // once only
+    EXPECT_EQ(store.recovery_codes_left(id), 1);
+
+    EXPECT_EQ(store.last_totp_clear(id), std::nullopt);
+    store.remove_totp(id);
+    store.record_totp_clear(id, admin, kNowMs + 3);
+    EXPECT_EQ(store.totp_factor(id), std::nullopt);
+    EXPECT_EQ(store.recovery_codes_left(id), 0);
+    EXPECT_EQ(store.last_totp_clear(id)->by_user_id, admin);
+    EXPECT_EQ(store.last_totp_clear(id)->at_ms, kNowMs + 3);
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AccountStoreTest, ::testing::Values("sqlite", "postgresql"),
                          backend_name);
 
