@@ -184,6 +184,17 @@ class DateBoundsTest(GateCase):
         ok = self.physician.get(path, query={"start": today().isoformat()})
         self.assertEqual(ok.status, 200, ok)
         self.assertGreaterEqual(ok.json["span_days"], 0, ok.json)
+        # The other date query parameters at the calendar's ends answer, never fail inside.
+        for query in ({"date": "9999-12-31"}, {"from": "0001-01-01", "to": "9999-12-31"}):
+            r = self.desk.get("/api/v1/appointments", query=query)
+            self.assertIn(r.status, (200, 400), "%r: %r" % (query, r))
+            if r.status == 400:
+                self.assertIn(r.error()["field"], query)
+        for query in ({"from": "9999-12-31T23:59:59Z"}, {"to": "0001-01-01T00:00:00Z"}):
+            r = self.admin.get("/api/v1/audit", query=query)
+            self.assertIn(r.status, (200, 400), "%r: %r" % (query, r))
+            if r.status == 400:
+                self.assertIn(r.error()["field"], query)
 
     def test_pump_rates_are_stored_at_the_pumps_step(self):
         ready = self.ready(given="RateStep")
