@@ -354,6 +354,71 @@ TEST(ServeProcessTest, ConfigMustBeARegularFileOfAtMostOneMebibyte) {
   std::filesystem::remove_all(dir);
 }
 
+// Finding 11: there was no way to create the first admin but --demo. `kit admin create` reads the
+// password from stdin or a file (never argv), applies the password rules, refuses a taken
+// username, is recorded in the audit chain, and works while kit serve runs on the folder.
+TEST(ServeProcessTest, AdminCreateMakesTheFirstAdminWithoutTheDemo) {
+  unsetenv("KIT_DEMO_SEED");
+  const auto dir = make_temp_dir();
+  const std::string data = (dir / "data").string();
+  auto r = kit::test::run_kit({"admin", "create", "--username", "boss", "--data", data},
+                              "first-admin-pw-9\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("created admin account boss"), std::string::npos) << r.out;
+
+  // Refusals change nothing: argv, weak passwords, a taken username.
+  r = kit::test::run_kit(
+      {"admin", "create", "--username", "boss2", "--data", data, "--password", "first-admin-pw-9"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--password is refused"), std::string::npos) << r.err;
+  r = kit::test::run_kit({"admin", "create", "--username", "boss2", "--data", data}, "a\n");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("at least 12 characters"), std::string::npos) << r.err;
+  r = kit::test::run_kit({"admin", "create", "--username", "boss", "--data", data},
+                         "another-admin-pw-1\n");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("taken"), std::string::npos) << r.err;
+
+  ServeProcess p({"serve", "--data", data, "--listen", "127.0.0.1:0"});
+  const int port = p.wait_listening(30s);
+  ASSERT_GT(port, 0) << p.err();
+  EXPECT_EQ(login_status(port, "boss", "first-admin-pw-9"), 200);
+  EXPECT_EQ(login_status(port, "boss2", "a"), 401);
+  EXPECT_EQ(login_status(port, "boss", "another-admin-pw-1"), 401);
+
+  // While the server runs: a second admin, its password in a file.
+  write_file(dir / "pw", "second-admin-pw-3\n");
+  r = kit::test::run_kit({"admin", "create", "--username", "deputy", "--data", data,
+                          "--password-file", (dir / "pw").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(login_status(port, "deputy", "second-admin-pw-3"), 200);
+
+  // In the audit chain, as the command-line actor, and the chain holds.
+  auto login =
+      http_request("127.0.0.1", port, "POST", "/api/v1/auth/login",
+                   nlohmann::json{{"username", "boss"}, {"password", "first-admin-pw-9"}}.dump(),
+                   {{"Content-Type", "application/json"}});
+  const std::string token = nlohmann::json::parse(login.body)["token"];
+  auto audit = http_request("127.0.0.1", port, "GET", "/api/v1/audit?limit=1000", "",
+                            {{"Authorization", "Bearer " + token}});
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  int allowed = 0;
+  int denied = 0;
+  for (const auto& row : nlohmann::json::parse(audit.body)) {
+    if (row["action"].get<std::string>().rfind("kit admin create --username ", 0) != 0) continue;
+    EXPECT_EQ(row["role"], "system");
+    EXPECT_EQ(row["username"].get<std::string>().rfind("cli:", 0), 0u) << row;
+    (row["outcome"] == "allowed" ? allowed : denied)++;
+  }
+  EXPECT_EQ(allowed, 2);
+  EXPECT_EQ(denied, 1);
+  auto verify = http_request("127.0.0.1", port, "GET", "/api/v1/audit/verify", "",
+                             {{"Authorization", "Bearer " + token}});
+  EXPECT_NE(verify.body.find("\"ok\":true"), std::string::npos) << verify.body;
+  EXPECT_EQ(p.signal_and_wait(SIGTERM, 5s), 0) << p.err();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ServeProcessTest, BadSettingsExitWithStatus2) {
   auto r = kit::test::run_kit({"serve", "--listen", "nonsense"});
   EXPECT_EQ(r.exit_code, 2);
