@@ -407,8 +407,9 @@ int run_serve(const ServeOptions& o) {
   if (o.demo) {
     // One JSON line like every other: the accounts and the password to log in with.
     log.warn("DEMO MODE: log in with POST " + url +
-                 "api/v1/auth/login as any demo account with "
-                 "the demo password (synthetic demo data; no web UI yet)",
+                 "api/v1/auth/login as admin, physician, nurse, frontdesk or patient with "
+                 "password " +
+                 demo_password + " (synthetic demo data; no web UI yet)",
              {{"demo", true},
               {"url", url},
               {"openapi", url + "api/v1/openapi.json"},
