@@ -277,7 +277,8 @@ int run_serve(const ServeOptions& o) {
   register_all_routes(router);
 
   std::string demo_password = o.demo_password;
-  std::string demo_password_source = o.demo_password_file.empty() ? "KIT_DEMO_PASSWORD" : "file";
+  // given (KIT_DEMO_PASSWORD, the TOML key or --demo-password-file), kept or generated.
+  std::string demo_password_source = "given";
   if (o.demo) {
     try {
       // The demo password in force is kept in the data folder (0600, like kit.db), so that a
