@@ -222,6 +222,14 @@ void write_file(const std::filesystem::path& file, const std::string& text) {
   out << text;
 }
 
+// `kit ...` ended after 10 s (exit 124) if it does not return by itself: a server that should have
+// refused its settings would otherwise run on.
+kit::test::ProcessResult run_kit_bounded(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"10", KIT_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  return kit::test::run_process("/usr/bin/timeout", all);
+}
+
 TEST(ServeProcessTest, DemoModePrintsTheBannerAndTheAccountsLogIn) {
   // Accounts only: the whole demo clinic is covered by demo_seed_test, in-process.
   setenv("KIT_DEMO_SEED", "accounts", 1);
@@ -249,25 +257,25 @@ TEST(ServeProcessTest, DemoModePrintsTheBannerAndTheAccountsLogIn) {
 TEST(ServeProcessTest, TheDemoPasswordIsNeverTakenFromArgvAndFollowsThePasswordRules) {
   setenv("KIT_DEMO_SEED", "accounts", 1);
   const auto dir = make_temp_dir();
-  auto r = kit::test::run_kit({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
-                               "--demo-password", "a-long-enough-password"});
+  auto r = run_kit_bounded({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
+                            "--demo-password", "a-long-enough-password"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--demo-password is refused"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("KIT_DEMO_PASSWORD"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "kit.db"));
   {
     const ScopedEnv weak("KIT_DEMO_PASSWORD", "a");
-    r = kit::test::run_kit({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo"});
+    r = run_kit_bounded({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo"});
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("at least 12 characters"), std::string::npos) << r.err;
   }
   write_file(dir / "pw", "aaaaaaaaaaaaaaaaaaaa\n");
-  r = kit::test::run_kit({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
-                          "--demo-password-file", (dir / "pw").string()});
+  r = run_kit_bounded({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
+                       "--demo-password-file", (dir / "pw").string()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("5 different characters"), std::string::npos) << r.err;
-  r = kit::test::run_kit({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
-                          "--demo-password-file", dir.string()});
+  r = run_kit_bounded({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
+                       "--demo-password-file", dir.string()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--demo-password-file"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "kit.db"));
