@@ -9,6 +9,7 @@ first:
 - a pump rate of 52.50000000001 mL/h must be stored at the pump's 0.1 mL/h step.
 """
 
+import datetime
 import json
 import os
 import sqlite3
@@ -125,8 +126,7 @@ class TimeOffTest(KitTestCase):
         return [row for row in r.json if row["action"] == action]
 
     def test_staff_cannot_remove_time_off_an_admin_set_and_every_change_is_audited(self):
-        day = (today().toordinal() + 20)
-        import datetime
+        day = today().toordinal() + 20
         d1 = datetime.date.fromordinal(day).isoformat()
         d2 = datetime.date.fromordinal(day + 1).isoformat()
         posts_before = len(self.audit_actions("POST /api/v1/staff-availability"))
