@@ -16,6 +16,7 @@ struct ServeArgs {
   std::string database;
   bool demo = false;
   std::string demo_password;
+  std::string demo_password_file;
   std::string config_file;
   std::string log_level;
   int workers = 0;
@@ -41,9 +42,14 @@ kit::cli::Registration reg([](CLI::App& root) {
                   "data folder; env KIT_DATABASE)");
   cmd->add_flag("--demo", args->demo,
                 "Demo clinic with demo accounts for every role (env KIT_DEMO)");
+  // Refused: every local user can read a process's arguments (ps, /proc/PID/cmdline).
   cmd->add_option("--demo-password", args->demo_password,
-                  "Password of the demo accounts (default: a random one, printed at start; env "
-                  "KIT_DEMO_PASSWORD)");
+                  "Refused: a password on the command line is visible to every local user; use "
+                  "KIT_DEMO_PASSWORD or --demo-password-file");
+  cmd->add_option("--demo-password-file", args->demo_password_file,
+                  "File holding the password of the demo accounts (default: env "
+                  "KIT_DEMO_PASSWORD, else the one kept in the data folder, else a random one; "
+                  "printed at start; env KIT_DEMO_PASSWORD_FILE)");
   cmd->add_option("--config", args->config_file, "TOML settings file (env KIT_CONFIG)");
   cmd->add_option("--log-level", args->log_level,
                   "trace, debug, info, warn, error or off (default info; env KIT_LOG_LEVEL)");
@@ -77,7 +83,13 @@ kit::cli::Registration reg([](CLI::App& root) {
     if (cmd->count("--listen")) flags.listen = args->listen;
     if (cmd->count("--database")) flags.database = args->database;
     if (cmd->count("--demo")) flags.demo = args->demo;
-    if (cmd->count("--demo-password")) flags.demo_password = args->demo_password;
+    if (cmd->count("--demo-password")) {
+      std::cerr << "kit serve: --demo-password is refused: a password on the command line is "
+                   "visible to every local user (ps); give it in the environment "
+                   "(KIT_DEMO_PASSWORD) or in a file (--demo-password-file FILE)\n";
+      throw CLI::RuntimeError(2);
+    }
+    if (cmd->count("--demo-password-file")) flags.demo_password_file = args->demo_password_file;
     if (cmd->count("--config")) flags.config_file = args->config_file;
     if (cmd->count("--log-level")) flags.log_level = args->log_level;
     if (cmd->count("--workers")) flags.workers = args->workers;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build (release) the server and the web application, and
 # start the clinic server with the demo clinic on an embedded SQLite database in ./kit-data. The
-# log prints the URL to open in a browser, the demo accounts and their password (or pass
-# --demo-password PW). Stop with Ctrl-C (graceful).
+# log prints the URL to open in a browser, the demo accounts and the demo password (a generated
+# one, kept in ./kit-data/demo-password for the next start; or choose one with
+# KIT_DEMO_PASSWORD=... or --demo-password-file FILE, never on the command line). Stop with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache keys on absolute paths; a base directory lets fresh clones reuse each other's objects.

@@ -85,7 +85,7 @@ Response error_from(const kit::Error& e) {
 // Maps the exception being handled to the answer: the one error taxonomy (core/common/error.h)
 // through its one table (core/common/error_kinds.h). TransientConflict is rethrown for the retry
 // loop. Anything else is a fault of the software: `internal`, never the caller's input.
-Response current_exception_response(const Route& route) {
+Response current_exception_response(const Route& route, const Services& services) {
   try {
     throw;
   } catch (const kit::Error& e) {
@@ -101,11 +101,11 @@ Response current_exception_response(const Route& route) {
     return error_from(
         kit::Error(ErrorKind::invalid_input, "the request body has the wrong shape", "body"));
   } catch (const std::exception& e) {
-    std::clog << "kit: internal error in " << route.method << ' ' << route.pattern << ": "
-              << e.what() << '\n';
+    services.log_event("error", "internal error",
+                       {{"route", route.method + " " + route.pattern}, {"error", e.what()}});
     return error_from(kit::Error(ErrorKind::internal, "internal error"));
   } catch (...) {
-    std::clog << "kit: internal error in " << route.method << ' ' << route.pattern << '\n';
+    services.log_event("error", "internal error", {{"route", route.method + " " + route.pattern}});
     return error_from(kit::Error(ErrorKind::internal, "internal error"));
   }
 }
@@ -134,7 +134,8 @@ void audit_separately(Services& services, const AuditEntry& entry) {
                               [&](storage::Transaction& tx) { append_audit(tx, entry); });
     services.audit_rows_committed(1);
   } catch (const std::exception& e) {
-    std::clog << "kit: could not record audit row for " << entry.action << ": " << e.what() << '\n';
+    services.log_event("error", "could not record audit row",
+                       {{"action", entry.action}, {"status", entry.status}, {"error", e.what()}});
   }
 }
 
@@ -236,7 +237,7 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
       ctx->tx_slot().reset();  // rolls back
       patient = ctx->patient();
     }
-    Response resp = current_exception_response(route);  // rethrows TransientConflict
+    Response resp = current_exception_response(route, services);  // rethrows TransientConflict
     if (route.patient_data || route.audited) {
       if (!patient) patient = path_patient(route, params);
       audit_separately(services,

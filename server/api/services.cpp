@@ -1,5 +1,8 @@
 #include "server/api/services.h"
 
+#include <iostream>
+#include <mutex>
+
 #include "core/common/calendar.h"
 #include "server/api/audit_anchor.h"
 
@@ -10,5 +13,20 @@ void Services::audit_rows_committed(std::int64_t rows) {
 }
 
 std::string iso8601_ms(std::int64_t ms) { return calendar::format_utc_ms(ms); }
+
+void Services::log_event(const std::string& level, const std::string& msg,
+                         const nlohmann::json& fields) const {
+  if (event_log_) {
+    event_log_(level, msg, fields);
+    return;
+  }
+  nlohmann::json line = {{"ts", iso8601_ms(now_ms())}, {"level", level}, {"msg", msg}};
+  if (fields.is_object()) {
+    for (const auto& [k, v] : fields.items()) line[k] = v;
+  }
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::clog << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
 
 }  // namespace kit::server

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "storage/database.h"
@@ -17,12 +18,12 @@ namespace kit::server {
 // docs/kit.example.toml), which also holds their accepted ranges. The defaults below are the
 // defaults of `kit serve`.
 struct ServerConfig {
-  bool demo = false;                // demo clinic (set by `demo`, not a key of its own)
-  bool tls = false;                 // clients reach kit over HTTPS (kit itself speaks plain
-                                    // HTTP; a TLS proxy in front): login cookies get Secure
+  bool demo = false;  // demo clinic (set by `demo`, not a key of its own)
+  bool tls = false;   // clients reach kit over HTTPS (kit itself speaks plain
+                      // HTTP; a TLS proxy in front): login cookies get Secure
   int login_ttl_minutes = 12 * 60;
   // A login unused this long ends (shared workstations at the chair and the front desk).
-  int login_idle_minutes = 30;  // a login (token and cookie) lasts this long from sign-in
+  int login_idle_minutes = 30;      // a login (token and cookie) lasts this long from sign-in
   int login_max_failures = 5;       // consecutive failed passwords, then the username locks
   int login_lock_minutes = 15;      // for this long
   int inquiry_limit_per_hour = 10;  // public inquiries per remote address per hour
@@ -56,11 +57,21 @@ class Services {
   AuditAnchor* audit_anchor() const { return anchor_; }
   void audit_rows_committed(std::int64_t rows);
 
+  // Faults the handlers report (an internal error, a failed audit write): level ("error",
+  // "warn"), a message and fields, never bodies or patient data. `kit serve` sends them to its
+  // JSON log; unset, each is one JSON object on a line of stderr.
+  using EventLog = std::function<void(const std::string& level, const std::string& msg,
+                                      const nlohmann::json& fields)>;
+  void set_event_log(EventLog log) { event_log_ = std::move(log); }
+  void log_event(const std::string& level, const std::string& msg,
+                 const nlohmann::json& fields) const;
+
  private:
   storage::Database& db_;
   ServerConfig config_;
   std::function<std::int64_t()> clock_;
   AuditAnchor* anchor_ = nullptr;
+  EventLog event_log_;
 };
 
 // ISO-8601 UTC text for a millisecond timestamp ("2026-11-24T14:56:10.123Z").

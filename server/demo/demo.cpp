@@ -37,7 +37,9 @@ std::vector<std::string> demo_usernames() {
   return out;
 }
 
-DemoSummary seed_demo(Services& services, const std::string& password) {
+DemoSummary seed_demo(Services& services, const std::string& password,
+                      const std::optional<std::string>& previous_password) {
+  DemoSummary summary;
   const std::int64_t now = services.now_ms();
   const auto& accounts = demo_account_table();
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
@@ -67,9 +69,16 @@ DemoSummary seed_demo(Services& services, const std::string& password) {
         create_user(tx, username, password, role,
                     role == Role::patient ? std::optional<std::int64_t>(patient_id) : std::nullopt,
                     now);
+      } else if (verify_password(existing->password_hash, password)) {
+        // Already this start's password: nothing to change.
+      } else if (previous_password && *previous_password != password &&
+                 verify_password(existing->password_hash, *previous_password)) {
+        // Still the earlier start's demo password: the operator chose another one.
+        account_store.set_password_hash(existing->user.id, hash_password(password), now);
+        summary.reset.push_back(username);
       } else {
-        // A second start with another password: the banner must tell the truth.
-        account_store.enable_with_password_hash(existing->user.id, hash_password(password), now);
+        // Changed since the demo set it: never reset silently; the log names it.
+        summary.kept_own_password.push_back(username);
       }
       account_store.clear_throttle(username);
     }
@@ -77,8 +86,11 @@ DemoSummary seed_demo(Services& services, const std::string& password) {
   // KIT_DEMO_SEED=accounts keeps the demo to its accounts and DEMO-0001: the API test suites start
   // many servers and need no clinic, and seeding one takes seconds (far more under sanitizers).
   const char* scope = std::getenv("KIT_DEMO_SEED");
-  if (scope != nullptr && std::string_view(scope) == "accounts") return DemoSummary{};
-  return seed_demo_clinic(services, password);
+  if (scope != nullptr && std::string_view(scope) == "accounts") return summary;
+  DemoSummary clinic = seed_demo_clinic(services, password);
+  clinic.reset = std::move(summary.reset);
+  clinic.kept_own_password = std::move(summary.kept_own_password);
+  return clinic;
 }
 
 }  // namespace kit::server

@@ -3,6 +3,7 @@
 // clinic a whole demo clinic seeded through the API (server/demo/demo_clinic.cpp).
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,16 +17,25 @@ struct DemoSummary {
   bool seeded = false;
   nlohmann::json counts = nlohmann::json::object();  // patients, appointments, sessions, ...
   double elapsed_ms = 0;
+  // Demo accounts that existed already: set to this start's password because they still had the
+  // previous demo password (reset), or left alone because their password was changed since the
+  // demo set it (kept_own_password). Accounts already on this start's password are in neither.
+  std::vector<std::string> reset;
+  std::vector<std::string> kept_own_password;
 };
 
 // The demo accounts' usernames (admin, physician, nurse, frontdesk, patient), as the sign-in page
 // names them (GET /api/v1/info).
 std::vector<std::string> demo_usernames();
 
-// Creates (or, on a second start, resets the password of) the demo accounts admin, physician,
-// nurse, frontdesk and patient (linked to the demo patient DEMO-0001), then, when the database
-// has no other patient, seeds the demo clinic (seed_demo_clinic). Idempotent.
-DemoSummary seed_demo(Services& services, const std::string& password);
+// Creates the demo accounts admin, physician, nurse, frontdesk and patient (linked to the demo
+// patient DEMO-0001), then, when the database has no other patient, seeds the demo clinic
+// (seed_demo_clinic). Idempotent. On a later start a demo account is never silently reset: its
+// password is set to `password` only when it still is `previous_password` (the demo password of
+// the earlier start); one changed since (by its owner or an admin) is kept and named in
+// DemoSummary::kept_own_password, and a disabled account stays disabled.
+DemoSummary seed_demo(Services& services, const std::string& password,
+                      const std::optional<std::string>& previous_password = std::nullopt);
 
 // The demo clinic: one clinic with 4 chairs, staff availability, ~30 synthetic patients
 // (DEMO-0001..DEMO-0030) across depression, PTSD, OCD and chronic pain with screening, consent,

@@ -32,8 +32,9 @@ constexpr std::int64_t kMaxInductionInfusions = 12;
 // Feder 2021 three a week over two consecutive weeks (§3.3).
 constexpr std::int64_t kMinDaysBetweenInfusions = 2;
 constexpr int kMaxInfusionsPerWeek = 3;
-constexpr std::int64_t kSeriesWindowDays = 14;     // "six infusions within about two weeks"
-constexpr std::int64_t kProposalHorizonDays = 56;  // search no further than eight weeks
+constexpr std::int64_t kSeriesWindowDays = 14;            // "six infusions within about two weeks"
+constexpr std::int64_t kProposalHorizonDays = 56;         // search no further than eight weeks
+constexpr std::int64_t kMaxProposalStartDaysAhead = 730;  // policy: the booking horizon
 
 // The state machine. Terminal: completed, stopped.
 const std::map<std::string, std::vector<std::string>>& transitions() {
@@ -269,6 +270,11 @@ Response proposed_dates(RouteContext& ctx) {
   auto start_it = req.query.find("start");
   if (start_it == req.query.end()) throw kit::InputError("start", "is required (YYYY-MM-DD)");
   const std::int64_t start = require_date(start_it->second, "start");
+  // Policy: dates are proposed no further ahead than appointments are booked (730 days, the
+  // booking horizon of scheduling_routes.cpp); the search could otherwise run past year 9999.
+  if (start > calendar::day_of_ms(ctx.services().now_ms()) + kMaxProposalStartDaysAhead) {
+    throw kit::InputError("start", "must be at most 730 days after today (the booking horizon)");
+  }
   auto clinic_filter = query_int(req, "clinic_id", 1, INT64_MAX);
   auto count_param = query_int(req, "count", 1, kMaxInductionInfusions);
 
@@ -314,7 +320,8 @@ Response proposed_dates(RouteContext& ctx) {
 
   nlohmann::json dates = nlohmann::json::array();
   nlohmann::json skipped = nlohmann::json::array();
-  std::map<std::int64_t, int> per_week;  // ISO week (Monday's day number) -> infusions
+  std::map<std::int64_t, int> per_week;     // ISO week (Monday's day number) -> infusions
+  std::optional<std::int64_t> first_found;  // the first proposed day
   // Past days are never offered, so the search (and its horizon) begins no earlier than today.
   std::int64_t first_day = start;
   if (!clinics.empty()) {
@@ -363,15 +370,13 @@ Response proposed_dates(RouteContext& ctx) {
                      {"timezone", zone.name},
                      {"chair_id", found->chair_id},
                      {"clinic_id", where->hours.clinic_id}});
+    if (!first_found) first_found = day;
     last_day = day;
     ++per_week[monday];
   }
   const std::int64_t found_n = static_cast<std::int64_t>(dates.size());
-  std::int64_t span = 0;
-  if (found_n > 0) {
-    span = *calendar::parse_day(dates.back()["date"].get<std::string>()) -
-           *calendar::parse_day(dates.front()["date"].get<std::string>()) + 1;
-  }
+  // From the day numbers themselves, never re-parsed from text.
+  const std::int64_t span = first_found ? *last_day - *first_found + 1 : 0;
   nlohmann::json rule = {
       {"infusions_per_week_max", kMaxInfusionsPerWeek},
       {"min_days_between_infusions", kMinDaysBetweenInfusions},

@@ -170,7 +170,11 @@ nlohmann::json availability_json(const storage::StaffAvailability& a) {
           {"date", opt_json(a.on_date)},
           {"from", a.from_time},
           {"to", a.to_time},
-          {"available", a.available}};
+          {"available", a.available},
+          {"set_by", opt_json(a.set_by)},
+          {"removed_at", a.removed_at_ms ? nlohmann::json(iso8601_ms(*a.removed_at_ms))
+                                         : nlohmann::json(nullptr)},
+          {"removed_by", opt_json(a.removed_by)}};
 }
 
 // The user must be an enabled physician or nurse (the staff appointments name).
@@ -225,15 +229,24 @@ Response create_availability(RouteContext& ctx) {
   row.to_time = to;
   row.available = available;
   row.at_ms = ctx.services().now_ms();
+  row.set_by = who.user_id;
   const std::int64_t id = store.add_availability(row);
   return json_response(availability_json(*store.find_availability(id)), 201);
 }
 
 Response list_availability(RouteContext& ctx) {
   const auto user_id = query_int(ctx.request(), "user_id", 1, INT64_MAX);
+  // Removed rows (kept with who removed them and when) on request.
+  bool include_removed = false;
+  if (auto it = ctx.request().query.find("include_removed"); it != ctx.request().query.end()) {
+    if (it->second != "true" && it->second != "false") {
+      throw kit::InputError("include_removed", "must be true or false");
+    }
+    include_removed = it->second == "true";
+  }
   nlohmann::json out = nlohmann::json::array();
   for (const storage::StaffAvailability& a :
-       storage::SchedulingStore(ctx.tx()).availability(user_id)) {
+       storage::SchedulingStore(ctx.tx()).availability(user_id, include_removed)) {
     out.push_back(availability_json(a));
   }
   return json_response({{"availability", out}});
@@ -243,12 +256,19 @@ Response delete_availability(RouteContext& ctx) {
   const std::int64_t id = ctx.id_param("id");
   storage::SchedulingStore store(ctx.tx());
   const std::optional<storage::StaffAvailability> row = store.find_availability(id);
-  if (!row) throw ApiError::not_found("availability");
+  if (!row || row->removed_at_ms) throw ApiError::not_found("availability");
   const Principal& who = ctx.user();
   if (who.role != Role::admin && row->user_id != who.user_id) {
     throw ApiError::forbidden("only an admin may change another person's availability");
   }
-  store.delete_availability(id);
+  // Time off (or a window) an admin set for someone is the admin's to remove.
+  if (who.role != Role::admin && row->set_by && *row->set_by != row->user_id) {
+    throw ApiError::forbidden("this was set by an admin; only an admin may remove it");
+  }
+  // Kept, marked removed (who, when): the schedule's history is never deleted.
+  if (!store.remove_availability(id, who.user_id, ctx.services().now_ms())) {
+    throw ApiError::not_found("availability");
+  }
   return json_response({{"deleted", id}});
 }
 
@@ -685,12 +705,15 @@ void register_scheduling_routes(Router& router) {
               "Add a working window (weekly or dated) or dated time off; staff set their own, "
               "admins anyone's",
               "scheduling", access_roles({Role::admin, Role::physician, Role::nurse}), false,
-              create_availability, 201});
-  router.add({"GET", "/api/v1/staff-availability", "List staff availability (?user_id=)",
-              "scheduling", access_staff(), false, list_availability, 200});
-  router.add({"DELETE", "/api/v1/staff-availability/{id}", "Remove an availability row",
+              create_availability, 201, true});
+  router.add({"GET", "/api/v1/staff-availability",
+              "List staff availability (?user_id=, include_removed=true)", "scheduling",
+              access_staff(), false, list_availability, 200});
+  router.add({"DELETE", "/api/v1/staff-availability/{id}",
+              "Remove an availability row (kept, marked removed; one an admin set only by an "
+              "admin)",
               "scheduling", access_roles({Role::admin, Role::physician, Role::nurse}), false,
-              delete_availability, 200});
+              delete_availability, 200, true});
   router.add({"POST", "/api/v1/appointments",
               "Book an appointment (409 when the chair, staff member or patient is taken)",
               "scheduling", access_roles(bookers), true, create_appointment, 201});

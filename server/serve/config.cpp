@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -14,6 +15,9 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "core/common/error.h"
+#include "server/api/auth.h"
 
 namespace kit::server {
 
@@ -66,6 +70,7 @@ const std::vector<Setting>& table() {
       {"database", &ServeOptions::database},
       {"demo", &ServeOptions::demo},
       {"demo_password", &ServeOptions::demo_password},
+      {"demo_password_file", &ServeOptions::demo_password_file},
       {"log_level", &ServeOptions::log_level},
       {"workers", &ServeOptions::workers, 1, 256},
       {"io_threads", &ServeOptions::io_threads, 1, 64},
@@ -164,6 +169,35 @@ std::set<std::string> parse_roles(const std::string& text, const std::string& wh
 }
 
 }  // namespace
+
+std::string read_small_file(const std::string& path, const std::string& setting,
+                            std::uintmax_t max_bytes) {
+  std::error_code ec;
+  const std::filesystem::file_status st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) {
+    throw ConfigError(setting + ": '" + path + "' does not exist or cannot be read");
+  }
+  // A folder would be read as nothing (the defaults), /dev/zero never ends, a FIFO may block.
+  if (!std::filesystem::is_regular_file(st)) {
+    throw ConfigError(setting + ": '" + path + "' is not a regular file");
+  }
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec || size > max_bytes) {
+    throw ConfigError(setting + ": '" + path + "' is larger than " + std::to_string(max_bytes) +
+                      " bytes");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(setting + ": '" + path + "' cannot be read");
+  std::string text;
+  text.resize(static_cast<std::size_t>(max_bytes) + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_bytes) {
+    throw ConfigError(setting + ": '" + path + "' is larger than " + std::to_string(max_bytes) +
+                      " bytes");
+  }
+  return text;
+}
 
 std::optional<std::string> process_env(const std::string& name) {
   const char* v = std::getenv(name.c_str());
@@ -305,13 +339,10 @@ ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env
   ServeOptions o;
   // 1. The TOML file, if any.
   std::optional<std::string> config = flags.config_file;
+  const std::string config_name = flags.config_file ? "--config" : "KIT_CONFIG";
   if (!config) config = env("KIT_CONFIG");
   if (config && !config->empty()) {
-    std::ifstream in(*config, std::ios::binary);
-    if (!in) throw ConfigError("config file '" + *config + "' cannot be read");
-    std::ostringstream text;
-    text << in.rdbuf();
-    apply_toml(o, text.str(), *config);
+    apply_toml(o, read_small_file(*config, config_name, kMaxConfigBytes), *config);
     o.config_file = *config;
   }
   // 2. The environment: KIT_ + the key in capitals, for every setting.
@@ -324,7 +355,26 @@ ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env
   if (flags.listen) o.listen = *flags.listen;
   if (flags.database) o.database = *flags.database;
   if (flags.demo) o.demo = *flags.demo;
-  if (flags.demo_password) o.demo_password = *flags.demo_password;
+  if (flags.demo_password_file) o.demo_password_file = *flags.demo_password_file;
+  if (!o.demo_password_file.empty()) {
+    const std::string name =
+        flags.demo_password_file ? "--demo-password-file" : "demo_password_file";
+    std::string text = read_small_file(o.demo_password_file, name, kMaxPasswordFileBytes);
+    // One trailing line end is the file's, not the password's.
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    o.demo_password = text;
+  }
+  if (!o.demo_password.empty()) {
+    try {
+      check_new_password("demo_password", o.demo_password);
+    } catch (const kit::InputError& e) {
+      throw ConfigError(
+          "the demo password (KIT_DEMO_PASSWORD, demo_password or "
+          "--demo-password-file) " +
+          e.message() + " (the password rules of every account)");
+    }
+  }
   if (flags.log_level) o.log_level = lower(*flags.log_level);
   if (flags.workers) o.workers = *flags.workers;
   if (flags.tls) o.tls = *flags.tls;

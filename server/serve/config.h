@@ -27,7 +27,11 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string database;  // empty: SQLite file kit.db in data_dir
   bool demo = false;
-  std::string demo_password;       // empty in demo mode: a random one, printed at start
+  // Never from the command line (every local user sees argv): KIT_DEMO_PASSWORD, the TOML key, or
+  // read from demo_password_file (--demo-password-file). Empty in demo mode: the one stored in the
+  // data folder by an earlier start, else a random one; printed at start either way.
+  std::string demo_password;
+  std::string demo_password_file;
   std::string log_level = "info";  // trace, debug, info, warn, error, off
   int workers = 8;                 // request handler threads (they may wait on the database)
   int io_threads = 1;              // socket threads
@@ -80,7 +84,7 @@ struct ServeFlags {
   std::optional<std::string> listen;
   std::optional<std::string> database;
   std::optional<bool> demo;
-  std::optional<std::string> demo_password;
+  std::optional<std::string> demo_password_file;
   std::optional<std::string> config_file;
   std::optional<std::string> log_level;
   std::optional<int> workers;
@@ -114,12 +118,22 @@ const std::vector<SettingInfo>& settings();
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 std::optional<std::string> process_env(const std::string& name);  // std::getenv
 
-// Resolves and validates the settings. Throws ConfigError.
+// Resolves and validates the settings. Throws ConfigError. The --config file must be a regular
+// file of at most 1 MiB; a demo password (given or read from its file) must pass the password
+// rules of accounts (check_new_password).
 ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env = process_env);
 
 // Applies the keys of a TOML document (text) to `options`; `source` names it in errors. Unknown
 // keys, wrong types and out-of-range values throw ConfigError.
 void apply_toml(ServeOptions& options, const std::string& toml_text, const std::string& source);
+
+// The --config file is at most 1 MiB; a password file at most 4 KiB.
+inline constexpr std::uintmax_t kMaxConfigBytes = 1024 * 1024;
+inline constexpr std::uintmax_t kMaxPasswordFileBytes = 4096;
+// The text of a regular file of at most max_bytes; anything else (a folder, a device such as
+// /dev/zero, a FIFO, a larger file) is a ConfigError naming `setting` and the path.
+std::string read_small_file(const std::string& path, const std::string& setting,
+                            std::uintmax_t max_bytes);
 
 struct ListenAddress {
   std::string host;

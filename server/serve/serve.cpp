@@ -2,9 +2,11 @@
 // graceful shutdown on SIGTERM/SIGINT, composed around HttpServer.
 #include "server/serve/serve.h"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,9 +21,11 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "server/api/audit_anchor.h"
+#include "server/api/auth.h"
 #include "server/api/router.h"
 #include "server/api/services.h"
 #include "server/demo/demo.h"
@@ -30,6 +34,7 @@
 #include "server/serve/change_feed.h"
 #include "server/web/static_files.h"
 #include "storage/database.h"
+#include "storage/migrations.h"
 #include "storage/postgres_database.h"
 #include "storage/serve_lock.h"
 
@@ -142,6 +147,55 @@ bool may_read_metrics(const Request& req, const std::string& token) {
          sodium_memcmp(auth->data(), expected.data(), expected.size()) == 0;
 }
 
+// GET /healthz: the database answers a cheap query and holds the schema version this kit knows
+// (the last embedded migration). The reason given to the caller names no SQL; the log has it.
+std::optional<std::string> database_problem(storage::Database& db, JsonLog& log) {
+  const int expected = storage::embedded_migrations().back().version;
+  try {
+    std::unique_ptr<storage::Transaction> tx = db.begin();
+    const storage::Rows rows = tx->query("SELECT MAX(version) AS version FROM schema_migrations");
+    const std::optional<std::int64_t> version =
+        rows.empty() ? std::nullopt : rows.front().opt_i64("version");
+    if (version != expected) {
+      return "the database's schema version is " +
+             (version ? std::to_string(*version) : std::string("missing")) + "; this kit needs " +
+             std::to_string(expected);
+    }
+  } catch (const std::exception& e) {
+    log.error("health check: the database does not answer", {{"error", e.what()}});
+    return std::string("the database does not answer a query");
+  }
+  return std::nullopt;
+}
+
+constexpr const char* kDemoPasswordFile = "demo-password";
+
+// The demo password an earlier start kept, if any (and if it still passes the password rules).
+std::optional<std::string> read_kept_demo_password(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+  try {
+    std::string text = read_small_file(file.string(), "demo password file", kMaxPasswordFileBytes);
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    check_new_password("demo_password", text);
+    return text;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Written with mode 0600 (created so, and tightened if it existed): only the server's user reads
+// it.
+void write_kept_demo_password(const std::filesystem::path& file, const std::string& password) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot write " + file.string());
+  ::fchmod(fd, 0600);
+  const std::string text = password + "\n";
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok) throw std::runtime_error("cannot write " + file.string());
+}
+
 }  // namespace
 
 std::string random_demo_password() {
@@ -218,6 +272,10 @@ int run_serve(const ServeOptions& o) {
   log.info("database ready", {{"backend", db->backend()}});
 
   Services services(*db, server_config(o));
+  services.set_event_log(
+      [&log](const std::string& level, const std::string& msg, const nlohmann::json& fields) {
+        log.write(level == "error" ? spdlog::level::err : spdlog::level::warn, msg, fields);
+      });
   Router router;
   register_all_routes(router);
 
@@ -249,16 +307,38 @@ int run_serve(const ServeOptions& o) {
   }
 
   std::string demo_password = o.demo_password;
+  // given (KIT_DEMO_PASSWORD, the TOML key or --demo-password-file), kept or generated.
+  std::string demo_password_source = "given";
   if (o.demo) {
-    if (demo_password.empty()) demo_password = random_demo_password();
     try {
-      const DemoSummary demo = seed_demo(services, demo_password);
-      log.warn(demo.seeded ? "DEMO MODE: demo clinic seeded"
-                           : "DEMO MODE: demo clinic already present, demo passwords reset",
-               {{"demo", true},
-                {"seeded", demo.seeded},
-                {"counts", demo.counts},
-                {"elapsed_ms", std::round(demo.elapsed_ms)}});
+      // The demo password in force is kept in the data folder (0600, like kit.db), so that a
+      // restart prints it again and can tell a demo account still on it from one whose password
+      // was changed since (which is never reset).
+      std::filesystem::create_directories(o.data_dir);
+      const std::filesystem::path kept_file = std::filesystem::path(o.data_dir) / kDemoPasswordFile;
+      const std::optional<std::string> previous = read_kept_demo_password(kept_file);
+      if (demo_password.empty() && previous) {
+        demo_password = *previous;
+        demo_password_source = "kept";
+      } else if (demo_password.empty()) {
+        demo_password = random_demo_password();
+        demo_password_source = "generated";
+      }
+      const DemoSummary demo = seed_demo(services, demo_password, previous);
+      write_kept_demo_password(kept_file, demo_password);
+      log.warn(
+          demo.seeded ? "DEMO MODE: demo clinic seeded" : "DEMO MODE: demo clinic already present",
+          {{"demo", true},
+           {"seeded", demo.seeded},
+           {"counts", demo.counts},
+           {"elapsed_ms", std::round(demo.elapsed_ms)},
+           {"password_reset", demo.reset}});
+      if (!demo.kept_own_password.empty()) {
+        log.warn(
+            "DEMO MODE: these demo accounts keep the password they were given since; the "
+            "demo password does not apply to them",
+            {{"demo", true}, {"accounts", demo.kept_own_password}});
+      }
     } catch (const std::exception& e) {
       log.error("cannot seed the demo clinic", {{"error", e.what()}});
       return 1;
@@ -300,6 +380,10 @@ int run_serve(const ServeOptions& o) {
           return text_response(503, "{\"status\":\"starting\"}", "application/json");
         if (s->draining())
           return text_response(503, "{\"status\":\"draining\"}", "application/json");
+        if (const std::optional<std::string> problem = database_problem(*db, log)) {
+          const nlohmann::json body = {{"status", "database_unavailable"}, {"reason", *problem}};
+          return text_response(503, body.dump(), "application/json");
+        }
         return text_response(200, "{\"status\":\"ok\"}", "application/json");
       }
       if (!may_read_metrics(req, o.metrics_token)) {
@@ -375,13 +459,18 @@ int run_serve(const ServeOptions& o) {
                          {"url", url},
                          {"startup_ms", std::round(startup_ms * 10.0) / 10.0}});
   if (o.demo) {
-    log.warn("DEMO MODE: demo accounts admin, physician, nurse, frontdesk and patient are active",
-             {{"demo", true}, {"url", url}, {"openapi", url + "api/v1/openapi.json"}});
-    std::cerr << "KIT demo clinic \u2014 DEMO MODE \u2014 open " << url
-              << " in a browser and sign in (" << url
-              << "signin) as admin, physician, nurse, frontdesk or patient with password "
-              << demo_password << " (synthetic demo data). API: " << url << "api/v1/openapi.json"
-              << std::endl;
+    // One JSON line like every other: where to open the app, the accounts and the password.
+    log.warn("DEMO MODE: open " + url + " in a browser and sign in (" + url +
+                 "signin) as admin, physician, nurse, frontdesk or patient with password " +
+                 demo_password + " (synthetic demo data). API: " + url + "api/v1/openapi.json",
+             {{"demo", true},
+              {"url", url},
+              {"signin", url + "signin"},
+              {"openapi", url + "api/v1/openapi.json"},
+              {"login", url + "api/v1/auth/login"},
+              {"demo_accounts", demo_usernames()},
+              {"demo_password", demo_password},
+              {"demo_password_source", demo_password_source}});
   }
 
   server->run();

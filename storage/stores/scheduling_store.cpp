@@ -15,7 +15,8 @@ constexpr const char* kChairColumns =
     "id, clinic_id, name, active, created_at_ms, updated_at_ms, version";
 
 constexpr const char* kAvailabilityColumns =
-    "id, user_id, clinic_id, weekday, on_date, from_time, to_time, available, created_at_ms";
+    "id, user_id, clinic_id, weekday, on_date, from_time, to_time, available, created_at_ms, "
+    "set_by, removed_at_ms, removed_by";
 
 constexpr const char* kAppointmentColumns =
     "id, patient_id, course_id, chair_id, staff_user_id, kind, starts_ms, ends_ms, on_date, "
@@ -65,6 +66,9 @@ StaffAvailability availability_from_row(const Row& r) {
   a.to_time = r.text("to_time");
   a.available = r.i64("available") != 0;
   a.created_at_ms = r.i64("created_at_ms");
+  a.set_by = r.opt_i64("set_by");
+  a.removed_at_ms = r.opt_i64("removed_at_ms");
+  a.removed_by = r.opt_i64("removed_by");
   return a;
 }
 
@@ -197,10 +201,10 @@ std::int64_t SchedulingStore::add_availability(const NewStaffAvailability& a) {
   return tx_
       .query(
           "INSERT INTO staff_availability (user_id, clinic_id, weekday, on_date, from_time, "
-          "to_time, available, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-          "RETURNING id",
+          "to_time, available, created_at_ms, set_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "$9) RETURNING id",
           {a.user_id, opt(a.clinic_id), opt(a.weekday), opt(a.on_date), a.from_time, a.to_time,
-           flag(a.available), a.at_ms})
+           flag(a.available), a.at_ms, opt(a.set_by)})
       .front()
       .i64("id");
 }
@@ -213,9 +217,11 @@ std::optional<StaffAvailability> SchedulingStore::find_availability(std::int64_t
   return availability_from_row(rows.front());
 }
 
-std::vector<StaffAvailability> SchedulingStore::availability(std::optional<std::int64_t> user_id) {
+std::vector<StaffAvailability> SchedulingStore::availability(std::optional<std::int64_t> user_id,
+                                                             bool include_removed) {
   std::string sql =
       std::string("SELECT ") + kAvailabilityColumns + " FROM staff_availability WHERE 1 = 1";
+  if (!include_removed) sql += " AND removed_at_ms IS NULL";
   std::vector<Value> params;
   if (user_id) {
     params.emplace_back(*user_id);
@@ -234,15 +240,19 @@ std::vector<StaffAvailability> SchedulingStore::availability_for_day(std::int64_
   std::vector<StaffAvailability> out;
   for (const Row& r : tx_.query(std::string("SELECT ") + kAvailabilityColumns +
                                     " FROM staff_availability WHERE user_id = $1 AND (weekday = "
-                                    "$2 OR on_date = $3)",
+                                    "$2 OR on_date = $3) AND removed_at_ms IS NULL",
                                 {user_id, weekday, on_date})) {
     out.push_back(availability_from_row(r));
   }
   return out;
 }
 
-void SchedulingStore::delete_availability(std::int64_t availability_id) {
-  tx_.exec("DELETE FROM staff_availability WHERE id = $1", {availability_id});
+bool SchedulingStore::remove_availability(std::int64_t availability_id, std::int64_t by_user_id,
+                                          std::int64_t now_ms) {
+  return tx_.exec(
+             "UPDATE staff_availability SET removed_at_ms = $2, removed_by = $3 WHERE id = $1 AND "
+             "removed_at_ms IS NULL",
+             {availability_id, now_ms, by_user_id}) == 1;
 }
 
 // ---- Appointments -------------------------------------------------------------------------------

@@ -74,6 +74,9 @@ struct StaffAvailability {
   std::string to_time;
   bool available = true;
   std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> set_by;         // who set it (none: before migration 0010)
+  std::optional<std::int64_t> removed_at_ms;  // removed rows are kept, never deleted
+  std::optional<std::int64_t> removed_by;
 };
 
 struct NewStaffAvailability {
@@ -85,6 +88,7 @@ struct NewStaffAvailability {
   std::string to_time;
   bool available = true;
   std::int64_t at_ms = 0;
+  std::optional<std::int64_t> set_by;  // the user who sets it
 };
 
 struct Appointment {
@@ -191,13 +195,19 @@ class SchedulingStore {
 
   // Staff availability.
   std::int64_t add_availability(const NewStaffAvailability& availability);
+  // Removed rows too (removed_at_ms set).
   std::optional<StaffAvailability> find_availability(std::int64_t availability_id);
-  // Ordered by user, weekday, date, start; with user_id, that user's only.
-  std::vector<StaffAvailability> availability(std::optional<std::int64_t> user_id = std::nullopt);
-  // The user's weekly rows for `weekday` and dated rows for `on_date`, of every clinic.
+  // Ordered by user, weekday, date, start; with user_id, that user's only; removed rows only
+  // with include_removed.
+  std::vector<StaffAvailability> availability(std::optional<std::int64_t> user_id = std::nullopt,
+                                              bool include_removed = false);
+  // The user's weekly rows for `weekday` and dated rows for `on_date`, of every clinic (not
+  // removed).
   std::vector<StaffAvailability> availability_for_day(std::int64_t user_id, std::int64_t weekday,
                                                       const std::string& on_date);
-  void delete_availability(std::int64_t availability_id);
+  // Marks the row removed (who, when); it stays stored. False if it was removed already.
+  bool remove_availability(std::int64_t availability_id, std::int64_t by_user_id,
+                           std::int64_t now_ms);
 
   // Appointments.
   // Inserts the appointment, booked, version 1; returns its id. Its slots are held separately

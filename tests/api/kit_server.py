@@ -297,7 +297,8 @@ def wait_http(port, path="/healthz", timeout=READY_TIMEOUT_S, proc=None):
 
 
 class KitServer:
-    """`kit serve --data DIR --listen 127.0.0.1:PORT [--database URL] --demo --demo-password PW`."""
+    """`kit serve --data DIR --listen 127.0.0.1:PORT [--database URL] --demo`, the demo password in
+    the environment (KIT_DEMO_PASSWORD: never on the command line, where every local user sees it)."""
 
     def __init__(self, data_dir, database_url=None, demo=True, demo_password=DEMO_PASSWORD,
                  port=None, extra_args=None):
@@ -316,7 +317,7 @@ class KitServer:
         if self.database_url:
             a += ["--database", self.database_url]
         if self.demo:
-            a += ["--demo", "--demo-password", self.demo_password]
+            a += ["--demo"]
         return a + self.extra_args
 
     def start(self, timeout=READY_TIMEOUT_S):
@@ -333,6 +334,8 @@ class KitServer:
             try:
                 # The demo accounts only: these suites build their own clinic through the API.
                 env = dict(os.environ, KIT_DEMO_SEED="accounts")
+                if self.demo:
+                    env["KIT_DEMO_PASSWORD"] = self.demo_password
                 self.proc = subprocess.Popen(self.argv(), stdout=log, stderr=subprocess.STDOUT,
                                              stdin=subprocess.DEVNULL, cwd=self.data_dir,
                                              preexec_fn=_die_with_parent, env=env)

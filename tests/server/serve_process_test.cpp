@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -184,34 +185,247 @@ TEST(ServeProcessTest, ServesHealthAndMetricsAndStopsOnSigterm) {
   std::filesystem::remove_all(dir);
 }
 
+// Sets an environment variable for the scope of a test (the server inherits it).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() { unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+// The demo banner: the one log line carrying the demo password (a JSON object like every line).
+nlohmann::json demo_banner(const std::string& err) {
+  std::istringstream lines(err);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("demo_password")) return j;
+  }
+  return nullptr;
+}
+
+int login_status(int port, const std::string& user, const std::string& password) {
+  return http_request("127.0.0.1", port, "POST", "/api/v1/auth/login",
+                      nlohmann::json{{"username", user}, {"password", password}}.dump(),
+                      {{"Content-Type", "application/json"}})
+      .status;
+}
+
+void write_file(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream out(file, std::ios::binary);
+  out << text;
+}
+
+// `kit ...` ended after 10 s (exit 124) if it does not return by itself: a server that should have
+// refused its settings would otherwise run on.
+kit::test::ProcessResult run_kit_bounded(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"10", KIT_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  return kit::test::run_process("/usr/bin/timeout", all);
+}
+
 TEST(ServeProcessTest, DemoModePrintsTheBannerAndTheAccountsLogIn) {
   // Accounts only: the whole demo clinic is covered by demo_seed_test, in-process.
   setenv("KIT_DEMO_SEED", "accounts", 1);
+  const ScopedEnv password("KIT_DEMO_PASSWORD", "demo-password-42");
   const auto dir = make_temp_dir();
-  ServeProcess p({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
-                  "--demo-password", "demo-password-42"});
+  ServeProcess p({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo"});
   ASSERT_TRUE(p.started());
   const int port = p.wait_listening(30s);
   ASSERT_GT(port, 0) << p.err();
-  const std::string err = p.err();
-  // The banner names the address to open in a browser, the accounts and the password.
-  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
-  EXPECT_NE(err.find("KIT demo clinic \u2014 DEMO MODE \u2014 open " + url + " in a browser"),
-            std::string::npos)
-      << err;
-  EXPECT_NE(err.find("as admin, physician, nurse, frontdesk or patient with password "
-                     "demo-password-42"),
-            std::string::npos)
-      << err;
-  EXPECT_NE(err.find("API: " + url + "api/v1/openapi.json"), std::string::npos) << err;
+  const nlohmann::json banner = demo_banner(p.err());
+  ASSERT_TRUE(banner.is_object()) << p.err();
+  EXPECT_EQ(banner["openapi"], "http://127.0.0.1:" + std::to_string(port) + "/api/v1/openapi.json");
+  EXPECT_EQ(banner["demo_password"], "demo-password-42");
+  EXPECT_EQ(banner["demo_accounts"],
+            nlohmann::json({"admin", "physician", "nurse", "frontdesk", "patient"}));
+  EXPECT_EQ(banner["url"], "http://127.0.0.1:" + std::to_string(port) + "/");
+  EXPECT_NE(banner["msg"].dump().find(" in a browser and sign in"), std::string::npos) << banner;
   for (const char* user : {"admin", "physician", "nurse", "frontdesk", "patient"}) {
-    auto login =
-        http_request("127.0.0.1", port, "POST", "/api/v1/auth/login",
-                     nlohmann::json{{"username", user}, {"password", "demo-password-42"}}.dump(),
-                     {{"Content-Type", "application/json"}});
-    EXPECT_EQ(login.status, 200) << user << ": " << login.body;
+    EXPECT_EQ(login_status(port, user, "demo-password-42"), 200) << user;
   }
   EXPECT_EQ(p.signal_and_wait(SIGINT, 5s), 0) << p.err();
+  std::filesystem::remove_all(dir);
+}
+
+// Finding 11: the demo password was taken from argv (visible to every local user in the process
+// list) and "a" was accepted.
+TEST(ServeProcessTest, TheDemoPasswordIsNeverTakenFromArgvAndFollowsThePasswordRules) {
+  setenv("KIT_DEMO_SEED", "accounts", 1);
+  const auto dir = make_temp_dir();
+  auto r = run_kit_bounded({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
+                            "--demo-password", "a-long-enough-password"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--demo-password is refused"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("KIT_DEMO_PASSWORD"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "kit.db"));
+  {
+    const ScopedEnv weak("KIT_DEMO_PASSWORD", "a");
+    r = run_kit_bounded({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("at least 12 characters"), std::string::npos) << r.err;
+  }
+  write_file(dir / "pw", "aaaaaaaaaaaaaaaaaaaa\n");
+  r = run_kit_bounded({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
+                       "--demo-password-file", (dir / "pw").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("5 different characters"), std::string::npos) << r.err;
+  r = run_kit_bounded({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo",
+                       "--demo-password-file", dir.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--demo-password-file"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "kit.db"));
+  std::filesystem::remove_all(dir);
+}
+
+// Without a password a strong one is generated, printed and kept (0600) for the next start; a
+// demo account whose password was changed since is never reset, by any later start.
+TEST(ServeProcessTest, AGeneratedDemoPasswordIsPrintedAndKeptAndAChangedOneIsNeverReset) {
+  setenv("KIT_DEMO_SEED", "accounts", 1);
+  const auto dir = make_temp_dir();
+  std::string generated;
+  {
+    ServeProcess p({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo"});
+    const int port = p.wait_listening(30s);
+    ASSERT_GT(port, 0) << p.err();
+    const nlohmann::json banner = demo_banner(p.err());
+    ASSERT_TRUE(banner.is_object()) << p.err();
+    generated = banner["demo_password"].get<std::string>();
+    EXPECT_GE(generated.size(), 16u);
+    EXPECT_EQ(banner["demo_password_source"], "generated");
+    EXPECT_EQ(login_status(port, "admin", generated), 200);
+    // The physician chooses their own password.
+    auto login =
+        http_request("127.0.0.1", port, "POST", "/api/v1/auth/login",
+                     nlohmann::json{{"username", "physician"}, {"password", generated}}.dump(),
+                     {{"Content-Type", "application/json"}});
+    ASSERT_EQ(login.status, 200) << login.body;
+    const std::string token = nlohmann::json::parse(login.body)["token"];
+    auto change = http_request(
+        "127.0.0.1", port, "POST", "/api/v1/auth/password",
+        nlohmann::json{{"current_password", generated}, {"new_password", "my-own-phys-pw-77"}}
+            .dump(),
+        {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
+    ASSERT_EQ(change.status, 200) << change.body;
+    EXPECT_EQ(p.signal_and_wait(SIGTERM, 5s), 0) << p.err();
+  }
+  const auto mode = std::filesystem::status(dir / "demo-password").permissions();
+  EXPECT_EQ(mode & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
+  {
+    // The second start prints the same password; the physician keeps theirs, and the log says so.
+    ServeProcess p({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo"});
+    const int port = p.wait_listening(30s);
+    ASSERT_GT(port, 0) << p.err();
+    const nlohmann::json banner = demo_banner(p.err());
+    ASSERT_TRUE(banner.is_object()) << p.err();
+    EXPECT_EQ(banner["demo_password"], generated);
+    EXPECT_EQ(login_status(port, "physician", "my-own-phys-pw-77"), 200);
+    EXPECT_EQ(login_status(port, "nurse", generated), 200);
+    EXPECT_NE(p.err().find("\"accounts\":[\"physician\"]"), std::string::npos) << p.err();
+    EXPECT_EQ(p.signal_and_wait(SIGTERM, 5s), 0) << p.err();
+  }
+  {
+    // A new demo password from the environment moves the demo accounts still on the old one, and
+    // still not the physician.
+    const ScopedEnv env("KIT_DEMO_PASSWORD", "another-demo-pw-5");
+    ServeProcess p({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0", "--demo"});
+    const int port = p.wait_listening(30s);
+    ASSERT_GT(port, 0) << p.err();
+    EXPECT_EQ(login_status(port, "nurse", "another-demo-pw-5"), 200);
+    EXPECT_EQ(login_status(port, "nurse", generated), 401);
+    EXPECT_EQ(login_status(port, "physician", "another-demo-pw-5"), 401);
+    EXPECT_EQ(login_status(port, "physician", "my-own-phys-pw-77"), 200);
+    EXPECT_EQ(p.signal_and_wait(SIGTERM, 5s), 0) << p.err();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Finding 19: --config on a folder started with the defaults, and on /dev/zero never returned.
+TEST(ServeProcessTest, ConfigMustBeARegularFileOfAtMostOneMebibyte) {
+  const auto dir = make_temp_dir();
+  write_file(dir / "big.toml", std::string(1024 * 1024 + 1, '#'));
+  for (const std::string& config :
+       {dir.string(), std::string("/dev/zero"), (dir / "big.toml").string()}) {
+    // `timeout` ends a kit that never returns (exit 124).
+    auto r = kit::test::run_process(
+        "/usr/bin/timeout", {"10", KIT_BINARY, "serve", "--data", (dir / "d").string(), "--listen",
+                             "127.0.0.1:0", "--config", config});
+    EXPECT_EQ(r.exit_code, 2) << config << ": " << r.err;
+    EXPECT_NE(r.err.find("--config"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "d" / "kit.db")) << config;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Finding 11: there was no way to create the first admin but --demo. `kit admin create` reads the
+// password from stdin or a file (never argv), applies the password rules, refuses a taken
+// username, is recorded in the audit chain, and works while kit serve runs on the folder.
+TEST(ServeProcessTest, AdminCreateMakesTheFirstAdminWithoutTheDemo) {
+  unsetenv("KIT_DEMO_SEED");
+  const auto dir = make_temp_dir();
+  const std::string data = (dir / "data").string();
+  auto r = kit::test::run_kit({"admin", "create", "--username", "boss", "--data", data},
+                              "first-admin-pw-9\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("created admin account boss"), std::string::npos) << r.out;
+
+  // Refusals change nothing: argv, weak passwords, a taken username.
+  r = kit::test::run_kit(
+      {"admin", "create", "--username", "boss2", "--data", data, "--password", "first-admin-pw-9"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--password is refused"), std::string::npos) << r.err;
+  r = kit::test::run_kit({"admin", "create", "--username", "boss2", "--data", data}, "a\n");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("at least 12 characters"), std::string::npos) << r.err;
+  r = kit::test::run_kit({"admin", "create", "--username", "boss", "--data", data},
+                         "another-admin-pw-1\n");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("taken"), std::string::npos) << r.err;
+
+  ServeProcess p({"serve", "--data", data, "--listen", "127.0.0.1:0"});
+  const int port = p.wait_listening(30s);
+  ASSERT_GT(port, 0) << p.err();
+  EXPECT_EQ(login_status(port, "boss", "first-admin-pw-9"), 200);
+  EXPECT_EQ(login_status(port, "boss2", "a"), 401);
+  EXPECT_EQ(login_status(port, "boss", "another-admin-pw-1"), 401);
+
+  // While the server runs: a second admin, its password in a file.
+  write_file(dir / "pw", "second-admin-pw-3\n");
+  r = kit::test::run_kit({"admin", "create", "--username", "deputy", "--data", data,
+                          "--password-file", (dir / "pw").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(login_status(port, "deputy", "second-admin-pw-3"), 200);
+
+  // In the audit chain, as the command-line actor, and the chain holds.
+  auto login =
+      http_request("127.0.0.1", port, "POST", "/api/v1/auth/login",
+                   nlohmann::json{{"username", "boss"}, {"password", "first-admin-pw-9"}}.dump(),
+                   {{"Content-Type", "application/json"}});
+  const std::string token = nlohmann::json::parse(login.body)["token"];
+  auto audit = http_request("127.0.0.1", port, "GET", "/api/v1/audit?limit=1000", "",
+                            {{"Authorization", "Bearer " + token}});
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  int allowed = 0;
+  int denied = 0;
+  for (const auto& row : nlohmann::json::parse(audit.body)) {
+    if (row["action"].get<std::string>().rfind("kit admin create --username ", 0) != 0) continue;
+    EXPECT_EQ(row["role"], "system");
+    EXPECT_EQ(row["username"].get<std::string>().rfind("cli:", 0), 0u) << row;
+    (row["outcome"] == "allowed" ? allowed : denied)++;
+  }
+  EXPECT_EQ(allowed, 2);
+  EXPECT_EQ(denied, 1);
+  auto verify = http_request("127.0.0.1", port, "GET", "/api/v1/audit/verify", "",
+                             {{"Authorization", "Bearer " + token}});
+  EXPECT_NE(verify.body.find("\"ok\":true"), std::string::npos) << verify.body;
+  EXPECT_EQ(p.signal_and_wait(SIGTERM, 5s), 0) << p.err();
   std::filesystem::remove_all(dir);
 }
 

@@ -198,9 +198,14 @@ TEST_P(SchedulingStoreTest, StaffAvailabilityRoundTrips) {
     // 2027-01-15 is a Friday (ISO weekday 5): both rows speak of that day.
     EXPECT_EQ(store.availability_for_day(nurse_, 5, "2027-01-15").size(), 2u);
     EXPECT_EQ(store.availability_for_day(nurse_, 4, "2027-01-14").size(), 0u);
-    store.delete_availability(o);
-    EXPECT_FALSE(store.find_availability(o).has_value());
+    // Removed, never deleted: kept with who and when, and no longer listed or counted.
+    EXPECT_TRUE(store.remove_availability(o, nurse_, 1234));
+    EXPECT_FALSE(store.remove_availability(o, nurse_, 1235));
+    ASSERT_TRUE(store.find_availability(o).has_value());
+    EXPECT_EQ(store.find_availability(o)->removed_at_ms, 1234);
+    EXPECT_EQ(store.find_availability(o)->removed_by, nurse_);
     EXPECT_EQ(store.availability().size(), 1u);
+    EXPECT_EQ(store.availability(std::nullopt, true).size(), 2u);
   });
 }
 
