@@ -18,7 +18,7 @@ cd "$here"
 
 work="$(mktemp -d /tmp/kit-lighthouse.XXXXXX)"
 password="lighthouse-demo-$(date +%s)"
-"$kit" serve --data "$work/data" --listen 127.0.0.1:0 --demo --demo-password "$password" \
+KIT_DEMO_PASSWORD="$password" "$kit" serve --data "$work/data" --listen 127.0.0.1:0 --demo \
   --web-dir "$root/web/dist" >"$work/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
