@@ -150,6 +150,7 @@ nlohmann::json openapi_document(const Router& router) {
       {"info",
        {{"title", "KIT clinic API"},
         {"version", "1"},
+        {"license", {{"name", "Apache-2.0"}, {"identifier", "Apache-2.0"}}},
         {"description",
          "HTTP/1.1 JSON API of KIT. Errors are {\"error\":{\"code\",\"message\",\"field\"}}. "
          "Updates "
