@@ -1495,7 +1495,6 @@ export interface components {
             password: string;
             username: string;
         };
-        AuthLogoutRequest: Record<string, never>;
         AuthPasswordRequest: {
             current_password: string;
             new_password: string;
@@ -4146,11 +4145,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AuthLogoutRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description success */
             200: {
