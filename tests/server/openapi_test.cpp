@@ -96,8 +96,10 @@ TEST_F(OpenApiTest, EveryRouteDeclaresItsSchemasAndEveryNameResolves) {
     keys.insert(key);
     SCOPED_TRACE(key);
     auto it = schemas.operations.find(key);
-    ASSERT_NE(it, schemas.operations.end())
-        << key << " has no entry in server/api/schemas/*.json (\"operations\")";
+    if (it == schemas.operations.end()) {
+      ADD_FAILURE() << key << " has no entry in server/api/schemas/*.json (\"operations\")";
+      continue;
+    }
     const OperationSchemas& op = it->second;
     EXPECT_TRUE(op.has_response) << "no \"response\" (a schema name, or \"\" for no body)";
     const bool body_method =

@@ -1286,7 +1286,7 @@ export interface components {
                 severity: string;
             };
             alert_id?: number;
-            amends_id: unknown;
+            amends_id: number | null;
             at: string;
             correction?: null | {
                 action: string;
@@ -1294,7 +1294,7 @@ export interface components {
                 by: number;
                 id: number;
                 reason: string;
-                replacement_id: unknown;
+                replacement_id: number | null;
             };
             description: string;
             id: number;
@@ -1337,7 +1337,7 @@ export interface components {
             kind: string;
             notes: string;
             patient_id: number;
-            staff_user_id: unknown;
+            staff_user_id: number | null;
             start: string;
             starts_at: string;
             status: string;
@@ -1365,7 +1365,7 @@ export interface components {
             end?: string;
             notes?: string;
             reason?: string;
-            staff_user_id?: unknown;
+            staff_user_id?: number | null;
             start?: string;
             status?: string;
             status_reason?: string;
@@ -1374,11 +1374,11 @@ export interface components {
             decided_at: string;
             decision: string;
             id: number;
-            override_reason: unknown;
+            override_reason: null | string;
             patient: {
                 created_at: string;
                 date_of_birth: string;
-                email: unknown;
+                email: null | string;
                 family_name: string;
                 given_name: string;
                 height_cm: number;
@@ -1386,7 +1386,7 @@ export interface components {
                 indication: string;
                 inquiry_id: number | null;
                 mrn: string;
-                phone: unknown;
+                phone: null | string;
                 sex: string;
                 status: string;
                 updated_at: string;
@@ -1420,7 +1420,7 @@ export interface components {
                 reason: string;
                 replacement_id: number | null;
             };
-            course_id: unknown;
+            course_id: number | null;
             flags: string[];
             id: number;
             instrument: string;
@@ -1457,7 +1457,7 @@ export interface components {
                 total: number;
             };
             self_report: boolean;
-            session_id: unknown;
+            session_id: number | null;
             status: string;
             taken_on: string;
             total: number;
@@ -1487,7 +1487,7 @@ export interface components {
         };
         AuditEntryList: components["schemas"]["AuditEntry"][];
         AuditVerification: {
-            first_bad_id: unknown;
+            first_bad_id: number | null;
             ok: boolean;
             rows: number;
         };
@@ -1661,7 +1661,7 @@ export interface components {
                 at?: string;
                 band?: string;
                 correction: unknown;
-                course_id?: unknown;
+                course_id?: number | null;
                 flags?: unknown[];
                 id: number;
                 instrument?: string;
@@ -1683,10 +1683,10 @@ export interface components {
                     benzodiazepine?: boolean;
                     caution?: string;
                     change_mme_per_day?: number;
-                    crisis_guidance?: unknown;
-                    crisis_guidance_source?: unknown;
+                    crisis_guidance?: null | string;
+                    crisis_guidance_source?: null | string;
                     factor_source?: string;
-                    flag_urgency?: unknown;
+                    flag_urgency?: null | string;
                     flags: unknown[];
                     indicators?: {
                         met: boolean;
@@ -1736,7 +1736,7 @@ export interface components {
                     total_mme_per_day?: number;
                 };
                 self_report?: boolean;
-                session_id?: unknown;
+                session_id?: number | null;
                 status: string;
                 taken_on?: string;
                 total?: number;
@@ -1847,12 +1847,12 @@ export interface components {
             setting_basis: string;
         };
         DissociationEntry: {
-            amends_id: unknown;
+            amends_id: number | null;
             answered?: number;
             assessment_id?: number;
             at: string;
-            band?: unknown;
-            band_set?: unknown;
+            band?: null | string;
+            band_set?: null | string;
             band_source?: string;
             correction?: null | {
                 action: string;
@@ -1860,11 +1860,11 @@ export interface components {
                 by: number;
                 id: number;
                 reason: string;
-                replacement_id: unknown;
+                replacement_id: number | null;
             };
-            crisis_guidance?: unknown;
-            crisis_guidance_source?: unknown;
-            flag_urgency?: unknown;
+            crisis_guidance?: null | string;
+            crisis_guidance_source?: null | string;
+            flag_urgency?: null | string;
             flags?: unknown[];
             id: number;
             indicators?: unknown[];
@@ -2284,7 +2284,7 @@ export interface components {
             booster_recommended: boolean;
             change: number;
             change_pct: number;
-            course_id: unknown;
+            course_id: number | null;
             improvement: unknown;
             instrument: string;
             latest: number;
@@ -2408,6 +2408,7 @@ export interface components {
             }[];
         };
         PatientsRequest: {
+            /** Format: date */
             date_of_birth: string;
             email?: string;
             family_name: string;
@@ -2415,8 +2416,11 @@ export interface components {
             height_cm?: number;
             indication: string;
             inquiry_id?: number;
+            /** @description default KIT-000042 */
             mrn?: string;
-            sex: string;
+            phone?: string;
+            /** @enum {string} */
+            sex: "female" | "male";
             weight_kg?: number;
         };
         PatientsScreeningRequest: {
@@ -2466,16 +2470,21 @@ export interface components {
             protocol?: string;
             unscheduled_reason?: string;
         };
+        /** @description Demographics only; null clears an optional field (weight_kg, height_cm, email, phone). */
         PatientsUpdateRequest: {
+            /** Format: date */
             date_of_birth?: string;
-            email?: null | string;
+            email?: string | null;
             family_name?: string;
             given_name?: string;
+            height_cm?: number | null;
             indication?: string;
+            /** @description default KIT-000042 */
             mrn?: string;
-            phone?: string;
-            sex?: string;
-            weight_kg?: number;
+            phone?: string | null;
+            /** @enum {string} */
+            sex?: "female" | "male";
+            weight_kg?: number | null;
         };
         PkModel: {
             age_y: {
@@ -2861,7 +2870,7 @@ export interface components {
             dissociation?: components["schemas"]["DissociationEntry"][];
             dosing_weight_kg?: number;
             events?: {
-                amends_id: unknown;
+                amends_id: number | null;
                 at: string;
                 correction: null | {
                     action: string;
@@ -2869,7 +2878,7 @@ export interface components {
                     by: number;
                     id: number;
                     reason: string;
-                    replacement_id: unknown;
+                    replacement_id: number | null;
                 };
                 gate_override_reason: null | string;
                 id: number;
@@ -3106,7 +3115,7 @@ export interface components {
         StockAdjustmentsRequest: {
             lot_id: number;
             mg: number;
-            reason?: string;
+            reason: string;
         };
         StockDrawsRequest: {
             at_ms?: number;
@@ -3159,7 +3168,7 @@ export interface components {
             concentration_mg_per_ml: number;
             drug?: string;
             expiry_date: string;
-            lot_number?: string;
+            lot_number: string;
             notes?: string;
             supplier?: string;
             vial_volume_ml: number;
@@ -3246,11 +3255,14 @@ export interface components {
         UsersRequest: {
             password: string;
             patient_id?: number;
-            role?: string;
+            /** @enum {string} */
+            role: "admin" | "physician" | "nurse" | "front_desk" | "patient";
             username: string;
         };
         UsersUpdateRequest: {
             disabled?: boolean;
+            /** @enum {string} */
+            role?: "admin" | "physician" | "nurse" | "front_desk" | "patient";
         };
         VitalsAnswer: {
             action: string;
@@ -3266,7 +3278,7 @@ export interface components {
             alert_id?: number | null;
             amends_id: number | null;
             at: string;
-            consciousness?: unknown;
+            consciousness?: null | string;
             correction?: null | {
                 action: string;
                 at: string;
