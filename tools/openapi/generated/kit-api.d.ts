@@ -1281,14 +1281,10 @@ export interface components {
         AccessLogEntryList: components["schemas"]["AccessLogEntry"][];
         AdverseEvent: {
             action_taken: string;
-            alert?: {
-                id: number;
-                severity: string;
-            };
-            alert_id?: number;
+            alert_id: number | null;
             amends_id: number | null;
             at: string;
-            correction?: null | {
+            correction: null | {
                 action: string;
                 at: string;
                 by: number;
@@ -1299,10 +1295,23 @@ export interface components {
             description: string;
             id: number;
             kind: string;
-            recorded_by?: number;
-            session_id?: number;
+            recorded_by: number;
             severity: string;
-            status?: string;
+            status: string;
+        };
+        AdverseEventRecorded: {
+            action_taken: string;
+            alert: {
+                id: number;
+                severity: string;
+            };
+            amends_id: number | null;
+            at: string;
+            description: string;
+            id: number;
+            kind: string;
+            session_id: number | null;
+            severity: string;
         };
         Alert: {
             acknowledge_note: string;
@@ -1327,7 +1336,7 @@ export interface components {
         Appointment: {
             booking_reason: string;
             chair_id: number;
-            course_id: number;
+            course_id: number | null;
             created_at: string;
             created_by: number;
             date: string;
@@ -1396,7 +1405,7 @@ export interface components {
             patient_id: number;
             physician_user_id: number;
             reason: string;
-            screening_id: number;
+            screening_id: number | null;
         };
         ApprovalList: {
             approvals: components["schemas"]["Approval"][];
@@ -1411,7 +1420,7 @@ export interface components {
             amends_id: number | null;
             answers: number[];
             at: string;
-            band: string;
+            band: null | string;
             correction: null | {
                 action: string;
                 at: string;
@@ -1428,7 +1437,7 @@ export interface components {
             recorded_by: number;
             result: {
                 answered: number;
-                band: string;
+                band: null | string;
                 band_set: string;
                 band_source: string;
                 crisis_guidance: null | string;
@@ -1588,7 +1597,7 @@ export interface components {
         };
         Chair: {
             active: boolean;
-            clinic_id: number;
+            clinic_id: number | null;
             id: number;
             name: string;
             version: number;
@@ -1655,11 +1664,11 @@ export interface components {
             reason: string;
             replacement: null | {
                 alerts?: unknown[];
-                amends_id: number;
+                amends_id: number | null;
                 answers?: number[];
                 as_of?: string;
                 at?: string;
-                band?: string;
+                band?: null | string;
                 correction: unknown;
                 course_id?: number | null;
                 flags?: unknown[];
@@ -1677,7 +1686,7 @@ export interface components {
                 recorded_by: number;
                 result: {
                     answered?: number;
-                    band?: string;
+                    band?: null | string;
                     band_set?: string;
                     band_source?: string;
                     benzodiazepine?: boolean;
@@ -1801,7 +1810,7 @@ export interface components {
             delivered_mg: number;
             delivered_mg_per_kg: number;
             delivered_ml: number;
-            hard_limit_mg: number;
+            hard_limit_mg: null | number;
             intervals: {
                 from: string;
                 mg: number;
@@ -1815,8 +1824,8 @@ export interface components {
             planned_dose_mg: number;
             remaining_mg: number;
             running: boolean;
-            session_id: number;
-            soft_limit_mg: number;
+            session_id: number | null;
+            soft_limit_mg: null | number;
             state: string;
             status: string;
             stop_pump: boolean;
@@ -1848,13 +1857,9 @@ export interface components {
         };
         DissociationEntry: {
             amends_id: number | null;
-            answered?: number;
-            assessment_id?: number;
+            assessment_id: number | null;
             at: string;
-            band?: null | string;
-            band_set?: null | string;
-            band_source?: string;
-            correction?: null | {
+            correction: null | {
                 action: string;
                 at: string;
                 by: number;
@@ -1862,28 +1867,39 @@ export interface components {
                 reason: string;
                 replacement_id: number | null;
             };
-            crisis_guidance?: null | string;
-            crisis_guidance_source?: null | string;
-            flag_urgency?: null | string;
-            flags?: unknown[];
             id: number;
-            indicators?: unknown[];
             instrument: string;
-            loinc?: unknown;
-            loinc_panel?: unknown;
-            loinc_source?: string;
-            max?: number;
-            min?: number;
-            missing?: number;
-            name?: string;
-            policies?: string[];
-            prorated?: boolean;
-            recorded_by?: number;
-            safety_answer?: unknown;
-            safety_item?: unknown;
-            session_id?: number;
-            status?: string;
-            subscales?: unknown[];
+            recorded_by: number;
+            status: string;
+            total: number;
+        };
+        DissociationRecorded: {
+            amends_id: number | null;
+            answered: number;
+            at: string;
+            band: null | string;
+            band_set: null | string;
+            band_source: string;
+            crisis_guidance: null | string;
+            crisis_guidance_source: null | string;
+            flag_urgency: null | string;
+            flags: unknown[];
+            id: number;
+            indicators: unknown[];
+            instrument: string;
+            loinc: unknown;
+            loinc_panel: unknown;
+            loinc_source: string;
+            max: number;
+            min: number;
+            missing: number;
+            name: string;
+            policies: string[];
+            prorated: boolean;
+            safety_answer: unknown;
+            safety_item: unknown;
+            session_id: number | null;
+            subscales: unknown[];
             total: number;
         };
         DoseAnswer: {
@@ -2617,17 +2633,17 @@ export interface components {
         };
         ProposedDates: {
             already_held: number;
-            course_id: number;
+            course_id: number | null;
             dates: {
                 chair_id: number;
-                clinic_id: number;
+                clinic_id: number | null;
                 date: string;
                 end: string;
                 ends_at: string;
                 start: string;
                 starts_at: string;
                 timezone: string;
-                weekday: number;
+                weekday: null | number;
             }[];
             protocol_id: string;
             requested: number;
@@ -2646,7 +2662,7 @@ export interface components {
         };
         ScoreAnswer: {
             answered: number;
-            band: string;
+            band: null | string;
             band_set: string;
             band_source: string;
             crisis_guidance: string;
@@ -2739,10 +2755,10 @@ export interface components {
                     benzodiazepine_lorazepam_eq_mg_per_day: number;
                 };
                 pre_infusion?: {
-                    dbp_mmhg: number;
+                    dbp_mmhg: null | number;
                     escort_home_confirmed: boolean;
                     fasted_as_instructed: boolean;
-                    sbp_mmhg: number;
+                    sbp_mmhg: null | number;
                 };
                 record: {
                     age_years: number;
@@ -2798,17 +2814,17 @@ export interface components {
             screenings: components["schemas"]["Screening"][];
         };
         Session: {
-            adverse_events?: components["schemas"]["AdverseEvent"][];
+            adverse_events: components["schemas"]["AdverseEvent"][];
             appointment_id: number | null;
-            chair_id?: number | null;
-            concentration_mg_per_ml?: number;
+            chair_id: number | null;
+            concentration_mg_per_ml: number;
             course_id: number | null;
             created_at: string;
-            created_by?: number;
-            delivered?: {
+            created_by: number;
+            delivered: {
                 as_of: string;
                 current_rate_ml_per_h: null | number;
-                hard_limit_mg: number;
+                hard_limit_mg: null | number;
                 hard_limit_source: string;
                 infused_min: number;
                 intervals: {
@@ -2823,12 +2839,12 @@ export interface components {
                 mg: number;
                 mg_per_kg: number;
                 ml: number;
-                soft_limit_mg: number;
+                soft_limit_mg: null | number;
                 soft_limit_source: string;
                 status: string;
             };
             delivered_mg: number;
-            discharge?: null | {
+            discharge: null | {
                 aldrete_score: number;
                 at: string;
                 gates: {
@@ -2867,9 +2883,9 @@ export interface components {
                     setting_basis: string;
                 };
             };
-            dissociation?: components["schemas"]["DissociationEntry"][];
-            dosing_weight_kg?: number;
-            events?: {
+            dissociation: components["schemas"]["DissociationEntry"][];
+            dosing_weight_kg: number;
+            events: {
                 amends_id: number | null;
                 at: string;
                 correction: null | {
@@ -2891,20 +2907,20 @@ export interface components {
                 recorded_by: number;
                 status: string;
             }[];
-            gates?: {
+            gates: {
                 gate: string;
                 passed: boolean;
                 reason: string;
                 source: string;
             }[];
             id: number;
-            lot_id?: number | null;
-            override?: null | {
+            lot_id: number | null;
+            override: null | {
                 physician_user_id: number;
                 reason: string;
             };
-            patient_id?: number;
-            plan?: {
+            patient_id: number;
+            plan: {
                 bmi_kg_per_m2: number;
                 checks: {
                     bound: number;
@@ -2924,7 +2940,7 @@ export interface components {
                 duration_min: number;
                 ideal_body_weight_kg: number;
                 override_applied: boolean;
-                override_reason?: string;
+                override_reason?: null | string;
                 prescribed_dose_mg: number;
                 previous_total_mg: unknown;
                 protocol: string;
@@ -2945,26 +2961,26 @@ export interface components {
                 weight_basis: string;
                 weight_basis_reason: string;
             };
-            plan_status?: string;
+            plan_status: string;
             planned_dose_mg: number;
-            planned_duration_min?: number;
-            planned_rate_ml_per_h?: number;
+            planned_duration_min: number;
+            planned_rate_ml_per_h: number;
             protocol: string;
-            pump_step_ml_per_h?: number;
+            pump_step_ml_per_h: number;
             started_at: null | string;
             state: string;
-            stop_pump?: boolean;
+            stop_pump: boolean;
             stopped_at: null | string;
-            unscheduled_reason?: null | string;
-            updated_at?: string;
+            unscheduled_reason: null | string;
+            updated_at: string;
             version: number;
-            vitals?: components["schemas"]["VitalsEntry"][];
-            vitals_schedule?: {
+            vitals: components["schemas"]["VitalsEntry"][];
+            vitals_schedule: {
                 basis: string;
                 due_minutes_from_start: (number | string)[];
                 interval_min: number;
             };
-            void_reason?: null | string;
+            void_reason: null | string;
         };
         SessionCorrection: {
             action: string;
@@ -2977,26 +2993,25 @@ export interface components {
             replacement: null | {
                 action: string;
                 alert: unknown;
-                amends_id: number;
+                amends_id: number | null;
                 at: string;
                 id: number;
                 point: string;
                 policy: string;
                 reading: {
-                    dbp_mmhg: number;
-                    hr_bpm: number;
-                    rr_per_min: number;
-                    sbp_mmhg: number;
-                    spo2_percent: number;
+                    dbp_mmhg: null | number;
+                    hr_bpm: null | number;
+                    rr_per_min: null | number;
+                    sbp_mmhg: null | number;
+                    spo2_percent: null | number;
                 };
                 reasons: unknown[];
-                session_id: number;
+                session_id: number | null;
             };
             retracted_alert_id: number | null;
-            session_id: number;
+            session_id: number | null;
             status: string;
         };
-        SessionList: components["schemas"]["Session"][];
         SessionPk: {
             auc_inf_ng_min_per_ml: number;
             auc_ng_min_per_ml: number;
@@ -3017,13 +3032,27 @@ export interface components {
             model: string;
             plasma_ng_per_ml: number[];
             sampling_site: unknown;
-            session_id: number;
+            session_id: number | null;
             time_zero: string;
             times_min: number[];
             tmax_min: number;
             total_dose_mg: number;
             warnings: unknown[];
         };
+        SessionSummary: {
+            appointment_id: number | null;
+            course_id: number | null;
+            created_at: string;
+            delivered_mg: number;
+            id: number;
+            planned_dose_mg: number;
+            protocol: string;
+            started_at: null | string;
+            state: string;
+            stopped_at: null | string;
+            version: number;
+        };
+        SessionSummaryList: components["schemas"]["SessionSummary"][];
         SessionUser: {
             id: number;
             patient_id: number | null;
@@ -3184,12 +3213,12 @@ export interface components {
             id: number;
             kind: string;
             lot_balance_mg?: number;
-            lot_id: number;
+            lot_id: number | null;
             mg: number;
             ml?: number;
             reason?: string;
-            session_id?: number;
-            witness_user_id?: number;
+            session_id?: number | null;
+            witness_user_id?: number | null;
         };
         StockReconciliation: {
             as_of: string;
@@ -3206,7 +3235,7 @@ export interface components {
                 expired: boolean;
                 expiry_date: string;
                 in_progress_drawn_mg: number;
-                lot_id: number;
+                lot_id: number | null;
                 lot_number: string;
                 on_hand_mg: number;
                 received_mg: number;
@@ -3217,9 +3246,9 @@ export interface components {
                 delivered_mg: number;
                 difference_mg: number;
                 drawn_mg: number;
-                lot_id: number;
+                lot_id: number | null;
                 patient_id: number;
-                session_id: number;
+                session_id: number | null;
                 state: string;
                 status: string;
                 wasted_mg: number;
@@ -3271,15 +3300,11 @@ export interface components {
         };
         VitalsEntry: {
             action: string;
-            alert?: null | {
-                id: number;
-                severity: string;
-            };
-            alert_id?: number | null;
+            alert_id: number | null;
             amends_id: number | null;
             at: string;
-            consciousness?: null | string;
-            correction?: null | {
+            consciousness: null | string;
+            correction: null | {
                 action: string;
                 at: string;
                 by: number;
@@ -3287,17 +3312,42 @@ export interface components {
                 reason: string;
                 replacement_id: number | null;
             };
-            dbp_mmhg?: number;
-            hr_bpm?: number;
+            dbp_mmhg: null | number;
+            hr_bpm: null | number;
             id: number;
             point: string;
-            policy?: string;
-            reading?: {
-                dbp_mmhg: number;
-                hr_bpm: number;
-                rr_per_min: number;
-                sbp_mmhg: number;
-                spo2_percent: number;
+            reasons: {
+                action: string;
+                anchor: string;
+                basis: string;
+                comparison: string;
+                limit: number;
+                value: number;
+                vital: string;
+            }[];
+            recorded_by: number;
+            rr_per_min: null | number;
+            sbp_mmhg: null | number;
+            spo2_percent: null | number;
+            status: string;
+        };
+        VitalsRecorded: {
+            action: string;
+            alert: null | {
+                id: number;
+                severity: string;
+            };
+            amends_id: number | null;
+            at: string;
+            id: number;
+            point: string;
+            policy: string;
+            reading: {
+                dbp_mmhg: null | number;
+                hr_bpm: null | number;
+                rr_per_min: null | number;
+                sbp_mmhg: null | number;
+                spo2_percent: null | number;
             };
             reasons: {
                 action: string;
@@ -3308,12 +3358,7 @@ export interface components {
                 value: number;
                 vital: string;
             }[];
-            recorded_by?: number;
-            rr_per_min?: number;
-            sbp_mmhg?: number;
-            session_id?: number;
-            spo2_percent?: number;
-            status?: string;
+            session_id: number | null;
         };
     };
     responses: never;
@@ -7978,7 +8023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionList"];
+                    "application/json": components["schemas"]["SessionSummaryList"];
                 };
             };
             /** @description bad input; error.field names the field */
@@ -8551,7 +8596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AdverseEvent"];
+                    "application/json": components["schemas"]["AdverseEventRecorded"];
                 };
             };
             /** @description bad input; error.field names the field */
@@ -8922,7 +8967,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DissociationEntry"];
+                    "application/json": components["schemas"]["DissociationRecorded"];
                 };
             };
             /** @description bad input; error.field names the field */
@@ -9397,7 +9442,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VitalsEntry"];
+                    "application/json": components["schemas"]["VitalsRecorded"];
                 };
             };
             /** @description bad input; error.field names the field */
