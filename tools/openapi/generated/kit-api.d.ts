@@ -1736,7 +1736,7 @@ export interface components {
                     previous_not_convertible?: unknown[];
                     previous_total_mme_per_day?: number;
                     prorated?: boolean;
-                    safety_answer?: unknown;
+                    safety_answer?: null | number;
                     safety_item?: unknown;
                     subscales?: unknown[];
                     thresholds_crossed_downward?: unknown[];
@@ -1887,8 +1887,8 @@ export interface components {
             id: number;
             indicators: unknown[];
             instrument: string;
-            loinc: unknown;
-            loinc_panel: unknown;
+            loinc: null | string;
+            loinc_panel: null | string;
             loinc_source: string;
             max: number;
             min: number;
@@ -1896,7 +1896,7 @@ export interface components {
             name: string;
             policies: string[];
             prorated: boolean;
-            safety_answer: unknown;
+            safety_answer: null | number;
             safety_item: unknown;
             session_id: number | null;
             subscales: unknown[];
@@ -1915,7 +1915,7 @@ export interface components {
                 value: number;
             }[];
             concentration_mg_per_ml: number;
-            cumulative_dose_mg_per_kg: unknown;
+            cumulative_dose_mg_per_kg: null | number;
             dose_mg: number;
             dose_mg_per_kg: number;
             dosing_weight_kg: number;
@@ -1923,7 +1923,7 @@ export interface components {
             ideal_body_weight_kg: number;
             override_applied: boolean;
             prescribed_dose_mg: number;
-            previous_total_mg: unknown;
+            previous_total_mg: null | number;
             protocol: string;
             rate_mg_per_h: number;
             rate_mg_per_kg_per_h: number;
@@ -1931,8 +1931,8 @@ export interface components {
             route: string;
             schedule: {
                 description: string;
-                repeat_after_min: unknown;
-                repeat_before_min: unknown;
+                repeat_after_min: null | number;
+                repeat_before_min: null | number;
                 sessions: number;
                 source: string;
             };
@@ -2209,7 +2209,7 @@ export interface components {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
                 partial_response_reduction_pct: {
                     policy: boolean;
@@ -2233,13 +2233,13 @@ export interface components {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
                 relapse_sustained_months: {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
                 remission_max_total: {
                     policy: boolean;
@@ -2251,7 +2251,7 @@ export interface components {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
                 response_reduction_pct: {
                     policy: boolean;
@@ -2263,7 +2263,7 @@ export interface components {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
             };
         };
@@ -2328,7 +2328,7 @@ export interface components {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
                 partial_response_reduction_pct: {
                     policy: boolean;
@@ -2352,13 +2352,13 @@ export interface components {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
                 relapse_sustained_months: {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
                 remission_max_total: {
                     policy: boolean;
@@ -2370,7 +2370,7 @@ export interface components {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
                 response_reduction_pct: {
                     policy: boolean;
@@ -2382,7 +2382,7 @@ export interface components {
                     policy: boolean;
                     source: string;
                     unit: string;
-                    value: unknown;
+                    value: null | number;
                 };
             };
         };
@@ -2570,10 +2570,10 @@ export interface components {
             ke0_per_min: number;
             ke0_provenance: string;
             ke0_source: string;
-            metabolite_ng_per_ml: unknown;
+            metabolite_ng_per_ml: number[] | null;
             model: string;
             plasma_ng_per_ml: number[];
-            sampling_site: unknown;
+            sampling_site: null | string;
             times_min: number[];
             tmax_min: number;
             total_dose_mg: number;
@@ -2618,7 +2618,7 @@ export interface components {
             predicted_plasma_peak_ng_per_ml: number;
             protocol: string;
             rate_rounding: string;
-            sampling_site: unknown;
+            sampling_site: null | string;
             schedule: {
                 mode: string;
                 rate_mg_per_h: number;
@@ -2933,7 +2933,7 @@ export interface components {
                     value: number;
                 }[];
                 concentration_mg_per_ml: number;
-                cumulative_dose_mg_per_kg: unknown;
+                cumulative_dose_mg_per_kg: null | number;
                 dose_mg: number;
                 dose_mg_per_kg: number;
                 dosing_weight_kg: number;
@@ -2942,7 +2942,7 @@ export interface components {
                 override_applied: boolean;
                 override_reason?: null | string;
                 prescribed_dose_mg: number;
-                previous_total_mg: unknown;
+                previous_total_mg: null | number;
                 protocol: string;
                 rate_mg_per_h: number;
                 rate_mg_per_kg_per_h: number;
@@ -2950,8 +2950,8 @@ export interface components {
                 route: string;
                 schedule: {
                     description: string;
-                    repeat_after_min: unknown;
-                    repeat_before_min: unknown;
+                    repeat_after_min: null | number;
+                    repeat_before_min: null | number;
                     sessions: number;
                     source: string;
                 };
@@ -3028,10 +3028,10 @@ export interface components {
             ke0_per_min: number;
             ke0_provenance: string;
             ke0_source: string;
-            metabolite_ng_per_ml: unknown;
+            metabolite_ng_per_ml: number[] | null;
             model: string;
             plasma_ng_per_ml: number[];
-            sampling_site: unknown;
+            sampling_site: null | string;
             session_id: number | null;
             time_zero: string;
             times_min: number[];
