@@ -5,6 +5,7 @@
 #include "server/api/api_schemas.h"
 #include "server/resources/modules.h"
 #include "tests/server/api_fixture.h"
+#include "tests/support/run_process.h"
 
 namespace kit::server::testing {
 namespace {
@@ -161,6 +162,13 @@ TEST_F(OpenApiTest, OperationsCarryTheirSchemas) {
   EXPECT_TRUE(doc["paths"]["/api/v1/calculators/dose"]["post"]["responses"]["422"]["content"]
                  ["application/json"]["schema"]
                      .contains("anyOf"));
+}
+
+// `kit openapi` prints the served document without a server (tools/openapi/check.sh reads it).
+TEST_F(OpenApiTest, KitOpenapiPrintsTheServedDocument) {
+  const auto r = kit::test::run_kit({"openapi"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), body(anon("GET", "/api/v1/openapi.json")));
 }
 
 // Malformed or duplicated declarations are refused when the files are read.
