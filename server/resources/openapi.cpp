@@ -2,16 +2,28 @@
 // cannot drift from what the router serves (tests/server/openapi_test.cpp checks both ways).
 #include <nlohmann/json.hpp>
 
+#include "server/api/api_schemas.h"
 #include "server/resources/modules.h"
 
 namespace kit::server {
 
 namespace {
 
+nlohmann::json ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
+
+nlohmann::json json_content(const nlohmann::json& schema) {
+  return {{"application/json", {{"schema", schema}}}};
+}
+
 nlohmann::json error_ref(const std::string& description) {
-  return {
-      {"description", description},
-      {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+  return {{"description", description}, {"content", json_content(ref("Error"))}};
+}
+
+// A response that is either the named body or an Error (a calculator's refusal answers 422 with
+// its own JSON; other 422s are errors).
+nlohmann::json body_or_error(const std::string& name, const std::string& description) {
+  return {{"description", description},
+          {"content", json_content({{"anyOf", {ref(name), ref("Error")}}})}};
 }
 
 std::string operation_id(const Route& r) {
@@ -35,6 +47,7 @@ std::string lower(std::string s) {
 }  // namespace
 
 nlohmann::json openapi_document(const Router& router) {
+  const ApiSchemas& schemas = api_schemas();
   nlohmann::json paths = nlohmann::json::object();
   std::set<std::string> tags;
   for (const Route& r : router.routes()) {
@@ -57,10 +70,27 @@ nlohmann::json openapi_document(const Router& router) {
                         {"schema", {{"type", "integer"}, {"format", "int64"}, {"minimum", 1}}}});
       pos = end;
     }
+    // Request, response and query schemas (server/api/schemas/*.json). A route without an entry
+    // is described with an open object (tests/server/openapi_test.cpp fails on it).
+    const auto found = schemas.operations.find(r.method + " " + r.pattern);
+    const OperationSchemas* s = found == schemas.operations.end() ? nullptr : &found->second;
+    if (s != nullptr) {
+      for (const auto& [name, q] : s->query.items()) {
+        nlohmann::json p = {{"name", name},
+                            {"in", "query"},
+                            {"required", q.value("required", false)},
+                            {"schema", q.value("schema", nlohmann::json::object())}};
+        if (q.contains("description")) p["description"] = q["description"];
+        params.push_back(p);
+      }
+    }
     if (!params.empty()) op["parameters"] = params;
-    if (r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
-      op["requestBody"] = {{"required", true},
-                           {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+    const bool body_method = r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
+    if (s == nullptr ? body_method : !s->request.empty()) {
+      op["requestBody"] = {
+          {"required", true},
+          {"content",
+           json_content(s == nullptr ? nlohmann::json{{"type", "object"}} : ref(s->request))}};
     }
     // Access rule.
     nlohmann::json roles = nlohmann::json::array();
@@ -78,9 +108,13 @@ nlohmann::json openapi_document(const Router& router) {
     if (r.before_second_factor) op["x-kit-before-second-factor"] = true;
 
     nlohmann::json responses = nlohmann::json::object();
-    responses[std::to_string(r.success_status)] = {
-        {"description", "success"},
-        {"content", {{"application/json", {{"schema", nlohmann::json::object()}}}}}};
+    nlohmann::json& success = responses[std::to_string(r.success_status)];
+    success = {{"description", "success"}};
+    if (s == nullptr) {
+      success["content"] = json_content(nlohmann::json::object());
+    } else if (!s->response.empty()) {
+      success["content"] = json_content(ref(s->response));
+    }
     responses["400"] = error_ref("bad input; error.field names the field");
     if (!r.access.is_public) {
       responses["401"] = error_ref("not logged in");
@@ -97,6 +131,14 @@ nlohmann::json openapi_document(const Router& router) {
     }
     responses["429"] = error_ref("rate limited or locked out");
     responses["default"] = error_ref("unexpected error");
+    if (s != nullptr) {
+      for (const auto& [status, name] : s->other) {
+        const std::string description = responses.contains(status)
+                                            ? responses[status]["description"].get<std::string>()
+                                            : std::string("see the summary");
+        responses[status] = body_or_error(name, description);
+      }
+    }
     op["responses"] = responses;
     paths[r.pattern][lower(r.method)] = op;
   }
@@ -105,10 +147,12 @@ nlohmann::json openapi_document(const Router& router) {
   for (const std::string& t : tags) tag_list.push_back({{"name", t}});
 
   return {
-      {"openapi", "3.0.3"},
+      // 3.1: the schemas are plain JSON Schema 2020-12 (type ["string", "null"], not nullable).
+      {"openapi", "3.1.0"},
       {"info",
        {{"title", "KIT clinic API"},
         {"version", "1"},
+        {"license", {{"name", "Apache-2.0"}, {"identifier", "Apache-2.0"}}},
         {"description",
          "HTTP/1.1 JSON API of KIT. Errors are {\"error\":{\"code\",\"message\",\"field\"}}. "
          "Updates "
@@ -120,18 +164,7 @@ nlohmann::json openapi_document(const Router& router) {
        {{"securitySchemes",
          {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}}},
           {"cookieAuth", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "kit_session"}}}}},
-        {"schemas",
-         {{"Error",
-           {{"type", "object"},
-            {"required", {"error"}},
-            {"properties",
-             {{"error",
-               {{"type", "object"},
-                {"required", {"code", "message"}},
-                {"properties",
-                 {{"code", {{"type", "string"}}},
-                  {"message", {{"type", "string"}}},
-                  {"field", {{"type", "string"}}}}}}}}}}}}}}}};
+        {"schemas", schemas.components}}}};
 }
 
 void register_openapi_routes(Router& router) {

@@ -10,21 +10,41 @@ Environment:
 
 Every wait is bounded: a server that does not answer fails the test instead of hanging CI.
 Only loopback addresses are used.
+
+Every JSON answer a Client receives under /api/ is validated against the schema the server itself
+publishes for that route and status (GET /api/v1/openapi.json, fetched once per server; schemas in
+server/api/schemas/*.json): a mismatch fails the test that made the call, naming the route and the
+path of the mismatch. Needs the `jsonschema` module (Debian: python3-jsonschema).
 """
 
 import datetime
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
+
+try:
+    import jsonschema
+except ImportError:
+    # A pyenv or virtualenv python without the module: Debian's python3-jsonschema.
+    sys.path.append("/usr/lib/python3/dist-packages")
+    try:
+        import jsonschema
+    except ImportError as e:
+        raise ImportError("api tests: the jsonschema module is required to check every answer "
+                          "against the OpenAPI document (apt-get install python3-jsonschema, or "
+                          "pip install jsonschema): %s" % e) from e
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 30.0
@@ -138,6 +158,108 @@ class PostgresDatabase:
 
 
 # ------------------------------------------------------------------------------------------------
+# Response schemas: every answer checked against the route's schema in the served OpenAPI document
+
+
+class ApiSchemas:
+    """The operations of one server's OpenAPI document, with a validator per (route, status)."""
+
+    _by_server = {}
+    _lock = threading.Lock()
+
+    def __init__(self, doc):
+        self.components = doc.get("components", {})
+        self.ops = []  # (METHOD, pattern, regex, number of parameters, operation)
+        for pattern, item in doc.get("paths", {}).items():
+            rx = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(pattern)) + "$")
+            for method, op in item.items():
+                self.ops.append((method.upper(), pattern, rx, pattern.count("{"), op))
+        self._validators = {}
+
+    @classmethod
+    def of(cls, host, port):
+        key = (host, port)
+        with cls._lock:
+            cached = cls._by_server.get(key)
+        if cached is not None:
+            return cached
+        conn = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT_S)
+        try:
+            conn.request("GET", "/api/v1/openapi.json", headers={"Connection": "close"})
+            r = conn.getresponse()
+            payload = r.read()
+        finally:
+            conn.close()
+        if r.status != 200:
+            raise AssertionError("GET /api/v1/openapi.json answered %d: %r" % (r.status, payload[:300]))
+        spec = cls(json.loads(payload.decode("utf-8")))
+        with cls._lock:
+            cls._by_server[key] = spec
+        return spec
+
+    @classmethod
+    def forget(cls, port):
+        """A new server on this port (restarted with another binary) fetches the document again."""
+        with cls._lock:
+            for key in [k for k in cls._by_server if k[1] == port]:
+                del cls._by_server[key]
+
+    def route(self, method, path):
+        """(pattern, operation) of the route the router picks (the fewest parameters wins)."""
+        best = None
+        for m, pattern, rx, n, op in self.ops:
+            if m == method and rx.match(path) and (best is None or n < best[2]):
+                best = (pattern, op, n)
+        return (best[0], best[1]) if best else (None, None)
+
+    def validator(self, key, schema):
+        v = self._validators.get(key)
+        if v is None:
+            # The schema refers to #/components/schemas/...: resolve against this document.
+            root = dict(schema)
+            root["components"] = self.components
+            v = jsonschema.Draft202012Validator(root)
+            self._validators[key] = v
+        return v
+
+    def check(self, method, path, status, body):
+        """Raises AssertionError when the answer does not match the route's published schema."""
+        if method == "HEAD" or status in (204, 304) or not path.startswith("/api/"):
+            return
+        pattern, op = self.route(method, path)
+        if op is None:
+            # No such route (404) or method (405): the router's errors are the one Error shape.
+            if status < 400:
+                raise AssertionError("%s %s answered %d but is not in the OpenAPI document" %
+                                     (method, path, status))
+            schema, where = {"$ref": "#/components/schemas/Error"}, "%s %s (no route)" % (method, path)
+        else:
+            responses = op.get("responses", {})
+            resp = responses.get(str(status)) or responses.get("default")
+            where = "%s %s -> %d" % (method, pattern, status)
+            if resp is None:
+                raise AssertionError("%s: status %d is not documented" % (where, status))
+            content = resp.get("content")
+            if not content:
+                if body:
+                    raise AssertionError("%s: documented without a body, answered %r" %
+                                         (where, body[:200]))
+                return
+            schema = content.get("application/json", {}).get("schema", {})
+        try:
+            value = json.loads(body.decode("utf-8"))
+        except ValueError as e:
+            raise AssertionError("%s: the answer is not JSON (%s): %r" % (where, e, body[:200]))
+        error = jsonschema.exceptions.best_match(
+            self.validator((where, json.dumps(schema, sort_keys=True)), schema).iter_errors(value))
+        if error is not None:
+            at = "/" + "/".join(str(p) for p in error.absolute_path)
+            raise AssertionError("response schema mismatch: %s at %s: %s (schema path %s)" %
+                                 (where, at, error.message[:400],
+                                  "/".join(str(p) for p in error.absolute_schema_path)))
+
+
+# ------------------------------------------------------------------------------------------------
 # HTTP client
 
 
@@ -194,6 +316,7 @@ class Client:
         self.cookie = None       # "kit_session=..." when use_cookie
         self.csrf_token = None   # sent as X-CSRF-Token when send_csrf
         self.user = None
+        self.check_schemas = True  # every answer against the route's schema (ApiSchemas)
 
     def request(self, method, path, body=None, headers=None, raw=None, token=None, query=None,
                 auth=True, timeout=REQUEST_TIMEOUT_S):
@@ -222,9 +345,12 @@ class Client:
             # An event stream (GET /api/v1/events) never ends by itself: keep its head only.
             streaming = (r.getheader("Content-Type") or "").startswith("text/event-stream")
             payload = b"" if streaming else r.read()
-            return Response(r.status, r.getheaders(), payload)
         finally:
             conn.close()
+        if self.check_schemas and not streaming:
+            ApiSchemas.of(self.host, self.port).check(method, urllib.parse.urlsplit(path).path,
+                                                      r.status, payload)
+        return Response(r.status, r.getheaders(), payload)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -342,6 +468,7 @@ class KitServer:
             finally:
                 log.close()
             if wait_http(self.port, "/healthz", timeout, self.proc):
+                ApiSchemas.forget(self.port)
                 return self
             last = self.log_tail()
             exited = self.proc.poll() is not None
