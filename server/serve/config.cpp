@@ -263,6 +263,8 @@ std::string default_web_dir() {
 
 std::string web_dir_of(const ServeOptions& o) {
   return o.web_dir.empty() ? default_web_dir() : o.web_dir;
+}
+
 std::set<std::string> parse_totp_required_roles(const std::string& text, const std::string& what) {
   static const std::set<std::string> staff = {"admin", "physician", "nurse", "front_desk"};
   std::set<std::string> roles;
