@@ -90,7 +90,7 @@ sd::EpisodeFacts facts_of(const storage::SedationEpisode& e,
   f.state = state_of(e);
   f.weight = units::Kg(e.weight_kg);
   f.age = units::Years(e.age_y);
-  f.opened_at_ms = e.created_at_ms;
+  f.opened_at_ms = e.opened_at_ms;
   f.doses = doses_in_force(doses);
   return f;
 }
@@ -109,13 +109,12 @@ screening::Intake read_answers(contract::ObjectReader& r) {
   screening::Intake in;
   in.indication = screening::Indication::kEdSedation;
   contract::ObjectReader c = r.object("conditions");
+  // Every question answered, the later-added ones too: this API is new, and in the ED a missing
+  // answer (ketamine hypersensitivity is absolute) must never read as "no".
   for (std::string_view key : screening::yes_no_condition_keys()) {
-    const bool yes = screening::is_optional_condition_key(key)
-                         ? c.optional_boolean(key).value_or(false)
-                         : c.boolean(key);
-    if (yes) in.conditions_present.emplace(key);
+    if (c.boolean(key)) in.conditions_present.emplace(key);
   }
-  const std::string hepatic = c.optional_string("hepatic_impairment").value_or("none");
+  const std::string hepatic = c.string("hepatic_impairment");
   auto h = screening::parse_hepatic_impairment(hepatic);
   if (!h) {
     throw InputError(c.path_of("hepatic_impairment"),
@@ -192,7 +191,9 @@ Response create_episode(RouteContext& ctx) {
   const auto review =
       infusion_routes::optional_reason(r.optional_string("relative_contraindication_review_reason"),
                                        "relative_contraindication_review_reason");
+  const auto at_ms = r.optional_integer("at_ms");
   r.finish();
+  const std::int64_t opened_at = chair::event_time(at_ms, "at_ms", now);
   if (patient_id.has_value() == new_patient.has_value()) {
     throw InputError("patient_id",
                      "give either patient_id (a registered patient) or patient (a minimal ED "
@@ -259,6 +260,7 @@ Response create_episode(RouteContext& ctx) {
     e.relative_review_reason = review;
     e.relative_review_physician_id = ctx.user().user_id;
   }
+  e.opened_at_ms = opened_at;
   e.created_by = ctx.user().user_id;
   e.created_at_ms = now;
   const std::int64_t id = storage::SedationStore(tx).create_episode(e);
@@ -433,6 +435,7 @@ json episode_json(RouteContext& ctx, storage::SedationStore& store,
           {"discharged_by", opt(e.discharged_by)},
           {"void_reason", opt(e.void_reason)},
           {"voided_by", opt(e.voided_by)},
+          {"opened_at", iso8601_ms(e.opened_at_ms)},
           {"created_by", e.created_by},
           {"created_at", iso8601_ms(e.created_at_ms)},
           {"version", e.version}};

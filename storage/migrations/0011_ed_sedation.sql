@@ -24,10 +24,12 @@ CREATE TABLE sedation_episodes (
   discharged_by BIGINT REFERENCES users (id),
   void_reason TEXT,
   voided_by BIGINT REFERENCES users (id),
+  opened_at_ms BIGINT NOT NULL,                    -- when the patient came under sedation care
   created_by BIGINT NOT NULL REFERENCES users (id),
-  created_at_ms BIGINT NOT NULL,
+  created_at_ms BIGINT NOT NULL,                   -- when it was charted
   updated_at_ms BIGINT NOT NULL,
   version BIGINT NOT NULL DEFAULT 1,
+  CHECK (opened_at_ms <= created_at_ms + 60000),
   CHECK ((relative_review_reason IS NULL) = (relative_review_physician_id IS NULL)),
   CHECK ((state = 'voided') = (void_reason IS NOT NULL)),
   CHECK ((state = 'discharged') = (discharged_at_ms IS NOT NULL)),

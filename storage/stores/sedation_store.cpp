@@ -15,7 +15,7 @@ constexpr const char* kEpisodeColumns =
     "id, patient_id, procedure_name, weight_kg, age_y, screening_json, findings_json, gates_json, "
     "relative_review_reason, relative_review_physician_id, state, procedure_ended_at_ms, "
     "procedure_ended_by, discharge_json, discharged_at_ms, discharged_by, void_reason, voided_by, "
-    "created_by, created_at_ms, updated_at_ms, version";
+    "opened_at_ms, created_by, created_at_ms, updated_at_ms, version";
 
 SedationEpisode episode_from(const Row& r) {
   SedationEpisode e;
@@ -37,6 +37,7 @@ SedationEpisode episode_from(const Row& r) {
   e.discharged_by = r.opt_i64("discharged_by");
   e.void_reason = r.opt_text("void_reason");
   e.voided_by = r.opt_i64("voided_by");
+  e.opened_at_ms = r.i64("opened_at_ms");
   e.created_by = r.i64("created_by");
   e.created_at_ms = r.i64("created_at_ms");
   e.updated_at_ms = r.i64("updated_at_ms");
@@ -145,11 +146,12 @@ std::int64_t SedationStore::create_episode(const SedationEpisode& e) {
   Rows rows = tx_.query(
       "INSERT INTO sedation_episodes (patient_id, procedure_name, weight_kg, age_y, "
       "screening_json, findings_json, gates_json, relative_review_reason, "
-      "relative_review_physician_id, state, created_by, created_at_ms, updated_at_ms, version) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $11, 1) RETURNING id",
+      "relative_review_physician_id, state, opened_at_ms, created_by, created_at_ms, "
+      "updated_at_ms, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, "
+      "$12, $12, 1) RETURNING id",
       {e.patient_id, e.procedure_name, e.weight_kg, e.age_y, e.screening_json, e.findings_json,
        e.gates_json, opt(e.relative_review_reason), opt(e.relative_review_physician_id),
-       e.created_by, e.created_at_ms});
+       e.opened_at_ms, e.created_by, e.created_at_ms});
   return rows.front().i64("id");
 }
 

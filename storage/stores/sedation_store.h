@@ -32,6 +32,7 @@ struct SedationEpisode {
   std::optional<std::int64_t> discharged_by;
   std::optional<std::string> void_reason;
   std::optional<std::int64_t> voided_by;
+  std::int64_t opened_at_ms = 0;  // when care began (may be charted later: created_at_ms)
   std::int64_t created_by = 0;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
