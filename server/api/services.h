@@ -16,18 +16,25 @@ namespace kit::server {
 // docs/kit.example.toml), which also holds their accepted ranges. The defaults below are the
 // defaults of `kit serve`.
 struct ServerConfig {
-  bool demo = false;                // demo clinic (set by `demo`, not a key of its own)
-  bool tls = false;                 // clients reach kit over HTTPS (kit itself speaks plain
-                                    // HTTP; a TLS proxy in front): login cookies get Secure
+  bool demo = false;  // demo clinic (set by `demo`, not a key of its own)
+  bool tls = false;   // clients reach kit over HTTPS (kit itself speaks plain
+                      // HTTP; a TLS proxy in front): login cookies get Secure
   int login_ttl_minutes = 12 * 60;
   // A login unused this long ends (shared workstations at the chair and the front desk).
-  int login_idle_minutes = 30;  // a login (token and cookie) lasts this long from sign-in
+  int login_idle_minutes = 30;      // a login (token and cookie) lasts this long from sign-in
   int login_max_failures = 5;       // consecutive failed passwords, then the username locks
   int login_lock_minutes = 15;      // for this long
   int inquiry_limit_per_hour = 10;  // public inquiries per remote address per hour
   // An intake screening older than this no longer clears a patient for infusion (clinic policy,
   // core/infusion/gates.h GatePolicy).
   int screening_max_age_days = 180;
+  // ED ketamine sedation (core/sedation/rules.h SedationPolicy): minimum minutes from the last IV
+  // and IM dose to discharge (policy, the lower ends of ACEP's dose-to-discharge times 50-110 IV,
+  // 60-140 IM; never below RCEM's 25 min after IV) and after the last adverse event (policy,
+  // anchored on RCEM's 25 min).
+  int ed_sedation_min_after_iv_dose_minutes = 50;
+  int ed_sedation_min_after_im_dose_minutes = 60;
+  int ed_sedation_after_adverse_event_minutes = 25;
 };
 
 class Services {

@@ -36,9 +36,16 @@ namespace sd = kit::sedation;
 constexpr std::size_t kMaxName = 200;
 constexpr std::int64_t kMinuteMs = 60'000;
 
-// The clinic's ED sedation policy (core/sedation/rules.h SedationPolicy): the defaults, each
-// cited there (ACEP's dose-to-discharge lower ends; RCEM's 25 min).
-sd::SedationPolicy sedation_policy() { return sd::SedationPolicy{}; }
+// The clinic's ED sedation policy (core/sedation/rules.h SedationPolicy, each default cited there):
+// kit serve's configuration (docs/kit.example.toml ed_sedation_*).
+sd::SedationPolicy sedation_policy(RouteContext& ctx) {
+  const ServerConfig& c = ctx.services().config();
+  sd::SedationPolicy p;
+  p.min_after_last_iv_dose_min = c.ed_sedation_min_after_iv_dose_minutes;
+  p.min_after_last_im_dose_min = c.ed_sedation_min_after_im_dose_minutes;
+  p.after_adverse_event_min = c.ed_sedation_after_adverse_event_minutes;
+  return p;
+}
 
 bool is_physician(const RouteContext& ctx) { return ctx.user().role == Role::physician; }
 
@@ -399,7 +406,7 @@ json episode_json(RouteContext& ctx, storage::SedationStore& store,
     }
   }
   const sd::Readiness readiness =
-      sd::discharge_readiness(discharge_facts(e, store, now), sedation_policy());
+      sd::discharge_readiness(discharge_facts(e, store, now), sedation_policy(ctx));
   json patient_json = nullptr;
   if (patient) {
     patient_json = {{"id", patient->id},
@@ -730,7 +737,7 @@ Response post_discharge(RouteContext& ctx) {
     throw ApiError::conflict(
         "discharge follows the end of the procedure; the episode is " + e.state, "state");
   }
-  const sd::Readiness readiness = sd::discharge_readiness(f, sedation_policy());
+  const sd::Readiness readiness = sd::discharge_readiness(f, sedation_policy(ctx));
   infusion::require_all(readiness.gates);  // not ready: nothing stored
   const json record = {{"criteria", answers},
                        {"reversal_agent_at", opt_time(f.reversal_agent_at_ms)},

@@ -84,6 +84,13 @@ const std::vector<Setting>& table() {
       {"inquiry_limit_per_hour", &ServeOptions::inquiry_limit_per_hour, 1, 10000},
       // Re-screening at least every two years; a clinic may require it far more often.
       {"screening_max_age_days", &ServeOptions::screening_max_age_days, 1, 730},
+      // ED sedation discharge intervals: IV never below RCEM's 25 min (core/sedation/rules.h).
+      {"ed_sedation_min_after_iv_dose_minutes",
+       &ServeOptions::ed_sedation_min_after_iv_dose_minutes, 25, 1440},
+      {"ed_sedation_min_after_im_dose_minutes",
+       &ServeOptions::ed_sedation_min_after_im_dose_minutes, 1, 1440},
+      {"ed_sedation_after_adverse_event_minutes",
+       &ServeOptions::ed_sedation_after_adverse_event_minutes, 1, 1440},
   };
   return t;
 }
@@ -214,6 +221,9 @@ ServerConfig server_config(const ServeOptions& o) {
   c.inquiry_limit_per_hour = o.inquiry_limit_per_hour;
   c.login_idle_minutes = o.login_idle_minutes;
   c.screening_max_age_days = o.screening_max_age_days;
+  c.ed_sedation_min_after_iv_dose_minutes = o.ed_sedation_min_after_iv_dose_minutes;
+  c.ed_sedation_min_after_im_dose_minutes = o.ed_sedation_min_after_im_dose_minutes;
+  c.ed_sedation_after_adverse_event_minutes = o.ed_sedation_after_adverse_event_minutes;
   return c;
 }
 

@@ -46,6 +46,10 @@ struct ServeOptions {
   int inquiry_limit_per_hour = ServerConfig{}.inquiry_limit_per_hour;
   int login_idle_minutes = ServerConfig{}.login_idle_minutes;
   int screening_max_age_days = ServerConfig{}.screening_max_age_days;
+  int ed_sedation_min_after_iv_dose_minutes = ServerConfig{}.ed_sedation_min_after_iv_dose_minutes;
+  int ed_sedation_min_after_im_dose_minutes = ServerConfig{}.ed_sedation_min_after_im_dose_minutes;
+  int ed_sedation_after_adverse_event_minutes =
+      ServerConfig{}.ed_sedation_after_adverse_event_minutes;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
 };
 

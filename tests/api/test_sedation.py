@@ -2,10 +2,11 @@
 registered one, the first dose and repeats with the running total held to the protocol's limits,
 contraindication and age gates, monitoring, adverse events, corrections that keep history, the end
 of the procedure, discharge refused until ready, roles and audit rows (docs/api-sedation.md)."""
+import os
 import time
 import unittest
 
-from kit_server import KitTestCase, unique
+from kit_server import KitTestCase, Store, unique
 
 BASE = "/api/v1/sedation/episodes"
 MIN_MS = 60_000
@@ -363,6 +364,42 @@ class SedationTest(KitTestCase):
         self.assertEqual(denied["outcome"], "denied")
         refused = find("POST " + BASE, "physician", 422)
         self.assertEqual(refused["outcome"], "denied")
+
+
+class SedationPolicyConfigTest(KitTestCase):
+    """The clinic's discharge interval after the last IV dose comes from kit serve's configuration
+    (ed_sedation_min_after_iv_dose_minutes): 30 min here instead of the default 50."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.store = Store()
+        path = os.path.join(cls.store.tmp, "kit.toml")
+        with open(path, "w") as f:
+            f.write("ed_sedation_min_after_iv_dose_minutes = 30\n")
+        try:
+            cls.server = cls.store.server(extra_args=["--config", path]).start()
+        except BaseException:
+            cls.store.cleanup()
+            raise
+        cls._clients = {}
+
+    def test_configured_interval_decides_discharge(self):
+        t0 = now_ms() - 40 * MIN_MS
+        r = self.physician.post(BASE, child_body(at_ms=t0))
+        self.assertStatus(r, 201)
+        p = "%s/%d" % (BASE, r.json["id"])
+        etag = self.physician.current_etag(p)
+        self.assertStatus(self.physician.post_if_match(p + "/doses", {
+            "route": "iv", "concentration_mg_per_ml": 10, "at_ms": t0 + MIN_MS}, etag), 201)
+        self.assertStatus(self.physician.post_if_match(p + "/end-procedure", {},
+                                                       self.physician.current_etag(p)), 200)
+        gates = {g["gate"]: g for g in self.physician.get(p).json["discharge_readiness"]["gates"]}
+        self.assertIn("at least 30 min", gates["interval_after_last_iv_dose"]["reason"])
+        # 39 min after the only IV dose: the default 50 would refuse, the clinic's 30 accepts.
+        r = self.physician.post_if_match(p + "/discharge",
+                                         {"criteria": {k: True for k in CHILD_CRITERIA}},
+                                         self.physician.current_etag(p))
+        self.assertStatus(r, 201)
 
 
 if __name__ == "__main__":
