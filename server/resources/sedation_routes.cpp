@@ -674,7 +674,8 @@ json record_adverse(RouteContext& ctx, storage::SedationStore& store,
   return out;
 }
 
-// Monitoring and adverse events bump the episode's version (the readiness it shows changes).
+// Monitoring and adverse events leave the version alone (as the infusion's vitals do): a nurse
+// charting SpO2 must not make a physician's dose request stale. Discharge reads them at its time.
 Response post_entry(RouteContext& ctx, const std::string& entity) {
   const auto e = episode_for(ctx);
   require_open_for_entries(e);
@@ -682,9 +683,6 @@ Response post_entry(RouteContext& ctx, const std::string& entity) {
   storage::SedationStore store(ctx.tx());
   const json out = entity == "monitoring" ? record_monitoring(ctx, store, e, body, std::nullopt)
                                           : record_adverse(ctx, store, e, body, std::nullopt);
-  if (!store.set_state(e.id, e.version, e.state, ctx.services().now_ms())) {
-    throw ApiError::precondition_failed();
-  }
   return json_response(out, 201);
 }
 

@@ -311,6 +311,26 @@ class SedationTest(KitTestCase):
         self.assertError(r, 422, field="interval_after_last_iv_dose")
         self.assertEqual(self.physician.get(p).json["state"], "recovering")
 
+    def test_adverse_event_restarts_the_observation(self):
+        t0 = now_ms() - 150 * MIN_MS
+        ep = self.open_child(at_ms=t0)
+        p = "%s/%d" % (BASE, ep["id"])
+        self.assertStatus(self.dose(ep["id"], {"route": "iv", "concentration_mg_per_ml": 10,
+                                               "at_ms": t0 + MIN_MS}), 201)
+        self.assertStatus(self.physician.post_if_match(p + "/end-procedure", {"at_ms": t0 + 20 * MIN_MS},
+                                                       self.physician.current_etag(p)), 200)
+        etag = self.physician.current_etag(p)
+        # Charting does not make a physician's request stale (the ETag is unchanged).
+        self.assertStatus(self.nurse.post(p + "/adverse-events", {
+            "kind": "emesis", "severity": "mild", "at_ms": now_ms() - 10 * MIN_MS}), 201)
+        self.assertStatus(self.nurse.post(p + "/monitoring", {"spo2_percent": 98}), 201)
+        self.assertEqual(self.physician.current_etag(p), etag)
+        r = self.physician.post_if_match(p + "/discharge",
+                                         {"criteria": {k: True for k in CHILD_CRITERIA}}, etag)
+        # 10 min after the emesis: the observation restarts (policy, 25 min anchored on RCEM).
+        self.assertError(r, 422, field="observation_after_adverse_event")
+        self.assertEqual(self.physician.get(p).json["state"], "recovering")
+
     def test_void_only_without_doses_and_stale_etag(self):
         ep = self.open_child()
         p = "%s/%d" % (BASE, ep["id"])
