@@ -133,7 +133,9 @@ json plan_to_json(const dosing::Plan& plan) {
             {"weight_basis", dosing::to_string(w.basis)},
             {"weight_basis_reason", w.reason},
             {"ideal_body_weight_kg", quantity_or_null(w.ideal)},
-            {"bmi_kg_per_m2", report_precision(w.bmi_kg_per_m2)},
+            // 0: no height measured (ED sedation on actual weight), so no BMI.
+            {"bmi_kg_per_m2",
+             w.bmi_kg_per_m2 > 0 ? json(report_precision(w.bmi_kg_per_m2)) : json(nullptr)},
             {"concentration_mg_per_ml", report_precision(plan.concentration.value())},
             {"prescribed_dose_mg", report_precision(plan.prescribed_dose.value())},
             {"dose_mg", report_precision(plan.dose.value())},

@@ -31,13 +31,20 @@ void require_positive(double v, const char* field) {
   if (v <= 0) throw InputError(field, "must be greater than 0");
 }
 
-void validate_patient(const Patient& p) {
+// A height of exactly 0 is "not measured" (patient.height_cm absent in the ED): accepted only by a
+// protocol dosed on actual body weight, which never reads it.
+bool height_not_measured(const Patient& p, const Protocol& protocol) {
+  return p.height.value() == 0.0 && protocol.weight.kind == WeightRuleKind::kActual;
+}
+
+void validate_patient(const Patient& p, const Protocol& protocol) {
   require_positive(p.weight.value(), "patient.weight_kg");
   if (p.weight.value() > kMaxWeightKg) {
     throw InputError("patient.weight_kg", "must be at most 500 kg (is it in grams or pounds?)");
   }
   const double h = p.height.value();
-  if (!std::isfinite(h) || h < kMinHeightCm || h > kMaxHeightCm) {
+  if (!height_not_measured(p, protocol) &&
+      (!std::isfinite(h) || h < kMinHeightCm || h > kMaxHeightCm)) {
     throw InputError("patient.height_cm", "must be between 30 and 300 cm");
   }
   const double a = p.age.value();
@@ -191,7 +198,7 @@ Plan compute_plan(const DrugLibrary& library, const PlanRequest& request) {
         "protocol", "unknown protocol '" + request.protocol_id + "' (kit protocols lists the ids)");
   }
   const Protocol& p = *protocol;
-  validate_patient(request.patient);
+  validate_patient(request.patient, p);
   const MgPerMl concentration = resolve_concentration(request.preparation);
   refuse_foreign_dose_fields(request, p);
   check_dose_history(request, p);
@@ -207,8 +214,15 @@ Plan compute_plan(const DrugLibrary& library, const PlanRequest& request) {
   plan.override_reason = request.override_reason;
   plan.warnings = p.warnings;
   plan.schedule = p.schedule;
-  plan.dosing_weight = dosing_weight(p.weight, request.patient.weight, request.patient.height,
-                                     request.patient.sex, request.patient.age);
+  if (height_not_measured(request.patient, p)) {
+    plan.dosing_weight.weight = request.patient.weight;
+    plan.dosing_weight.basis = WeightBasis::kActual;
+    plan.dosing_weight.ideal_note = "no height measured: no BMI or ideal weight";
+    plan.dosing_weight.reason = "actual body weight: the protocol's rule (" + p.weight.source + ")";
+  } else {
+    plan.dosing_weight = dosing_weight(p.weight, request.patient.weight, request.patient.height,
+                                       request.patient.sex, request.patient.age);
+  }
   const Kg w = plan.dosing_weight.weight;
   plan.prescribed_dose = prescribed_dose(p, request, w);
 

@@ -16,6 +16,8 @@ namespace kit::dosing {
 
 struct Patient {
   units::Kg weight;
+  // 0 = not measured (an ED weighs, rarely measures): accepted only by protocols dosed on actual
+  // body weight; every other protocol refuses it, naming patient.height_cm.
   units::Cm height;
   Sex sex = Sex::kFemale;
   units::Years age;

@@ -34,6 +34,13 @@ struct ServerConfig {
   // (TOTP): until they enrol, their logins reach only their own account and the enrolment
   // (docs/security.md, Second factor). Empty: nobody is required to.
   std::set<std::string> totp_required_roles;
+  // ED ketamine sedation (core/sedation/rules.h SedationPolicy): minimum minutes from the last IV
+  // and IM dose to discharge (policy, the lower ends of ACEP's dose-to-discharge times 50-110 IV,
+  // 60-140 IM; never below RCEM's 25 min after IV) and after the last adverse event (policy,
+  // anchored on RCEM's 25 min).
+  int ed_sedation_min_after_iv_dose_minutes = 50;
+  int ed_sedation_min_after_im_dose_minutes = 60;
+  int ed_sedation_after_adverse_event_minutes = 25;
 };
 
 class AuditAnchor;  // server/api/audit_anchor.h

@@ -28,6 +28,7 @@ void register_medication_routes(Router& router);
 void register_pk_routes(Router& router);
 void register_calculator_routes(Router& router);  // POST /api/v1/calculators/{dose,score,...}
 void register_event_routes(Router& router);       // GET /api/v1/events (Server-Sent Events)
+void register_sedation_routes(Router& router);    // /api/v1/sedation/... (ED sedation records)
 
 // The OpenAPI 3 document describing every route in the table.
 nlohmann::json openapi_document(const Router& router);

@@ -96,6 +96,13 @@ const std::vector<Setting>& table() {
       {"audit_anchor_key_file", &ServeOptions::audit_anchor_key_file},
       // Staff roles that must enrol a second factor, comma-separated (validated in validate()).
       {"totp_required_roles", &ServeOptions::totp_required_roles},
+      // ED sedation discharge intervals: IV never below RCEM's 25 min (core/sedation/rules.h).
+      {"ed_sedation_min_after_iv_dose_minutes",
+       &ServeOptions::ed_sedation_min_after_iv_dose_minutes, 25, 1440},
+      {"ed_sedation_min_after_im_dose_minutes",
+       &ServeOptions::ed_sedation_min_after_im_dose_minutes, 1, 1440},
+      {"ed_sedation_after_adverse_event_minutes",
+       &ServeOptions::ed_sedation_after_adverse_event_minutes, 1, 1440},
   };
   return t;
 }
@@ -300,6 +307,9 @@ ServerConfig server_config(const ServeOptions& o) {
   c.login_idle_minutes = o.login_idle_minutes;
   c.screening_max_age_days = o.screening_max_age_days;
   c.totp_required_roles = parse_totp_required_roles(o.totp_required_roles, "totp_required_roles");
+  c.ed_sedation_min_after_iv_dose_minutes = o.ed_sedation_min_after_iv_dose_minutes;
+  c.ed_sedation_min_after_im_dose_minutes = o.ed_sedation_min_after_im_dose_minutes;
+  c.ed_sedation_after_adverse_event_minutes = o.ed_sedation_after_adverse_event_minutes;
   return c;
 }
 

@@ -63,6 +63,10 @@ struct ServeOptions {
   // Staff roles that must enrol a second factor (TOTP), comma-separated: admin, physician, nurse,
   // front_desk. Empty (the default): nobody is required to. Recommended: "admin,physician".
   std::string totp_required_roles;
+  int ed_sedation_min_after_iv_dose_minutes = ServerConfig{}.ed_sedation_min_after_iv_dose_minutes;
+  int ed_sedation_min_after_im_dose_minutes = ServerConfig{}.ed_sedation_min_after_im_dose_minutes;
+  int ed_sedation_after_adverse_event_minutes =
+      ServerConfig{}.ed_sedation_after_adverse_event_minutes;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
 };
 

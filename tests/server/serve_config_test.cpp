@@ -382,5 +382,27 @@ TEST(ServeConfigTest, BadHandlerSettingsAreRefusedByName) {
   }
 }
 
+TEST(ServeConfigTest, EdSedationIntervalsReachTheHandlersAndNeverGoBelowRcem) {
+  ServeOptions o;
+  apply_toml(o,
+             "ed_sedation_min_after_iv_dose_minutes = 70\n"
+             "ed_sedation_min_after_im_dose_minutes = 90\n"
+             "ed_sedation_after_adverse_event_minutes = 40\n",
+             "kit.toml");
+  const ServerConfig c = server_config(o);
+  EXPECT_EQ(c.ed_sedation_min_after_iv_dose_minutes, 70);
+  EXPECT_EQ(c.ed_sedation_min_after_im_dose_minutes, 90);
+  EXPECT_EQ(c.ed_sedation_after_adverse_event_minutes, 40);
+  // RCEM: no primary adverse event after 25 min from the last IV dose (core/sedation/rules.h).
+  try {
+    apply_toml(o, "ed_sedation_min_after_iv_dose_minutes = 20\n", "kit.toml");
+    ADD_FAILURE() << "an IV interval below RCEM's 25 min was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("kit.toml: ed_sedation_min_after_iv_dose_minutes"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace kit::server
