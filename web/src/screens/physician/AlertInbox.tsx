@@ -37,7 +37,8 @@ export default function AlertInbox() {
   usePolling(inbox.reload, 30_000);
   const [done, setDone] = useState<string | null>(null);
   const d = inbox.data;
-  const suicidal = d?.alerts.filter((a) => a.kind.startsWith('suicidal_ideation')) ?? [];
+  // The core's safety flags (PHQ-9 item 9, QIDS item 12, MADRS item 10) name suicidal ideation.
+  const suicidal = d?.alerts.filter((a) => a.kind === 'safety_flag' && a.message.includes('suicidal_ideation')) ?? [];
   return (
     <>
       <div class="page-head">
@@ -54,7 +55,7 @@ export default function AlertInbox() {
         <div class="notice notice-crisis" role="alert">
           <p class="notice-title">
             <span aria-hidden="true">‼ </span>
-            {suicidal.length === 1 ? 'A patient reported' : `${suicidal.length} patients reported`} thoughts of self-harm
+            {suicidal.length === 1 ? 'A questionnaire reports' : `${suicidal.length} questionnaires report`} thoughts of self-harm
           </p>
           <p>
             Review each one now: contact the patient, assess the risk directly and follow the clinic's crisis

@@ -189,7 +189,7 @@ function IntakeCard({ c, tz, onDecided }: { c: Candidate; tz: string; onDecided:
         <dt>Indication</dt>
         <dd>{p.indication.replace(/_/g, ' ')}</dd>
       </dl>
-      <section aria-labelledby={`${titleId}-screen`}>
+      <div>
         <h3 id={`${titleId}-screen`}>Screening</h3>
         {!s ? (
           <p class="notice notice-error">No screening on file: the patient cannot be approved until screened.</p>
@@ -214,8 +214,8 @@ function IntakeCard({ c, tz, onDecided }: { c: Candidate; tz: string; onDecided:
             </div>
           </>
         )}
-      </section>
-      <section aria-labelledby={`${titleId}-consent`}>
+      </div>
+      <div>
         <h3 id={`${titleId}-consent`}>Consent</h3>
         {c.consents.length === 0 ? (
           <p class="notice notice-error">No consent on file: a treatment consent is needed to approve.</p>
@@ -230,9 +230,9 @@ function IntakeCard({ c, tz, onDecided }: { c: Candidate; tz: string; onDecided:
           </ul>
         )}
         {c.consents.length > 0 && !consent && <p class="field-error">No treatment consent in force.</p>}
-      </section>
+      </div>
       {c.approvals.length > 0 && (
-        <section aria-labelledby={`${titleId}-prev`}>
+        <div>
           <h3 id={`${titleId}-prev`}>Earlier decisions</h3>
           <ul class="findings">
             {c.approvals.map((a) => (
@@ -242,7 +242,7 @@ function IntakeCard({ c, tz, onDecided }: { c: Candidate; tz: string; onDecided:
               </li>
             ))}
           </ul>
-        </section>
+        </div>
       )}
       <form onSubmit={submit} noValidate aria-label={`Decision for ${name}`} class="decision-form">
         <ErrorSummary errors={errors} focusKey={focusKey} />

@@ -1,6 +1,7 @@
 // The physician's patients under treatment, those NOT improving first (AIMS Center registry
 // practice): each with the status the server's outcome rules give on the instrument of their
 // indication (relapse, no response, partial response, response, remission), baseline and latest.
+import { listAssessments } from '../../api/assessments';
 import { ApiError } from '../../api/client';
 import { getOutcome, patientsWithStatus } from '../../api/physician';
 import type { Outcome, Patient } from '../../api/types';
@@ -27,10 +28,12 @@ export default function PatientList() {
     const rows: Row[] = await Promise.all(
       patients.map(async (patient) => {
         const instrument = PRIMARY_INSTRUMENT[patient.indication] ?? 'phq9';
+        // The outcome route answers 422 without scores: ask only when there are some.
+        const sheets = await listAssessments(patient.id, instrument, signal);
+        if (!sheets.some((a) => a.status !== 'entered_in_error')) return { patient, instrument, outcome: null };
         try {
           return { patient, instrument, outcome: await getOutcome(patient.id, instrument, signal) };
         } catch (e) {
-          // 422 `instrument`: no scores on that instrument yet.
           if (e instanceof ApiError && e.status === 422) return { patient, instrument, outcome: null };
           throw e;
         }
