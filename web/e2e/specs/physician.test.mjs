@@ -239,7 +239,7 @@ test('the PK what-if panel predicts a curve and compares it with the last', asyn
   assert.match(first, /0\.5\u00a0mg\/kg over 40\u00a0min, domino1982/);
   // What if: a higher dose over a longer time.
   await page.getByLabel('Dose (mg/kg)').fill('0.75');
-  await page.getByLabel('Infusion time (min)').fill('60');
+  await page.getByLabel('Infusion time (min, 0 = bolus)').fill('60');
   await page.getByRole('button', { name: 'Show prediction' }).click();
   await result.getByText(/0\.75\u00a0mg\/kg over 60\u00a0min/).first().waitFor();
   assert.match(await result.innerText(), /Before: 0\.5\u00a0mg\/kg over 40\u00a0min/);
@@ -250,6 +250,8 @@ test('the PK what-if panel predicts a curve and compares it with the last', asyn
   await page.getByLabel('Dose (mg/kg)').fill('0.75');
   await page.getByRole('button', { name: 'Show prediction' }).click();
   await page.getByRole('alert').waitFor({ state: 'detached' });
+  // Running the same regimen again keeps the last different one as "Before".
+  assert.match(await result.innerText(), /Before: 0\.5\u00a0mg\/kg over 40\u00a0min/);
   assert.deepEqual(await axeViolations(page), []);
   await screenshots(page, 'physician-pk');
   assert.deepEqual(s.problems(), []);

@@ -59,7 +59,7 @@ export default function AlertInbox() {
           </p>
           <p>
             Review each one now: contact the patient, assess the risk directly and follow the clinic's crisis
-            protocol. The questionnaire's crisis guidance is with the scored sheet in the patient's chart.
+            protocol.
           </p>
         </div>
       )}

@@ -242,7 +242,7 @@ function vitalsText(s: SessionDetail): string {
   const valid = s.vitals.filter((v) => v.status !== 'entered_in_error');
   if (valid.length === 0) return 'none recorded';
   const flagged = valid.filter((v) => v.action !== 'continue').length;
-  return `${valid.length} readings${flagged ? `, ${flagged} needing action` : ''}`;
+  return `${valid.length} ${valid.length === 1 ? 'reading' : 'readings'}${flagged ? `, ${flagged} needing action` : ''}`;
 }
 
 function Infusions({ infusions, tz }: { infusions: Infusion[]; tz: string }) {

@@ -83,7 +83,8 @@ export default function PkWhatIf() {
     setErrors([]);
     try {
       const curve = await simulatePk(request);
-      setPrevious(result);
+      // "Before" is the last different regimen, not the same one run again.
+      if (result && JSON.stringify(result.form) !== JSON.stringify(form)) setPrevious(result);
       setResult({ curve, form: { ...form } });
     } catch (err) {
       const field = err instanceof ApiError ? formFieldOf(err.field) : null;
@@ -131,7 +132,7 @@ export default function PkWhatIf() {
             </div>
             <div class="pk-grid">
               <TextField name="dose_mg_per_kg" label="Dose (mg/kg)" inputMode="decimal" value={form.dose_mg_per_kg} onInput={set('dose_mg_per_kg')} error={errorOf('dose_mg_per_kg')} />
-              <TextField name="duration_min" label="Infusion time (min)" hint="0 for a bolus" inputMode="decimal" value={form.duration_min} onInput={set('duration_min')} error={errorOf('duration_min')} />
+              <TextField name="duration_min" label="Infusion time (min, 0 = bolus)" inputMode="decimal" value={form.duration_min} onInput={set('duration_min')} error={errorOf('duration_min')} />
               <TextField name="end_min" label="Predict until (min)" inputMode="numeric" value={form.end_min} onInput={set('end_min')} error={errorOf('end_min')} />
               <TextField name="weight_kg" label="Weight (kg)" inputMode="decimal" value={form.weight_kg} onInput={set('weight_kg')} error={errorOf('weight_kg')} />
               <TextField name="age_y" label="Age (years)" inputMode="numeric" value={form.age_y} onInput={set('age_y')} error={errorOf('age_y')} />
@@ -178,9 +179,7 @@ function ModelNotes({ model }: { model: PkModel }) {
   const notes = [model.special_population, ...(model.cautions ?? [])].filter((t): t is string => !!t);
   return (
     <div class="card pk-model">
-      <p>
-        <strong>{model.citation}</strong>
-      </p>
+      <p class="hint">Model: {model.citation}</p>
       {!model.has_effect_site && <p class="hint">This model has no effect site: plasma only.</p>}
       {notes.length > 0 && (
         <ul class="findings">
