@@ -252,6 +252,16 @@ test('the PK what-if panel predicts a curve and compares it with the last', asyn
   await page.getByRole('alert').waitFor({ state: 'detached' });
   // Running the same regimen again keeps the last different one as "Before".
   assert.match(await result.innerText(), /Before: 0\.5\u00a0mg\/kg over 40\u00a0min/);
+  // The population band: Domino publishes no variability, so the clinician states it.
+  await page.getByLabel(/Show the 5–95 % band/).check();
+  await page.getByRole('button', { name: 'Show prediction' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Enter the clearance CV in %' }).waitFor();
+  await page.getByLabel('Clearance CV (%)').fill('30');
+  await page.getByLabel('Central volume CV (%)').fill('30');
+  const popSent = page.waitForRequest((r) => r.url().endsWith('/api/v1/pk/population'));
+  await page.getByRole('button', { name: 'Show prediction' }).click();
+  assert.deepEqual(JSON.parse((await popSent).postData()).iiv_cv, { CL: 0.3, V1: 0.3 });
+  await result.getByText(/Population of 500 \(stated variability\): plasma peak 5th to 95th percentile \d+\u00a0ng\/mL to \d+\u00a0ng\/mL/).waitFor();
   assert.deepEqual(await axeViolations(page), []);
   await screenshots(page, 'physician-pk');
   assert.deepEqual(s.problems(), []);

@@ -13,6 +13,7 @@ import type {
   PatientPage,
   PkCurve,
   PkModel,
+  PkPopulation,
   PkSimulateRequest,
   Screening,
   SessionDetail,
@@ -91,3 +92,7 @@ export const listPkModels = (signal?: AbortSignal) => api.get<PkModel[]>('/pk/mo
 
 export const simulatePk = async (request: PkSimulateRequest, signal?: AbortSignal) =>
   (await api.request<PkCurve>('POST', '/pk/simulate', { body: request, signal })).data;
+
+/** The 5-95 % band (POST /pk/population, bounded over HTTP: n <= 1000, one thread). */
+export const populationPk = async (request: unknown, signal?: AbortSignal) =>
+  (await api.request<PkPopulation>('POST', '/pk/population', { body: request, signal })).data;

@@ -330,6 +330,7 @@ export interface PkModel {
   weight_kg: { min: number | null; max: number | null };
   age_y: { min: number | null; max: number | null };
   tci_refused: string | null;
+  iiv: Array<{ param: string; cv: number; source: string }>;
   special_population: string | null;
   cautions: string[];
 }
@@ -372,4 +373,18 @@ export interface Outcome {
 export interface MedicationTrend {
   patient_id: number;
   trend: Array<{ as_of: string; list_id: number; total_mme_per_day: number; change_mme_per_day: number | null }>;
+}
+
+/** POST /api/v1/pk/population answer (the fields the what-if band reads) */
+export interface PkPopulation {
+  model: string;
+  n: number;
+  cmax_ng_per_ml: { p5: number; p50: number; p95: number };
+  curve_times_min: number[];
+  curve_p5_ng_per_ml: number[];
+  curve_p50_ng_per_ml: number[];
+  curve_p95_ng_per_ml: number[];
+  iiv: Array<{ param: string; cv: number; source?: string }>;
+  iiv_origin: 'model' | 'request';
+  warnings?: string[];
 }

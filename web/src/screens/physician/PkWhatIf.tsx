@@ -6,8 +6,9 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import { getPatient } from '../../api/patients';
-import { listPkModels, simulatePk } from '../../api/physician';
-import type { PkCurve, PkModel } from '../../api/types';
+import { listPkModels, populationPk, simulatePk } from '../../api/physician';
+import type { PkCurve, PkModel, PkPopulation } from '../../api/types';
+import { interpolate } from '../../components/chart/interpolate';
 import { CurvePlot } from '../../components/chart/CurvePlot';
 import { ErrorSummary, fieldId, type FieldError } from '../../components/ErrorSummary';
 import { TextField } from '../../components/Fields';
@@ -16,7 +17,7 @@ import { DataTable } from '../../components/Table';
 import { useResource } from '../../components/useResource';
 import { formatQuantity } from '../../format/quantity';
 import { Link, useLocation } from '../../router';
-import { formFieldOf, validatePk, type PkForm } from './pkForm';
+import { formFieldOf, populationRequest, validatePk, type PkForm } from './pkForm';
 
 const DEFAULTS: PkForm = {
   model: 'domino1982',
@@ -50,8 +51,10 @@ export default function PkWhatIf() {
   const [form, setForm] = useState<PkForm>(DEFAULTS);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [focusKey, setFocusKey] = useState(0);
-  const [result, setResult] = useState<{ curve: PkCurve; form: PkForm } | null>(null);
-  const [previous, setPrevious] = useState<{ curve: PkCurve; form: PkForm } | null>(null);
+  const [result, setResult] = useState<Run | null>(null);
+  const [previous, setPrevious] = useState<Run | null>(null);
+  const [band, setBand] = useState(false);
+  const [cv, setCv] = useState({ CL: '', V1: '' });
   const [busy, setBusy] = useState(false);
 
   // The patient's own covariates, once loaded.
@@ -79,22 +82,30 @@ export default function PkWhatIf() {
       setFocusKey((k) => k + 1);
       return;
     }
+    const needsCv = band && (model?.iiv.length ?? 0) === 0;
+    const pop = band ? populationRequest(request, needsCv ? cv : null) : null;
+    if (pop && 'errors' in pop) {
+      setErrors(pop.errors);
+      setFocusKey((k) => k + 1);
+      return;
+    }
     setBusy(true);
     setErrors([]);
     try {
-      const curve = await simulatePk(request);
+      const [curve, population] = await Promise.all([simulatePk(request), pop ? populationPk(pop.request) : Promise.resolve(null)]);
       // "Before" is the last different regimen, not the same one run again.
       if (result && JSON.stringify(result.form) !== JSON.stringify(form)) setPrevious(result);
-      setResult({ curve, form: { ...form } });
+      setResult({ curve, population, form: { ...form } });
     } catch (err) {
-      const field = err instanceof ApiError ? formFieldOf(err.field) : null;
+      const field = err instanceof ApiError ? (err.field?.startsWith('iiv_cv') ? 'cv_CL' : formFieldOf(err.field)) : null;
       setErrors([{ field, message: err instanceof Error ? describeError(err) : String(err) }]);
       setFocusKey((k) => k + 1);
     } finally {
       setBusy(false);
     }
   }
-  const errorOf = (f: keyof PkForm) => errors.find((x) => x.field === f)?.message;
+  const errorOf = (f: string) => errors.find((x) => x.field === f)?.message;
+  const published = model?.iiv ?? [];
 
   return (
     <>
@@ -146,6 +157,27 @@ export default function PkWhatIf() {
                 <option value="male">Male</option>
               </select>
             </div>
+            <fieldset class="field">
+              <legend>Population</legend>
+              <div class="checkbox">
+                <input type="checkbox" id={fieldId('band')} checked={band} onChange={(e) => setBand((e.currentTarget as HTMLInputElement).checked)} />
+                <label for={fieldId('band')}>Show the 5–95 % band (500 simulated patients like this one)</label>
+              </div>
+              {band &&
+                (published.length > 0 ? (
+                  <p class="hint">
+                    Variability: the model's published values ({published.map((p) => `${p.param} ${Math.round(p.cv * 100)}%`).join(', ')}).
+                  </p>
+                ) : (
+                  <>
+                    <p class="hint">This model has no published variability: state the one to assume (CV, %).</p>
+                    <div class="pk-grid">
+                      <TextField name="cv_CL" label="Clearance CV (%)" inputMode="decimal" value={cv.CL} onInput={(v) => setCv((c) => ({ ...c, CL: v }))} error={errorOf('cv_CL')} />
+                      <TextField name="cv_V1" label="Central volume CV (%)" inputMode="decimal" value={cv.V1} onInput={(v) => setCv((c) => ({ ...c, V1: v }))} error={errorOf('cv_V1')} />
+                    </div>
+                  </>
+                ))}
+            </fieldset>
             <button type="submit" class="button" disabled={busy}>
               {busy ? 'Predicting…' : 'Show prediction'}
             </button>
@@ -159,10 +191,6 @@ export default function PkWhatIf() {
                 <p class="empty">Set a regimen and choose “Show prediction”.</p>
               )}
             </div>
-            <p class="hint">
-              Population 5–95 % band: not offered by the server. Population runs stay on the command line (
-              <code>kit pk population</code>): they can take every core for seconds.
-            </p>
           </div>
         </div>
       )}
@@ -196,15 +224,40 @@ function describeRegimen(f: PkForm) {
   return `${formatQuantity(Number(f.dose_mg_per_kg), 'mg/kg')} over ${formatQuantity(Number(f.duration_min), 'min')}, ${f.model}, ${formatQuantity(Number(f.weight_kg), 'kg')}`;
 }
 
-function Result({ current, previous }: { current: { curve: PkCurve; form: PkForm }; previous: { curve: PkCurve; form: PkForm } | null }) {
+interface Run {
+  curve: PkCurve;
+  population: PkPopulation | null;
+  form: PkForm;
+}
+
+function Result({ current, previous }: { current: Run; previous: Run | null }) {
   const c = current.curve;
-  const curve = useMemo(() => ({ times_min: c.times_min, plasma: c.plasma_ng_per_ml, effect: c.effect_ng_per_ml }), [c]);
+  const pop = current.population;
+  const curve = useMemo(
+    () => ({
+      times_min: c.times_min,
+      plasma: c.plasma_ng_per_ml,
+      effect: c.effect_ng_per_ml,
+      band: pop
+        ? {
+            p5: interpolate(pop.curve_times_min, pop.curve_p5_ng_per_ml, c.times_min),
+            p95: interpolate(pop.curve_times_min, pop.curve_p95_ng_per_ml, c.times_min),
+          }
+        : null,
+    }),
+    [c, pop],
+  );
   const peakEffect = c.effect_ng_per_ml ? Math.max(...c.effect_ng_per_ml) : null;
   const summary =
     `Predicted for ${describeRegimen(current.form)}: total ${formatQuantity(c.total_dose_mg, 'mg')}; ` +
     `plasma peak ${formatQuantity(c.cmax_ng_per_ml, 'ng/mL')} at ${formatQuantity(c.tmax_min, 'min')}` +
     (peakEffect !== null ? `; effect-site peak ${formatQuantity(peakEffect, 'ng/mL')}` : '') +
-    '.';
+    '.' +
+    (pop
+      ? ` Population of ${pop.n.toLocaleString('en-US')} (${pop.iiv_origin === 'model' ? 'published' : 'stated'} variability): plasma peak ` +
+        `5th to 95th percentile ${formatQuantity(pop.cmax_ng_per_ml.p5, 'ng/mL')} to ${formatQuantity(pop.cmax_ng_per_ml.p95, 'ng/mL')}, ` +
+        `median ${formatQuantity(pop.cmax_ng_per_ml.p50, 'ng/mL')}.`
+      : '');
   // A few rows for the table: every 30 minutes (and the peak), not 600 samples.
   const rows = useMemo(() => {
     const out: number[] = [];
@@ -238,12 +291,20 @@ function Result({ current, previous }: { current: { curve: PkCurve; form: PkForm
       <CurvePlot label={`Predicted ketamine concentration over time (model prediction). ${summary}`} curve={curve} />
       <details>
         <summary>Predicted concentrations as a table</summary>
-        <DataTable caption="Predicted concentrations (model prediction)" head={['Minute', 'Plasma', 'Effect site']}>
+        <DataTable
+          caption="Predicted concentrations (model prediction)"
+          head={pop ? ['Minute', 'Plasma', 'Effect site', 'Population 5th–95th'] : ['Minute', 'Plasma', 'Effect site']}
+        >
           {rows.map((i) => (
             <tr key={i}>
               <td>{formatQuantity(c.times_min[i]!, 'min')}</td>
               <td class="nowrap">{formatQuantity(c.plasma_ng_per_ml[i]!, 'ng/mL')}</td>
               <td class="nowrap">{c.effect_ng_per_ml ? formatQuantity(c.effect_ng_per_ml[i]!, 'ng/mL') : '—'}</td>
+              {pop && (
+                <td class="nowrap">
+                  {formatQuantity(curve.band!.p5[i] ?? NaN, 'ng/mL')} to {formatQuantity(curve.band!.p95[i] ?? NaN, 'ng/mL')}
+                </td>
+              )}
             </tr>
           ))}
         </DataTable>

@@ -45,3 +45,21 @@ describe('formFieldOf', () => {
     expect(formFieldOf(undefined)).toBeNull();
   });
 });
+
+import { populationRequest } from './pkForm';
+
+describe('populationRequest', () => {
+  const sim = validatePk({ ...good, height_cm: '170' }).request!;
+  it('keeps the regimen, drops height and uses the published variability when none is stated', () => {
+    const r = populationRequest(sim, null);
+    expect('request' in r && r.request).toMatchObject({ model: 'domino1982', n: 500, seed: 1, patient: { weight_kg: 70, age_y: 40 } });
+    expect('request' in r && 'iiv_cv' in r.request).toBe(false);
+    expect('request' in r && (r.request.patient as Record<string, unknown>).height_cm).toBeUndefined();
+  });
+  it('turns stated CV % into fractions and names a bad one', () => {
+    const ok = populationRequest(sim, { CL: '30', V1: '25.5' });
+    expect('request' in ok && ok.request.iiv_cv).toEqual({ CL: 0.3, V1: 0.255 });
+    const bad = populationRequest(sim, { CL: '', V1: '400' });
+    expect('errors' in bad && bad.errors.map((e) => e.field)).toEqual(['cv_CL', 'cv_V1']);
+  });
+});

@@ -74,3 +74,35 @@ export function formFieldOf(serverField: string | undefined): keyof PkForm | nul
   if (serverField === 'model' || serverField === 'enantiomer') return 'model';
   return null;
 }
+
+/** The population request for the band: the same regimen and covariates (height is not a
+ * population covariate), 500 simulated patients, a fixed seed (the same band each time), and the
+ * clinician's stated variability when the model publishes none. Errors name cv_CL / cv_V1. */
+export function populationRequest(
+  simulate: PkSimulateRequest,
+  cv: { CL: string; V1: string } | null,
+): { request: Record<string, unknown> } | { errors: Array<{ field: string; message: string }> } {
+  const { height_cm: _height, ...patient } = simulate.patient;
+  const request: Record<string, unknown> = {
+    model: simulate.model,
+    n: 500,
+    seed: 1,
+    patient,
+    doses: simulate.doses,
+    end_min: simulate.end_min,
+    step_min: simulate.step_min,
+    ...(simulate.enantiomer ? { enantiomer: simulate.enantiomer } : {}),
+  };
+  if (cv) {
+    const errors: Array<{ field: string; message: string }> = [];
+    const iiv: Record<string, number> = {};
+    for (const [key, label] of [['CL', 'clearance'], ['V1', 'central volume']] as const) {
+      const v = num(cv[key]);
+      if (v === null || v <= 0 || v > 300) errors.push({ field: `cv_${key}`, message: `Enter the ${label} CV in %, above 0 and at most 300` });
+      else iiv[key] = v / 100;
+    }
+    if (errors.length) return { errors };
+    request.iiv_cv = iiv;
+  }
+  return { request };
+}
