@@ -140,7 +140,8 @@ function AlertItem({
       <div class="alert-head">
         <PriorityTag severity={alert.severity} />
         <h2 id={titleId} class="alert-title">
-          {kindLabel(alert.kind)}: <Link href={`/patients/chart?patient=${alert.patient_id}`}>{name}</Link>
+          {kindLabel(alert.kind)}:{' '}
+          {canAcknowledge ? <Link href={`/patients/chart?patient=${alert.patient_id}`}>{name}</Link> : name}
         </h2>
       </div>
       <p class="alert-message">{alert.message}</p>
