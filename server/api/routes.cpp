@@ -18,6 +18,7 @@ void register_all_routes(Router& router) {
   register_assessment_routes(router);
   register_medication_routes(router);
   register_pk_routes(router);
+  register_pk_population_route(router);
   register_calculator_routes(router);
   register_event_routes(router);
   register_sedation_routes(router);

@@ -191,7 +191,11 @@ Response post_approval(RouteContext& ctx) {
     *override_reason = require_text(*override_reason, "override_reason", kMaxReason);
 
   storage::Transaction& tx = ctx.tx();
-  const std::string status = load_patient_record(tx, patient_id).status;
+  const storage::Patient record = load_patient_record(tx, patient_id);
+  // If-Match, when sent, is the record's version as the physician saw it (the web app's intake
+  // screen sends it): a decision on a record changed since is 412 and records nothing.
+  if (ctx.request().header("if-match")) ctx.require_if_match(record.version);
+  const std::string status = record.status;
   if (status == "in_treatment" || status == "maintenance") {
     throw ApiError::conflict("the patient is in treatment; stop or complete the course first");
   }

@@ -26,6 +26,7 @@ void register_session_entry_routes(Router& router);  // called by register_sessi
 void register_assessment_routes(Router& router);
 void register_medication_routes(Router& router);
 void register_pk_routes(Router& router);
+void register_pk_population_route(Router& router);
 void register_calculator_routes(Router& router);  // POST /api/v1/calculators/{dose,score,...}
 void register_event_routes(Router& router);       // GET /api/v1/events (Server-Sent Events)
 void register_sedation_routes(Router& router);    // /api/v1/sedation/... (ED sedation records)

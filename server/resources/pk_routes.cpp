@@ -1,7 +1,8 @@
 // The PK engine over HTTP for clinicians (physician, nurse, like the dose calculators: a TCI
 // schedule is a dosing instruction, not an admin's business): the same JSON contract as
-// `kit pk models|simulate|tci` (docs/cli-pk.md), shared through app/pk_api.h. Population runs stay
-// on the command line: they can take all cores for seconds and do not belong on a clinic server.
+// `kit pk models|simulate|tci` (docs/cli-pk.md), shared through app/pk_api.h. Large population runs
+// stay on the command line (they can take all cores for seconds); a bounded population route for
+// the what-if band is in pk_population_route.cpp.
 // No patient data is involved: requests carry covariates, not identities.
 #include <nlohmann/json.hpp>
 

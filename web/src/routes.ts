@@ -45,6 +45,33 @@ export const SCREENS: ScreenRoute[] = [
     load: () => import('./screens/physician/AlertInbox'),
   },
   {
+    path: '/intake',
+    title: 'Intake approvals',
+    roles: ['physician'],
+    nav: 'Intake',
+    load: () => import('./screens/physician/IntakeApprovals'),
+  },
+  {
+    path: '/patients',
+    title: 'Patients',
+    roles: ['physician'],
+    nav: 'Patients',
+    load: () => import('./screens/physician/PatientList'),
+  },
+  {
+    path: '/patients/chart',
+    title: 'Patient chart',
+    roles: ['physician'],
+    load: () => import('./screens/physician/PatientChart'),
+  },
+  {
+    path: '/pk',
+    title: 'PK what-if',
+    roles: ['physician'],
+    nav: 'PK what-if',
+    load: () => import('./screens/physician/PkWhatIf'),
+  },
+  {
     path: '/admin/staff',
     title: 'Staff accounts',
     roles: ['admin'],

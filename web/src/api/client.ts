@@ -31,6 +31,8 @@ export interface RequestOptions {
   body?: unknown;
   query?: Query;
   ifMatch?: string | number;
+  /** `Idempotency-Key` (docs/api-chair.md "Retries"): the same key when retrying one action. */
+  idempotencyKey?: string;
   /** Public routes (login, the inquiry form): a 401 is an answer, not an ended session. */
   public?: boolean;
   signal?: AbortSignal;
@@ -66,6 +68,7 @@ class Client {
       const v = String(options.ifMatch);
       headers['If-Match'] = v.startsWith('"') ? v : `"${v}"`;
     }
+    if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
     let res: Response;
     try {
       res = await fetch(url, {

@@ -184,3 +184,207 @@ export interface Assessment {
   at: string;
   status?: string;
 }
+
+// ---- Physician screens (intake approvals, chart, PK what-if) ----
+
+/** A contraindication or action found by the core's screening rules (docs/screening-schema.md). */
+export interface ScreeningFinding {
+  rule?: string;
+  code?: string;
+  finding?: string;
+  text?: string;
+  basis: string;
+  source: string;
+}
+
+/** GET /api/v1/patients/{id}/screenings item */
+export interface Screening {
+  id: number;
+  patient_id: number;
+  eligible: boolean;
+  result: {
+    indication: string;
+    setting: string;
+    eligible: boolean;
+    absolute: ScreeningFinding[];
+    relative: ScreeningFinding[];
+    actions: ScreeningFinding[];
+    cleared_to_start?: boolean;
+  };
+  screened_by: number;
+  screened_at: string;
+}
+
+/** GET /api/v1/patients/{id}/consents item */
+export interface Consent {
+  id: number;
+  patient_id: number;
+  type: string;
+  version: string;
+  signed_at: string;
+  recorded_at: string;
+  note: string;
+  withdrawn_at: string | null;
+  withdrawal_reason: string | null;
+}
+
+/** GET /api/v1/patients/{id}/approvals item; POST .../approval answer (+ patient) */
+export interface Approval {
+  id: number;
+  patient_id: number;
+  decision: 'approved' | 'declined';
+  reason: string;
+  override_reason: string | null;
+  screening_id: number | null;
+  physician_user_id: number;
+  decided_at: string;
+  patient?: Patient;
+}
+
+/** GET /api/v1/patients/{id}/courses item, GET /courses/{id} */
+export interface Course {
+  id: number;
+  patient_id: number;
+  protocol_id: string;
+  protocol_name: string;
+  schedule: string;
+  state: string;
+  planned_infusions: number;
+  extension_infusions: number;
+  total_infusions: number;
+  infusion_appointments: { booked: number; completed: number; cancelled: number; no_show: number };
+  notes: string;
+  events: Array<{ id: number; event: string; from: string | null; to: string; infusions_added: number; reason: string; at: string }>;
+  version: number;
+}
+
+/** GET /api/v1/patients/{id}/sessions item */
+export interface SessionSummary {
+  id: number;
+  course_id: number | null;
+  appointment_id: number | null;
+  protocol: string;
+  state: string;
+  planned_dose_mg: number;
+  delivered_mg: number;
+  started_at: string | null;
+  stopped_at: string | null;
+  created_at: string;
+  version: number;
+}
+
+export interface SessionVital {
+  id: number;
+  point: string;
+  sbp_mmhg: number | null;
+  dbp_mmhg: number | null;
+  hr_bpm: number | null;
+  spo2_percent: number | null;
+  rr_per_min: number | null;
+  action: string;
+  status: string;
+  at: string;
+}
+
+/** GET /api/v1/sessions/{id} (the fields the chart reads) */
+export interface SessionDetail {
+  id: number;
+  patient_id: number;
+  course_id: number | null;
+  protocol: string;
+  state: string;
+  dosing_weight_kg: number;
+  planned_dose_mg: number;
+  planned_duration_min: number;
+  delivered: { mg: number; ml: number; mg_per_kg: number; infused_min: number; status: string };
+  started_at: string | null;
+  stopped_at: string | null;
+  vitals: SessionVital[];
+  adverse_events: Array<{ id: number; kind: string; severity: string; description: string; status: string; at: string }>;
+  dissociation: Array<{ id: number; total: number; status: string; at: string }>;
+  created_at: string;
+}
+
+/** GET /api/v1/sessions/{id}/pk and POST /api/v1/pk/simulate answers */
+export interface PkCurve {
+  model: string;
+  times_min: number[];
+  plasma_ng_per_ml: number[];
+  effect_ng_per_ml: number[] | null;
+  cmax_ng_per_ml: number;
+  tmax_min: number;
+  auc_ng_min_per_ml: number;
+  total_dose_mg: number;
+  ke0_provenance: string | null;
+  extrapolation: string | null;
+  warnings: string[];
+}
+
+/** GET /api/v1/pk/models item (the fields the panel reads) */
+export interface PkModel {
+  id: string;
+  citation: string;
+  population: string;
+  enantiomer: 'racemic' | 'S';
+  has_effect_site: boolean;
+  weight_kg: { min: number | null; max: number | null };
+  age_y: { min: number | null; max: number | null };
+  tci_refused: string | null;
+  iiv: Array<{ param: string; cv: number; source: string }>;
+  special_population: string | null;
+  cautions: string[];
+}
+
+/** POST /api/v1/pk/simulate body */
+export interface PkSimulateRequest {
+  model: string;
+  patient: { weight_kg: number; age_y?: number; height_cm?: number; sex?: string };
+  doses: Array<{ start_min: number; duration_min: number; amount_mg_per_kg?: number; amount_mg?: number }>;
+  end_min: number;
+  step_min: number;
+  enantiomer?: 'racemic' | 'S';
+}
+
+export interface OutcomeThreshold {
+  value: number | null;
+  source: string;
+  policy: boolean;
+  unit: string;
+}
+
+/** GET /api/v1/patients/{id}/outcome?instrument= */
+export interface Outcome {
+  instrument: string;
+  baseline: number;
+  baseline_date: string;
+  latest: number;
+  latest_date: string;
+  change_pct: number | null;
+  reduction_pct: number | null;
+  status: string;
+  reason: string;
+  booster_recommended: boolean;
+  reassess_sooner: boolean;
+  series: Array<{ date: string; total: number }>;
+  thresholds: Record<string, OutcomeThreshold>;
+}
+
+/** GET /api/v1/patients/{id}/medications */
+export interface MedicationTrend {
+  patient_id: number;
+  trend: Array<{ as_of: string; list_id: number; total_mme_per_day: number; change_mme_per_day: number | null }>;
+}
+
+/** POST /api/v1/pk/population answer (the fields the what-if band reads) */
+export interface PkPopulation {
+  model: string;
+  n: number;
+  cmax_ng_per_ml: { p5: number; p50: number; p95: number };
+  curve_times_min: number[];
+  curve_p5_ng_per_ml: number[];
+  curve_p50_ng_per_ml: number[];
+  curve_p95_ng_per_ml: number[];
+  iiv: Array<{ param: string; cv: number; source?: string }>;
+  iiv_origin: 'model' | 'request';
+  warnings?: string[];
+}

@@ -34,6 +34,9 @@ export function thresholdHook(thresholds: Threshold[]) {
       ctx.lineTo(u.bbox.left + u.bbox.width, y);
       ctx.stroke();
       ctx.fillStyle = t.color;
+      // uPlot leaves the axes' alignment on the context: labels start at the plot's left edge.
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'alphabetic';
       ctx.font = `${12 * uPlot.pxRatio}px sans-serif`;
       ctx.fillText(t.label, u.bbox.left + 4 * uPlot.pxRatio, y - 4 * uPlot.pxRatio);
     }
