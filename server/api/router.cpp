@@ -12,6 +12,7 @@
 #include "server/api/api_error.h"
 #include "server/api/audit.h"
 #include "server/api/auth.h"
+#include "server/api/idempotency.h"
 #include "server/api/services.h"
 
 namespace kit::server {
@@ -166,6 +167,19 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
     }
     ctx.emplace(req, params, who, services);
     enforce_access(route, params, who, *ctx);
+    // A retry of a write already answered gets that answer and runs nothing (idempotency.h).
+    const std::optional<IdempotentRequest> idempotent = idempotent_request(req, who);
+    if (idempotent) {
+      if (auto replay = find_replay(services.db(), *idempotent, req, services.now_ms())) {
+        if (route.patient_data || route.audited) {
+          audit_separately(services, audit_entry(route, req, who,
+                                                 replay->patient_id ? replay->patient_id
+                                                                    : path_patient(route, params),
+                                                 replay->response.status, services.now_ms()));
+        }
+        return std::move(replay->response);
+      }
+    }
     Response resp = route.handler(*ctx);
     // patient_self safety net: a patient on a route not in their roles must have been checked
     // against their own record by the router or the handler.
@@ -178,6 +192,11 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
                    audit_entry(route, req, who,
                                ctx->patient() ? ctx->patient() : path_patient(route, params),
                                resp.status, services.now_ms()));
+    }
+    if (idempotent) {
+      remember_answer(ctx->tx(), *idempotent, req, resp,
+                      ctx->patient() ? ctx->patient() : path_patient(route, params),
+                      services.now_ms());
     }
     if (ctx->tx_slot()) {
       ctx->tx_slot()->commit();

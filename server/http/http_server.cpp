@@ -196,6 +196,8 @@ struct HttpServer::Impl {
     metrics->describe_counter("kit_http_rejected_total",
                               "Requests refused by the HTTP layer, by reason (timeout, body_limit, "
                               "header_limit, malformed).");
+    metrics->describe_gauge("kit_http_event_streams", "Open Server-Sent Events streams.");
+    metrics->set_gauge("kit_http_event_streams", 0);
     metrics->set_gauge("kit_http_open_connections", 0);
     metrics->set_gauge("kit_http_requests_in_flight", 0);
   }
@@ -227,6 +229,21 @@ struct HttpServer::Impl {
   std::shared_ptr<MetricsRegistry> metrics;
   std::atomic<bool> draining{false};
   std::atomic<bool> finished{false};
+  std::atomic<std::size_t> open_streams{0};
+  std::atomic<std::int64_t> last_published{0};
+
+  bool try_open_stream() {
+    std::size_t now = open_streams.load();
+    do {
+      if (now >= opt.max_event_streams) return false;
+    } while (!open_streams.compare_exchange_weak(now, now + 1));
+    metrics->set_gauge("kit_http_event_streams", static_cast<double>(now + 1));
+    return true;
+  }
+  void stream_closed() {
+    metrics->set_gauge("kit_http_event_streams", static_cast<double>(--open_streams));
+  }
+  void publish(std::int64_t seq);
   std::mutex sessions_mutex;
   std::map<std::uint64_t, std::weak_ptr<Connection>> sessions;
   std::uint64_t next_session_id = 0;
@@ -273,7 +290,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       const bool nothing_received =
           self->buffer_.size() == 0 && (!self->parser_ || !self->parser_->got_some());
-      if (self->state_ == State::idle || (self->state_ == State::reading && nothing_received)) {
+      if (self->state_ == State::idle || self->state_ == State::streaming ||
+          (self->state_ == State::reading && nothing_received)) {
         self->close();
       }
     });
@@ -283,8 +301,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
   }
 
+  // A change notice for an event stream (from any thread); other connections ignore it.
+  void notify(std::int64_t seq) {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), seq] {
+      if (self->state_ != State::streaming) return;
+      self->latest_seq_ = std::max(self->latest_seq_, seq);
+      self->flush_events();
+    });
+  }
+
  private:
-  enum class State { idle, reading, handling, writing, closing, closed };
+  enum class State { idle, reading, handling, writing, streaming, closing, closed };
   using Parser = http::request_parser<http::string_body>;
 
   void arm_timer(std::chrono::milliseconds after) {
@@ -489,7 +516,108 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
+  // Server-Sent Events (https://html.spec.whatwg.org/multipage/server-sent-events.html): the head
+  // is written, then the connection stays open with a close-delimited body (RFC 9112 §6.3) on
+  // this I/O thread; the worker that ran the handler is already free.
+  void start_event_stream(const Response& r) {
+    if (srv_.draining || !srv_.try_open_stream()) {
+      Response busy =
+          http_error_response(503, "busy", "too many live update streams; poll instead");
+      busy.set_header("Retry-After", "30");
+      return write_response(busy);
+    }
+    streaming_ = true;
+    auto res = std::make_shared<http::response<http::empty_body>>(http::status::ok,
+                                                                  version_ == 10 ? 10 : 11);
+    res->set(http::field::server, "kit");
+    res->set(http::field::content_type, "text/event-stream; charset=utf-8");
+    res->set("X-Accel-Buffering", "no");  // nginx: pass each event on at once
+    for (const auto& [name, value] : r.headers) res->insert(name, value);
+    set_security_defaults(*res, "text/event-stream");
+    res->keep_alive(false);  // the body ends when the connection closes
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    status_ = 200;
+    state_ = State::streaming;
+    stream_.expires_after(srv_.opt.write_timeout);
+    http::async_write_header(
+        stream_, *sr, [self = shared_from_this(), res, sr](beast::error_code ec, std::size_t n) {
+          self->stream_.expires_never();
+          if (self->state_ != State::streaming) return;
+          self->record_answer(n);
+          if (ec) return self->close();
+          self->stream_started_ = Clock::now();
+          self->latest_seq_ = std::max(self->latest_seq_, self->srv_.last_published.load());
+          self->preamble_due_ = true;
+          self->watch_stream_peer();
+          self->tick_stream();
+          self->flush_events();
+        });
+  }
+
+  // Writes what is due: the reconnection delay once, the latest change notice (never a backlog)
+  // or a heartbeat comment. One write at a time.
+  void flush_events() {
+    if (state_ != State::streaming || stream_writing_) return;
+    std::string out;
+    if (preamble_due_) {
+      out += "retry: 5000\n\n";
+      preamble_due_ = false;
+    }
+    if (latest_seq_ > sent_seq_) {
+      const std::string seq = std::to_string(latest_seq_);
+      out += "id: " + seq + "\nevent: change\ndata: {\"seq\":" + seq + "}\n\n";
+      sent_seq_ = latest_seq_;
+    } else if (heartbeat_due_) {
+      out += ": keep-alive\n\n";
+    }
+    heartbeat_due_ = false;
+    if (out.empty()) return;
+    stream_out_ = std::move(out);
+    stream_writing_ = true;
+    stream_.expires_after(srv_.opt.write_timeout);  // a client that does not read is dropped
+    net::async_write(stream_, net::buffer(stream_out_),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->stream_.expires_never();
+                       self->stream_writing_ = false;
+                       if (self->state_ != State::streaming) return;
+                       if (ec) return self->close();
+                       self->flush_events();
+                     });
+  }
+
+  // The client sends nothing on an event stream: end of input (or anything else) closes it.
+  void watch_stream_peer() {
+    stream_.socket().async_read_some(net::buffer(scratch_),
+                                     [self = shared_from_this()](beast::error_code, std::size_t) {
+                                       if (self->state_ == State::streaming) self->close();
+                                     });
+  }
+
+  void tick_stream() {
+    const std::uint64_t gen = ++timer_gen_;
+    timer_.expires_after(srv_.opt.event_heartbeat);
+    timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
+      if (ec || gen != self->timer_gen_ || self->state_ != State::streaming) return;
+      if (Clock::now() - self->stream_started_ >= self->srv_.opt.event_stream_lifetime) {
+        return self->close();  // the browser reconnects, and the login is checked again
+      }
+      self->heartbeat_due_ = true;
+      self->flush_events();
+      self->tick_stream();
+    });
+  }
+
+  // Security headers on every response, set here once (security_headers.h); a handler that
+  // serves something else (a cacheable asset) sets its own value and it is kept.
+  template <class Message>
+  static void set_security_defaults(Message& res, std::string_view content_type) {
+    for (const auto& [name, value] : default_security_headers(content_type)) {
+      if (res.find(name) == res.end()) res.set(name, value);
+    }
+  }
+
   void write_response(const Response& r) {
+    if (r.event_stream && r.status == 200) return start_event_stream(r);
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(version_ == 10 ? 10 : 11);
     res->result(static_cast<unsigned>(r.status));
@@ -503,11 +631,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       res->insert(name, value);
     }
-    // Security headers on every response, set here once (security_headers.h); a handler that
-    // serves something else (a cacheable asset) sets its own value and it is kept.
-    for (const auto& [name, value] : default_security_headers(r.content_type)) {
-      if (res->find(name) == res->end()) res->set(name, value);
-    }
+    set_security_defaults(*res, r.content_type);
     if (method_ != "HEAD") res->body() = r.body;
     const bool keep = keep_alive_ && !handler_closes && !srv_.draining;
     res->keep_alive(keep);
@@ -524,6 +648,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_write(beast::error_code ec, std::size_t bytes, bool keep) {
     stream_.expires_never();
     if (state_ == State::closed) return;
+    record_answer(bytes);
+    if (ec) return close();
+    if (!keep) return linger_close();
+    begin_request(false);
+  }
+
+  // Metrics and the access log of the answer just written (for a stream: its head).
+  void record_answer(std::size_t bytes) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     srv_.metrics->add_counter("kit_http_requests_total", {{"method", metric_method(method_)},
                                                           {"class", status_class(status_)}});
@@ -542,9 +674,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
       rec.response_bytes = bytes;
       srv_.opt.access_log(rec);
     }
-    if (ec) return close();
-    if (!keep) return linger_close();
-    begin_request(false);
   }
 
   void end_in_flight() {
@@ -576,6 +705,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close() {
     if (state_ == State::closed) return;
     state_ = State::closed;
+    if (streaming_) {
+      streaming_ = false;
+      srv_.stream_closed();
+    }
     disarm_timer();
     end_in_flight();
     beast::error_code ec;
@@ -603,7 +736,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int status_ = 0;
   Clock::time_point started_;
   std::array<char, 4096> scratch_{};
+  // Event stream (state_ == streaming).
+  bool streaming_ = false;
+  bool stream_writing_ = false;
+  bool preamble_due_ = false;
+  bool heartbeat_due_ = false;
+  std::int64_t latest_seq_ = 0;
+  std::int64_t sent_seq_ = -1;  // the first notice (the current seq, even 0) is always sent
+  std::string stream_out_;
+  Clock::time_point stream_started_;
 };
+
+void HttpServer::Impl::publish(std::int64_t seq) {
+  std::int64_t prev = last_published.load();
+  while (seq > prev && !last_published.compare_exchange_weak(prev, seq)) {
+  }
+  if (open_streams.load() == 0) return;
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(sessions_mutex);
+    for (auto& [id, weak] : sessions) {
+      if (auto c = weak.lock()) open.push_back(std::move(c));
+    }
+  }
+  for (auto& c : open) c->notify(seq);
+}
 
 void HttpServer::Impl::do_accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -696,6 +853,8 @@ std::uint16_t HttpServer::port() const { return impl_->bound_port; }
 const std::string& HttpServer::host() const { return impl_->opt.host; }
 MetricsRegistry& HttpServer::metrics() { return *impl_->metrics; }
 bool HttpServer::draining() const { return impl_->draining; }
+void HttpServer::publish(std::int64_t seq) { impl_->publish(seq); }
+std::size_t HttpServer::open_event_streams() const { return impl_->open_streams.load(); }
 
 void HttpServer::run() {
   Impl& s = *impl_;

@@ -45,6 +45,13 @@ struct HttpServerOptions {
   std::chrono::milliseconds write_timeout{30'000};
   // stop(): how long in-flight requests get to finish before connections are cut.
   std::chrono::milliseconds drain_timeout{10'000};
+  // Server-Sent Events streams (Response::event_stream): at most this many at once (beyond: 503,
+  // the client polls); each is closed after `event_stream_lifetime` (the browser reconnects, and
+  // the login is checked again) and carries a comment line every `event_heartbeat` so proxies
+  // and clients see it alive.
+  std::size_t max_event_streams = 256;
+  std::chrono::milliseconds event_stream_lifetime{300'000};
+  std::chrono::milliseconds event_heartbeat{15'000};
   int io_threads = 1;      // socket I/O and timers
   int worker_threads = 8;  // request handlers (they may block on the database)
   // Called after every response (from an I/O thread); keep it quick. Optional.
@@ -83,6 +90,12 @@ class HttpServer {
   // returns. Connections still busy after drain_timeout are cut.
   void stop();
   bool draining() const;
+
+  // Sends a change notice (`event: change`, `id: <seq>`) to every open event stream, from any
+  // thread; a notice older than one already sent is dropped, and a stream still writing the
+  // previous one gets only the latest (a slow client costs no memory).
+  void publish(std::int64_t seq);
+  std::size_t open_event_streams() const;
 
   struct Impl;  // opaque (http_server.cpp)
 

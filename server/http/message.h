@@ -31,6 +31,10 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type = "application/json";
+  // A 200 answer that opens a Server-Sent Events stream (text/event-stream): the HTTP layer keeps
+  // the connection open on its I/O thread, never a worker, and writes change notices to it
+  // (HttpServer::publish). The body is ignored.
+  bool event_stream = false;
 
   void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };

@@ -27,6 +27,7 @@ void register_assessment_routes(Router& router);
 void register_medication_routes(Router& router);
 void register_pk_routes(Router& router);
 void register_calculator_routes(Router& router);  // POST /api/v1/calculators/{dose,score,...}
+void register_event_routes(Router& router);       // GET /api/v1/events (Server-Sent Events)
 
 // The OpenAPI 3 document describing every route in the table.
 nlohmann::json openapi_document(const Router& router);

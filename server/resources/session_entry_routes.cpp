@@ -16,6 +16,7 @@
 #include "server/resources/chair_common.h"
 #include "server/resources/infusion_common.h"
 #include "server/resources/modules.h"
+#include "server/resources/record_corrections.h"
 
 namespace kit::server {
 
@@ -346,33 +347,6 @@ Response post_discharge(RouteContext& ctx) {
 
 // ---- Corrections ------------------------------------------------------------------------------
 
-struct CorrectionInput {
-  std::string action;
-  std::string reason;
-  json values;
-};
-
-CorrectionInput read_correction(const json& body) {
-  contract::ObjectReader r(body, "");
-  CorrectionInput c;
-  c.action = r.string("action");
-  const auto reason = optional_reason(r.optional_string("reason"), "reason");
-  if (const json* v = r.optional_value("values")) c.values = *v;
-  r.finish();
-  if (c.action != "entered_in_error" && c.action != "amend") {
-    throw InputError("action", "must be entered_in_error or amend");
-  }
-  if (!reason) throw InputError("reason", "is required: say why the entry is corrected");
-  c.reason = *reason;
-  if (c.action == "amend" && !c.values.is_object()) {
-    throw InputError("values", "is required to amend: the corrected entry, as first posted");
-  }
-  if (c.action == "entered_in_error" && !c.values.is_null()) {
-    throw InputError("values", "is only for amend");
-  }
-  return c;
-}
-
 // Recomputes what a session derives from its pump events after a correction.
 void recompute_delivery(RouteContext& ctx, storage::InfusionStore& store,
                         const storage::InfusionSession& s) {
@@ -407,10 +381,11 @@ void recompute_delivery(RouteContext& ctx, storage::InfusionStore& store,
 Response correct_entry(RouteContext& ctx, const std::string& entity) {
   const storage::InfusionSession s = session_for(ctx);
   const std::int64_t entry_id = ctx.id_param("entry_id");
-  const CorrectionInput in = read_correction(parse_body(ctx.request()));
+  const corrections::CorrectionRequest in =
+      corrections::read_correction_request(parse_body(ctx.request()));
   storage::InfusionStore store(ctx.tx());
   const std::int64_t now = ctx.services().now_ms();
-  const std::string new_status = in.action == "amend" ? "amended" : "entered_in_error";
+  const std::string new_status = in.corrected_status();
   // The entry to correct: it must exist on this session and still be in force. Vitals and
   // adverse events may have raised an alert, which the correction retracts.
   struct Entry {
@@ -436,7 +411,7 @@ Response correct_entry(RouteContext& ctx, const std::string& entity) {
     find_in(store.dissociation(s.id));
   } else {
     find_in(store.pump_events(s.id));
-    if (in.action == "amend") {
+    if (in.amend()) {
       throw InputError("action",
                        "a pump event is corrected by marking it entered_in_error and charting "
                        "the right event (with at_ms)");
@@ -450,7 +425,7 @@ Response correct_entry(RouteContext& ctx, const std::string& entity) {
   store.set_entry_status(entity, entry_id, s.id, new_status);
   std::optional<std::int64_t> replacement;
   json replacement_json = nullptr;
-  if (in.action == "amend") {
+  if (in.amend()) {
     if (entity == "vital") {
       replacement_json = record_vital(ctx, store, s, read_vital(in.values), entry_id);
     } else if (entity == "adverse_event") {

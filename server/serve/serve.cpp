@@ -26,6 +26,7 @@
 #include "server/demo/demo.h"
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
+#include "server/serve/change_feed.h"
 #include "server/web/static_files.h"
 #include "storage/database.h"
 #include "storage/postgres_database.h"
@@ -257,6 +258,7 @@ int run_serve(const ServeOptions& o) {
   }
 
   std::atomic<bool> ready{false};
+  std::atomic<ChangeFeed*> change_feed_ptr{nullptr};
   auto handler = [&](const Request& req) -> Response {
     if (req.path == "/healthz" || req.path == "/metrics") {
       if (req.method != "GET" && req.method != "HEAD") {
@@ -280,7 +282,12 @@ int run_serve(const ServeOptions& o) {
       return text_response(200, metrics->render(), kPrometheusContentType);
     }
     if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) {
-      return router.dispatch(req, services);
+      Response resp = router.dispatch(req, services);
+      // A write just committed: live screens hear of it now rather than at the next look.
+      if (req.method != "GET" && req.method != "HEAD" && resp.status < 400) {
+        if (ChangeFeed* feed = change_feed_ptr.load()) feed->poke();
+      }
+      return resp;
     }
     return web.serve(req);
   };
@@ -324,6 +331,10 @@ int run_serve(const ServeOptions& o) {
     return 1;
   }
   server_ptr = server.get();
+  // Live updates for the chair board and alert inbox (GET /api/v1/events).
+  ChangeFeed change_feed(
+      *db, [&server](std::int64_t seq) { server->publish(seq); }, std::chrono::milliseconds(2000));
+  change_feed_ptr = &change_feed;
   if (stop_requested) server->stop();
   ready = true;
   const std::string url =
@@ -348,6 +359,7 @@ int run_serve(const ServeOptions& o) {
   }
 
   server->run();
+  change_feed_ptr = nullptr;
   server_ptr = nullptr;
   log.info(
       "stopped",
