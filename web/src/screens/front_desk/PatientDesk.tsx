@@ -1,0 +1,392 @@
+// Front desk: one patient (?id=): the record, the courses, every appointment with rescheduling,
+// cancellation and no-show, and booking the induction series on the dates the server proposes,
+// on a chair and with a nurse, with each date's conflicts shown before anything is saved.
+import { useState } from 'preact/hooks';
+import {
+  appointments,
+  availability,
+  book,
+  changeAppointment,
+  chairs,
+  clinicians,
+  clinics,
+  courses,
+  idempotencyKey,
+  patient,
+  proposedDates,
+} from '../../api/desk';
+import type { Course, Proposal } from '../../api/desk';
+import type { Appointment, Chair, Clinic } from '../../api/types';
+import { ErrorSummary } from '../../components/ErrorSummary';
+import type { FieldError } from '../../components/ErrorSummary';
+import { TextField } from '../../components/Fields';
+import { Empty, LoadError, Skeleton } from '../../components/Status';
+import { DataTable, StatusTag } from '../../components/Table';
+import { useResource } from '../../components/useResource';
+import { dateIn, dateTimeIn, longDate, timeIn } from '../../format/time';
+import { useLiveRefresh } from '../../live/events';
+import { Link, useLocation } from '../../router';
+import { SelectField, errorsFrom, label } from './common';
+import { isoWeekday, slotConflicts } from './conflicts';
+import './desk.css';
+
+interface Ctx {
+  clinic: Clinic | null;
+  chairs: Chair[];
+  staff: Array<{ id: number; username: string; role: string }>;
+}
+
+export default function PatientDesk() {
+  const { search } = useLocation();
+  const id = Number(search.get('id')) || 0;
+  const data = useResource(
+    async (signal) => {
+      const [p, cs, appts, cl, ch, staff] = await Promise.all([
+        patient(id, signal),
+        courses(id, signal),
+        appointments({ patient_id: id, limit: 500 }, signal),
+        clinics(signal),
+        chairs(undefined, signal),
+        clinicians(signal),
+      ]);
+      return { p, courses: cs, appts: appts.sort((a, b) => a.starts_at.localeCompare(b.starts_at)), ctx: { clinic: cl[0] ?? null, chairs: ch, staff } as Ctx };
+    },
+    [id],
+  );
+  useLiveRefresh(data.reload, 30_000);
+  if (!id) return <Empty>No patient chosen. <Link href="/desk/patients">Find a patient</Link>.</Empty>;
+  if (data.status === 'error' && !data.data) return <LoadError error={data.error} retry={data.reload} />;
+  if (!data.data) return <Skeleton label="the patient" rows={5} />;
+  const { p, ctx } = data.data;
+  const tz = ctx.clinic?.timezone ?? 'UTC';
+  return (
+    <>
+      <div class="page-head">
+        <h1>
+          {p.family_name}, {p.given_name}
+        </h1>
+        <p class="subtitle">
+          {p.mrn} · {label(p.status)} · times in {tz}
+        </p>
+      </div>
+      {search.get('registered') && (
+        <p class="notice" role="status">
+          Patient registered{p.inquiry_id ? ': the inquiry is now marked scheduled' : ''}.
+        </p>
+      )}
+      <dl class="desk-facts">
+        <dt>Date of birth</dt>
+        <dd>{p.date_of_birth}</dd>
+        <dt>Reason for treatment</dt>
+        <dd>{label(p.indication)}</dd>
+        <dt>Phone</dt>
+        <dd>{p.phone || '—'}</dd>
+        <dt>Email</dt>
+        <dd>{p.email || '—'}</dd>
+      </dl>
+
+      <section class="section" aria-labelledby="courses-title">
+        <h2 id="courses-title">Treatment courses</h2>
+        {data.data.courses.length === 0 ? (
+          <Empty>No course yet: a physician approves the patient and starts a course before infusions are booked.</Empty>
+        ) : (
+          data.data.courses.map((c) => (
+            <div class="card desk-panel" key={c.id}>
+              <h3>
+                {c.protocol_name || c.protocol_id} <StatusTag status={c.state} />
+              </h3>
+              <p>
+                {c.total_infusions} infusions in all: {c.infusion_appointments.booked} booked, {c.infusion_appointments.completed} given,{' '}
+                {c.infusion_appointments.no_show} missed.
+              </p>
+              {(c.state === 'planned' || c.state === 'induction') && ctx.clinic && (
+                <BookSeries course={c} patientId={p.id} ctx={ctx} onBooked={data.reload} />
+              )}
+            </div>
+          ))
+        )}
+      </section>
+
+      <section class="section" aria-labelledby="appts-title">
+        <h2 id="appts-title">Appointments</h2>
+        {data.data.appts.length === 0 ? (
+          <Empty>No appointments.</Empty>
+        ) : (
+          <DataTable caption="Appointments" head={['When', 'Kind', 'Chair', 'With', 'Status', 'Actions']}>
+            {data.data.appts.map((a) => (
+              <AppointmentRow key={a.id + ':' + a.version} a={a} ctx={ctx} tz={tz} onChanged={data.reload} />
+            ))}
+          </DataTable>
+        )}
+      </section>
+    </>
+  );
+}
+
+function chairName(ctx: Ctx, id: number) {
+  return ctx.chairs.find((c) => c.id === id)?.name ?? `Chair ${id}`;
+}
+function staffName(ctx: Ctx, id: number | null) {
+  if (id === null) return '—';
+  return ctx.staff.find((s) => s.id === id)?.username ?? `Staff ${id}`;
+}
+
+function AppointmentRow({ a, ctx, tz, onChanged }: { a: Appointment; ctx: Ctx; tz: string; onChanged: () => void }) {
+  const [mode, setMode] = useState<'' | 'reschedule' | 'cancel' | 'no_show'>('');
+  const [date, setDate] = useState(a.date);
+  const [time, setTime] = useState(a.start.slice(11, 16));
+  const [chair, setChair] = useState(String(a.chair_id));
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [focusKey, setFocusKey] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [key, setKey] = useState(() => idempotencyKey('appt'));
+  const fid = (f: string) => `a${a.id}_${f}`;
+  const when = `${longDate(a.date)} ${timeIn(tz, a.starts_at)}`;
+
+  async function save(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      if (mode === 'reschedule') {
+        await changeAppointment(a, { start: `${date}T${time}`, chair_id: Number(chair) }, key);
+      } else if (mode === 'cancel') {
+        await changeAppointment(a, { status: 'cancelled', status_reason: reason }, key);
+      } else if (mode === 'no_show') {
+        await changeAppointment(a, { status: 'no_show', status_reason: reason }, key);
+      }
+      setMode('');
+      onChanged();
+    } catch (ex) {
+      const known = { start: fid('date'), chair_id: fid('chair'), status_reason: fid('reason'), reason: fid('reason') };
+      const errs = errorsFrom(ex, Object.keys(known)).map((x) => ({ ...x, field: x.field ? known[x.field as keyof typeof known] : null }));
+      setErrors(errs);
+      setFocusKey((k) => k + 1);
+      setKey(idempotencyKey('appt')); // a refused write is not kept: the next try is a new request
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <tr>
+      <td class="nowrap">{dateTimeIn(tz, a.starts_at)}–{timeIn(tz, a.ends_at)}</td>
+      <td>{a.kind}</td>
+      <td>{chairName(ctx, a.chair_id)}</td>
+      <td>{staffName(ctx, a.staff_user_id)}</td>
+      <td>
+        <StatusTag status={a.status} />
+        {a.status_reason && <div class="muted">{a.status_reason}</div>}
+      </td>
+      <td>
+        {a.status === 'booked' && !mode && (
+          <div class="desk-actions">
+            <button type="button" class="button button-secondary button-small" onClick={() => setMode('reschedule')}>
+              Reschedule<span class="visually-hidden"> {when}</span>
+            </button>
+            <button type="button" class="button button-secondary button-small" onClick={() => setMode('cancel')}>
+              Cancel<span class="visually-hidden"> {when}</span>
+            </button>
+            <button type="button" class="button button-secondary button-small" onClick={() => setMode('no_show')}>
+              No-show<span class="visually-hidden"> {when}</span>
+            </button>
+          </div>
+        )}
+        {mode && (
+          <form class="inline-form" onSubmit={save} noValidate aria-label={`${label(mode)}: ${when}`}>
+            <ErrorSummary errors={errors} focusKey={focusKey} />
+            {mode === 'reschedule' ? (
+              <>
+                <TextField name={fid('date')} label="New date" hint="YYYY-MM-DD" value={date} onInput={setDate} width="medium" />
+                <TextField name={fid('time')} label="New start time" hint="HH:MM, clinic time" value={time} onInput={setTime} width="medium" />
+                <SelectField
+                  name={fid('chair')}
+                  label="Chair"
+                  value={chair}
+                  options={ctx.chairs.filter((c) => c.active).map((c) => ({ value: String(c.id), label: c.name }))}
+                  onChange={setChair}
+                />
+              </>
+            ) : (
+              <TextField
+                name={fid('reason')}
+                label={mode === 'cancel' ? 'Why is it cancelled?' : 'Note on the no-show (optional)'}
+                value={reason}
+                onInput={setReason}
+              />
+            )}
+            <div class="desk-actions">
+              <button type="submit" class="button button-small" disabled={busy}>
+                {mode === 'reschedule' ? 'Save new time' : mode === 'cancel' ? 'Cancel appointment' : 'Mark no-show'}
+              </button>
+              <button type="button" class="button button-secondary button-small" onClick={() => (setMode(''), setErrors([]))}>
+                Back
+              </button>
+            </div>
+          </form>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+type RowResult = { state: 'booked' | 'failed'; message: string };
+
+function BookSeries({ course, patientId, ctx, onBooked }: { course: Course; patientId: number; ctx: Ctx; onBooked: () => void }) {
+  const tz = ctx.clinic!.timezone;
+  const [start, setStart] = useState(dateIn(tz));
+  const [chair, setChair] = useState('');
+  const [nurse, setNurse] = useState('');
+  const [asked, setAsked] = useState<{ start: string; n: number } | null>(null);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [focusKey, setFocusKey] = useState(0);
+  const [results, setResults] = useState<Record<string, RowResult>>({});
+  const [keys] = useState(() => new Map<string, string>());
+  const [saving, setSaving] = useState(false);
+  const f = (n: string) => `c${course.id}_${n}`;
+
+  const plan = useResource(
+    async (signal) => {
+      if (!asked) return null;
+      const proposal: Proposal = await proposedDates(course.id, asked.start, ctx.clinic!.id, signal);
+      const days = [...new Set(proposal.dates.map((d) => d.date))];
+      const [dayAppts, avail] = await Promise.all([
+        Promise.all(days.map((d) => appointments({ date: d, limit: 1000 }, signal))),
+        availability(undefined, signal),
+      ]);
+      return { proposal, appts: dayAppts.flat(), avail };
+    },
+    [asked?.n],
+  );
+
+  const chosenChair = (proposed: number) => (chair ? Number(chair) : proposed);
+  const nurseId = nurse ? Number(nurse) : null;
+  const names = { chair: (id: number) => chairName(ctx, id), staff: (id: number) => staffName(ctx, id) };
+  const rows = (plan.data?.proposal.dates ?? []).map((d) => ({
+    d,
+    chairId: chosenChair(d.chair_id),
+    conflicts: slotConflicts({ ...d, weekday: d.weekday || isoWeekday(d.date) }, chosenChair(d.chair_id), nurseId, plan.data!.appts, plan.data!.avail, names, patientId),
+  }));
+  const free = rows.filter((r) => r.conflicts.length === 0 && results[r.d.date]?.state !== 'booked');
+
+  function propose(e: Event) {
+    e.preventDefault();
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) {
+      setErrors([{ field: f('start'), message: 'Enter the first day to look from as YYYY-MM-DD' }]);
+      setFocusKey((k) => k + 1);
+      return;
+    }
+    setErrors([]);
+    setResults({});
+    setAsked({ start, n: (asked?.n ?? 0) + 1 });
+  }
+
+  async function bookAll() {
+    if (!nurseId) {
+      setErrors([{ field: f('nurse'), message: 'Choose the nurse who gives the infusions' }]);
+      setFocusKey((k) => k + 1);
+      return;
+    }
+    setErrors([]);
+    setSaving(true);
+    const out: Record<string, RowResult> = { ...results };
+    for (const r of free) {
+      const id = `${r.d.date}|${r.d.start}|${r.chairId}|${nurseId}`;
+      if (!keys.has(id)) keys.set(id, idempotencyKey('series'));
+      try {
+        await book({ patient_id: patientId, course_id: course.id, chair_id: r.chairId, staff_user_id: nurseId, start: r.d.start, kind: 'infusion' }, keys.get(id)!);
+        out[r.d.date] = { state: 'booked', message: 'Booked' };
+      } catch (ex) {
+        out[r.d.date] = { state: 'failed', message: errorsFrom(ex, [])[0]?.message ?? 'not booked' };
+      }
+      setResults({ ...out });
+    }
+    setSaving(false);
+    const failed = Object.values(out).filter((x) => x.state === 'failed').length;
+    if (failed) {
+      setErrors([{ field: null, message: `${failed} date${failed > 1 ? 's were' : ' was'} not booked: see the table.` }]);
+      setFocusKey((k) => k + 1);
+    }
+    onBooked();
+  }
+
+  const nurses = ctx.staff.filter((s) => s.role === 'nurse' || s.role === 'physician');
+  return (
+    <div>
+      <h4 class="visually-hidden">Book the induction series</h4>
+      <form onSubmit={propose} noValidate aria-label={`Book the induction series of ${course.protocol_name || course.protocol_id}`}>
+        <ErrorSummary errors={errors} focusKey={focusKey} />
+        <div class="desk-row">
+          <TextField name={f('start')} label="Look for dates from" hint="YYYY-MM-DD" value={start} onInput={setStart} width="medium" />
+          <SelectField
+            name={f('chair')}
+            label="Chair"
+            value={chair}
+            placeholder="As proposed"
+            options={ctx.chairs.filter((c) => c.active).map((c) => ({ value: String(c.id), label: c.name }))}
+            onChange={setChair}
+          />
+          <SelectField
+            name={f('nurse')}
+            label="Nurse"
+            value={nurse}
+            placeholder="Choose…"
+            options={nurses.map((s) => ({ value: String(s.id), label: `${s.username} (${s.role})` }))}
+            onChange={setNurse}
+          />
+        </div>
+        <button type="submit" class="button button-secondary">
+          Propose dates
+        </button>
+      </form>
+      {plan.status === 'error' && <LoadError error={plan.error} retry={plan.reload} />}
+      {asked && plan.status === 'loading' && <Skeleton label="proposed dates" />}
+      {plan.data && (
+        <div class="section">
+          <p>
+            {plan.data.proposal.dates.length} of {plan.data.proposal.requested} infusions proposed over {plan.data.proposal.span_days} days
+            {plan.data.proposal.within_series_window ? ' (within the series window)' : ' (longer than the series window)'}. Rule: {plan.data.proposal.rule.source}.
+          </p>
+          {plan.data.proposal.dates.length === 0 ? (
+            <Empty>No date found: every infusion of the series is booked, or no chair is free.</Empty>
+          ) : (
+            <DataTable caption="Proposed dates" head={['Date', 'Time', 'Chair', 'Check', 'Result']}>
+              {rows.map((r) => (
+                <tr key={r.d.date}>
+                  <td class="nowrap">{longDate(r.d.date)}</td>
+                  <td class="nowrap">
+                    {timeIn(tz, r.d.starts_at)}–{timeIn(tz, r.d.ends_at)}
+                  </td>
+                  <td>{chairName(ctx, r.chairId)}</td>
+                  <td>
+                    {r.conflicts.length === 0 ? (
+                      <StatusTag status="ok" label={nurseId ? 'free' : 'chair free'} />
+                    ) : (
+                      <>
+                        <StatusTag status="conflict" label="conflict" />
+                        <ul>
+                          {r.conflicts.map((c) => (
+                            <li key={c}>{c}</li>
+                          ))}
+                        </ul>
+                      </>
+                    )}
+                  </td>
+                  <td>{results[r.d.date] ? <StatusTag status={results[r.d.date]!.state} label={results[r.d.date]!.message} /> : '—'}</td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+          {plan.data.proposal.skipped.length > 0 && (
+            <p class="muted">Skipped: {plan.data.proposal.skipped.map((s) => `${s.date} (${s.why})`).join('; ')}.</p>
+          )}
+          {rows.length > 0 && (
+            <button type="button" class="button" disabled={saving || free.length === 0} onClick={bookAll}>
+              {saving ? 'Booking…' : `Book ${free.length} infusion${free.length === 1 ? '' : 's'} without conflicts`}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
