@@ -68,7 +68,7 @@ class BoardTest(GateCase):
     def test_board_needs_a_date_and_a_staff_login(self):
         r = self.desk.get("/api/v1/board")
         self.assertStatus(r, 400, "no date")
-        self.assertEqual(r.error["field"], "date")
+        self.assertEqual(r.error()["field"], "date")
         r = self.desk.get("/api/v1/board", query={"date": "2026-13-40"})
         self.assertStatus(r, 400, "bad date")
         r = self.patient.get("/api/v1/board", query={"date": "2026-11-26"})
