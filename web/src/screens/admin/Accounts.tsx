@@ -44,7 +44,7 @@ export default function Accounts() {
         {list.status === 'error' && <LoadError error={list.error} retry={list.reload} />}
         {!list.data && list.status === 'loading' && <Skeleton label="accounts" />}
         {list.data && (
-          <DataTable caption="Staff accounts" head={['Username', 'Role', 'State', 'Created', 'Actions']}>
+          <DataTable caption="Every staff account" head={['Username', 'Role', 'State', 'Created', 'Actions']}>
             {staff.map((a) => (
               <AccountRow key={a.id + ':' + a.version} a={a} self={me?.id === a.id} onChanged={(msg) => (setNotice(msg), list.reload())} />
             ))}

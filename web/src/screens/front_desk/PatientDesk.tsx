@@ -112,7 +112,7 @@ export default function PatientDesk() {
         {data.data.appts.length === 0 ? (
           <Empty>No appointments.</Empty>
         ) : (
-          <DataTable caption="Appointments" head={['When', 'Kind', 'Chair', 'With', 'Status', 'Actions']}>
+          <DataTable caption="All appointments" head={['When', 'Kind', 'Chair', 'With', 'Status', 'Actions']}>
             {data.data.appts.map((a) => (
               <AppointmentRow key={a.id + ':' + a.version} a={a} ctx={ctx} tz={tz} onChanged={data.reload} />
             ))}
