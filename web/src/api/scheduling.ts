@@ -1,12 +1,13 @@
 import { api } from './client';
 import type { Appointment, Chair, Clinic } from './types';
 
-export const listClinics = (signal?: AbortSignal) => api.get<Clinic[]>('/clinics', {}, signal);
+export const listClinics = async (signal?: AbortSignal) =>
+  (await api.get<{ clinics: Clinic[] }>('/clinics', {}, signal)).clinics;
 
-export const listChairs = (clinicId?: number, signal?: AbortSignal) =>
-  api.get<Chair[]>('/chairs', { clinic_id: clinicId }, signal);
+export const listChairs = async (clinicId?: number, signal?: AbortSignal) =>
+  (await api.get<{ chairs: Chair[] }>('/chairs', { clinic_id: clinicId }, signal)).chairs;
 
-export const listAppointments = (
+export const listAppointments = async (
   query: { date?: string; chair_id?: number; patient_id?: number; status?: string },
   signal?: AbortSignal,
-) => api.get<Appointment[]>('/appointments', query, signal);
+) => (await api.get<{ appointments: Appointment[] }>('/appointments', query, signal)).appointments;

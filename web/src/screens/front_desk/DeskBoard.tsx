@@ -90,7 +90,7 @@ export default function DeskBoard() {
               <li key={chair.id} class="card board-chair">
                 <h2>{chair.name}</h2>
                 {current ? (
-                  <NowOnChair a={current} s={sessionOf.get(current.id)} alerts={alertsOf.get(current.patient_id)} name={name(current.patient_id)} tz={tz} now={now + serverSkew} />
+                  <NowOnChair a={current} s={sessionOf.get(current.id)} alerts={alertsOf.get(current.patient_id)} name={name(current.patient_id)} tz={tz} now={now + serverSkew} fetchedAt={new Date(d.board.now).getTime()} />
                 ) : (
                   <p class="muted">Free now</p>
                 )}
@@ -138,12 +138,13 @@ export default function DeskBoard() {
   );
 }
 
-function NowOnChair({ a, s, alerts, name, tz, now }: { a: Appointment; s?: BoardSession; alerts?: { open: number; highest_severity: string }; name: string; tz: string; now: number }) {
+function NowOnChair({ a, s, alerts, name, tz, now, fetchedAt }: { a: Appointment; s?: BoardSession; alerts?: { open: number; highest_severity: string }; name: string; tz: string; now: number; fetchedAt: number }) {
   const state = s?.state ?? (a.status === 'booked' ? 'waiting' : a.status);
   // Elapsed: the infused time the server reported, plus the time since it answered while running.
   let clock = `Booked ${timeIn(tz, a.starts_at)}–${timeIn(tz, a.ends_at)}`;
   if (s && s.started_at) {
-    const elapsed = s.infused_minutes + (s.state === 'running' ? 0 : 0);
+    // While the pump runs, the time since the server answered is infused time too.
+    const elapsed = s.infused_minutes + (s.state === 'running' ? Math.max(0, now - fetchedAt) / 60000 : 0);
     const remaining = s.planned_duration_min - elapsed;
     clock =
       s.state === 'stopped' || s.state === 'discharged'
@@ -152,7 +153,6 @@ function NowOnChair({ a, s, alerts, name, tz, now }: { a: Appointment; s?: Board
   } else if (s) {
     clock = `Planned ${minutes(s.planned_duration_min)} · booked ${timeIn(tz, a.starts_at)}–${timeIn(tz, a.ends_at)}`;
   }
-  void now;
   return (
     <div class="board-now">
       <Link class="board-now-name" href={`/desk/patient?id=${a.patient_id}`}>
