@@ -113,7 +113,7 @@ test('an inquiry becomes a patient whose induction series is booked, changed and
   await appts.getByRole('button', { name: /^Reschedule/ }).nth(1).click();
   await page.getByLabel('New start time').fill(newTime);
   await page.getByRole('button', { name: 'Save new time' }).click();
-  await page.waitForFunction(() => !document.querySelector('form.inline-form'));
+  await page.getByRole('button', { name: 'Save new time' }).waitFor({ state: 'detached' });
   await settled(page);
   const moved = await desk.get(`/appointments/${second.id}`);
   assert.equal(moved.start, `${second.date}T${newTime}`);

@@ -1,7 +1,7 @@
 // Admin: staff accounts and roles. Create an account, disable or enable it (If-Match), and reset
 // a password, which needs the admin's own password (docs/security.md "Passwords"): the reset ends
 // the account's logins and its owner is told at next sign-in.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { createUser, resetPassword, setDisabled, users } from '../../api/admin';
 import { idempotencyKey } from '../../api/desk';
 import type { Account, Role } from '../../api/types';
@@ -24,6 +24,7 @@ export default function Accounts() {
   const [notice, setNotice] = useState('');
   const me = getSession().user;
   const staff = (list.data ?? []).filter((a) => a.role !== 'patient');
+  const [resetting, setResetting] = useState<Account | null>(null);
   return (
     <>
       <div class="page-head">
@@ -46,9 +47,17 @@ export default function Accounts() {
         {list.data && (
           <DataTable caption="Every staff account" head={['Username', 'Role', 'State', 'Created', 'Actions']}>
             {staff.map((a) => (
-              <AccountRow key={a.id + ':' + a.version} a={a} self={me?.id === a.id} onChanged={(msg) => (setNotice(msg), list.reload())} />
+              <AccountRow key={a.id + ':' + a.version} a={a} self={me?.id === a.id} onReset={() => setResetting(a)} onChanged={(msg) => (setNotice(msg), list.reload())} />
             ))}
           </DataTable>
+        )}
+        {resetting && (
+          <ResetPassword
+            key={resetting.id}
+            a={resetting}
+            onClose={() => setResetting(null)}
+            onDone={(msg) => (setResetting(null), setNotice(msg), list.reload())}
+          />
         )}
       </section>
     </>
@@ -108,14 +117,10 @@ function CreateAccount({ onCreated }: { onCreated: (a: Account) => void }) {
   );
 }
 
-function AccountRow({ a, self, onChanged }: { a: Account; self: boolean; onChanged: (msg: string) => void }) {
-  const [resetting, setResetting] = useState(false);
-  const [pw, setPw] = useState('');
-  const [mine, setMine] = useState('');
+function AccountRow({ a, self, onChanged, onReset }: { a: Account; self: boolean; onChanged: (msg: string) => void; onReset: () => void }) {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [focusKey, setFocusKey] = useState(0);
   const [busy, setBusy] = useState(false);
-  const f = (n: string) => `u${a.id}_${n}`;
   async function toggle() {
     setBusy(true);
     try {
@@ -128,13 +133,49 @@ function AccountRow({ a, self, onChanged }: { a: Account; self: boolean; onChang
       setBusy(false);
     }
   }
+  return (
+    <tr>
+      <td>{a.username}</td>
+      <td>{ROLE_LABEL[a.role]}</td>
+      <td>{a.disabled ? <StatusTag status="disabled" label="disabled" /> : <StatusTag status="active" label="active" />}</td>
+      <td class="nowrap">{dateTimeIn('UTC', a.created_at)} UTC</td>
+      <td>
+        <ErrorSummary errors={errors} focusKey={focusKey} />
+        <div class="desk-actions">
+          {!self && (
+            <button type="button" class="button button-secondary button-small" disabled={busy} onClick={toggle}>
+              {a.disabled ? 'Enable' : 'Disable'}
+              <span class="visually-hidden"> {a.username}</span>
+            </button>
+          )}
+          <button type="button" class="button button-secondary button-small" onClick={onReset}>
+            Reset password<span class="visually-hidden"> of {a.username}</span>
+          </button>
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+/** Below the table, not in a cell: room for the fields and their errors at every width. */
+function ResetPassword({ a, onClose, onDone }: { a: Account; onClose: () => void; onDone: (msg: string) => void }) {
+  const [pw, setPw] = useState('');
+  const [mine, setMine] = useState('');
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [focusKey, setFocusKey] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const head = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    head.current?.focus();
+    head.current?.scrollIntoView({ block: 'start' });
+  }, []);
+  const f = (n: string) => `u${a.id}_${n}`;
   async function reset(e: Event) {
     e.preventDefault();
     setBusy(true);
     try {
       await resetPassword(a.id, pw, mine);
-      setResetting(false);
-      onChanged(`Password of ${a.username} reset: their logins have ended, and they are told at next sign-in.`);
+      onDone(`Password of ${a.username} reset: their logins have ended, and they are told at next sign-in.`);
     } catch (ex) {
       const map: Record<string, string> = { password: f('pw'), admin_password: f('mine') };
       setErrors(
@@ -149,42 +190,21 @@ function AccountRow({ a, self, onChanged }: { a: Account; self: boolean; onChang
     }
   }
   return (
-    <tr>
-      <td>{a.username}</td>
-      <td>{ROLE_LABEL[a.role]}</td>
-      <td>{a.disabled ? <StatusTag status="disabled" label="disabled" /> : <StatusTag status="active" label="active" />}</td>
-      <td class="nowrap">{dateTimeIn('UTC', a.created_at)} UTC</td>
-      <td>
-        {!resetting && errors.length > 0 && <ErrorSummary errors={errors} focusKey={focusKey} />}
-        {!resetting && (
-          <div class="desk-actions">
-            {!self && (
-              <button type="button" class="button button-secondary button-small" disabled={busy} onClick={toggle}>
-                {a.disabled ? 'Enable' : 'Disable'}
-                <span class="visually-hidden"> {a.username}</span>
-              </button>
-            )}
-            <button type="button" class="button button-secondary button-small" onClick={() => (setErrors([]), setResetting(true))}>
-              Reset password<span class="visually-hidden"> of {a.username}</span>
-            </button>
-          </div>
-        )}
-        {resetting && (
-          <form class="inline-form" onSubmit={reset} noValidate aria-label={`Reset the password of ${a.username}`}>
-            <ErrorSummary errors={errors} focusKey={focusKey} />
-            <TextField name={f('pw')} label={`New password for ${a.username}`} type="password" autocomplete="new-password" value={pw} onInput={setPw} error={errors.find((x) => x.field === f('pw'))?.message} />
-            <TextField name={f('mine')} label="Your own password" hint="A reset is confirmed with your password." type="password" autocomplete="current-password" value={mine} onInput={setMine} error={errors.find((x) => x.field === f('mine'))?.message} />
-            <div class="desk-actions">
-              <button type="submit" class="button button-small" disabled={busy}>
-                Reset password
-              </button>
-              <button type="button" class="button button-secondary button-small" onClick={() => (setResetting(false), setErrors([]))}>
-                Back
-              </button>
-            </div>
-          </form>
-        )}
-      </td>
-    </tr>
+    <form class="card desk-panel desk-form" onSubmit={reset} noValidate aria-labelledby={f('title')}>
+      <h3 id={f('title')} tabIndex={-1} ref={head}>
+        Reset the password of {a.username}
+      </h3>
+      <ErrorSummary errors={errors} focusKey={focusKey} />
+      <TextField name={f('pw')} label={`New password for ${a.username}`} hint="At least 12 characters." type="password" autocomplete="new-password" value={pw} onInput={setPw} error={errors.find((x) => x.field === f('pw'))?.message} width="medium" />
+      <TextField name={f('mine')} label="Your own password" hint="A reset is confirmed with your password." type="password" autocomplete="current-password" value={mine} onInput={setMine} error={errors.find((x) => x.field === f('mine'))?.message} width="medium" />
+      <div class="desk-actions">
+        <button type="submit" class="button" disabled={busy}>
+          Reset password
+        </button>
+        <button type="button" class="button button-secondary" onClick={onClose}>
+          Back
+        </button>
+      </div>
+    </form>
   );
 }

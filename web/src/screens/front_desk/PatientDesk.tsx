@@ -1,7 +1,7 @@
 // Front desk: one patient (?id=): the record, the courses, every appointment with rescheduling,
 // cancellation and no-show, and booking the induction series on the dates the server proposes,
 // on a chair and with a nurse, with each date's conflicts shown before anything is saved.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   appointments,
   availability,
@@ -54,6 +54,7 @@ export default function PatientDesk() {
     [id],
   );
   useLiveRefresh(data.reload, 30_000);
+  const [changing, setChanging] = useState<{ a: Appointment; mode: Mode } | null>(null);
   if (!id) return <Empty>No patient chosen. <Link href="/desk/patients">Find a patient</Link>.</Empty>;
   if (data.status === 'error' && !data.data) return <LoadError error={data.error} retry={data.reload} />;
   if (!data.data) return <Skeleton label="the patient" rows={5} />;
@@ -114,9 +115,20 @@ export default function PatientDesk() {
         ) : (
           <DataTable caption="All appointments" head={['When', 'Kind', 'Chair', 'With', 'Status', 'Actions']}>
             {data.data.appts.map((a) => (
-              <AppointmentRow key={a.id + ':' + a.version} a={a} ctx={ctx} tz={tz} onChanged={data.reload} />
+              <AppointmentRow key={a.id + ':' + a.version} a={a} ctx={ctx} tz={tz} onAction={(mode) => setChanging({ a, mode })} />
             ))}
           </DataTable>
+        )}
+        {changing && (
+          <ChangeAppointment
+            key={changing.a.id + changing.mode}
+            a={changing.a}
+            mode={changing.mode}
+            ctx={ctx}
+            tz={tz}
+            onClose={() => setChanging(null)}
+            onChanged={() => (setChanging(null), data.reload())}
+          />
         )}
       </section>
     </>
@@ -131,43 +143,10 @@ function staffName(ctx: Ctx, id: number | null) {
   return ctx.staff.find((s) => s.id === id)?.username ?? `Staff ${id}`;
 }
 
-function AppointmentRow({ a, ctx, tz, onChanged }: { a: Appointment; ctx: Ctx; tz: string; onChanged: () => void }) {
-  const [mode, setMode] = useState<'' | 'reschedule' | 'cancel' | 'no_show'>('');
-  const [date, setDate] = useState(a.date);
-  const [time, setTime] = useState(a.start.slice(11, 16));
-  const [chair, setChair] = useState(String(a.chair_id));
-  const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [focusKey, setFocusKey] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [key, setKey] = useState(() => idempotencyKey('appt'));
-  const fid = (f: string) => `a${a.id}_${f}`;
+type Mode = 'reschedule' | 'cancel' | 'no_show';
+
+function AppointmentRow({ a, ctx, tz, onAction }: { a: Appointment; ctx: Ctx; tz: string; onAction: (m: Mode) => void }) {
   const when = `${longDate(a.date)} ${timeIn(tz, a.starts_at)}`;
-
-  async function save(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      if (mode === 'reschedule') {
-        await changeAppointment(a, { start: `${date}T${time}`, chair_id: Number(chair) }, key);
-      } else if (mode === 'cancel') {
-        await changeAppointment(a, { status: 'cancelled', status_reason: reason }, key);
-      } else if (mode === 'no_show') {
-        await changeAppointment(a, { status: 'no_show', status_reason: reason }, key);
-      }
-      setMode('');
-      onChanged();
-    } catch (ex) {
-      const known = { start: fid('date'), chair_id: fid('chair'), status_reason: fid('reason'), reason: fid('reason') };
-      const errs = errorsFrom(ex, Object.keys(known)).map((x) => ({ ...x, field: x.field ? known[x.field as keyof typeof known] : null }));
-      setErrors(errs);
-      setFocusKey((k) => k + 1);
-      setKey(idempotencyKey('appt')); // a refused write is not kept: the next try is a new request
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
     <tr>
       <td class="nowrap">{dateTimeIn(tz, a.starts_at)}–{timeIn(tz, a.ends_at)}</td>
@@ -179,54 +158,102 @@ function AppointmentRow({ a, ctx, tz, onChanged }: { a: Appointment; ctx: Ctx; t
         {a.status_reason && <div class="muted">{a.status_reason}</div>}
       </td>
       <td>
-        {a.status === 'booked' && !mode && (
+        {a.status === 'booked' && (
           <div class="desk-actions">
-            <button type="button" class="button button-secondary button-small" onClick={() => setMode('reschedule')}>
+            <button type="button" class="button button-secondary button-small" onClick={() => onAction('reschedule')}>
               Reschedule<span class="visually-hidden"> {when}</span>
             </button>
-            <button type="button" class="button button-secondary button-small" onClick={() => setMode('cancel')}>
+            <button type="button" class="button button-secondary button-small" onClick={() => onAction('cancel')}>
               Cancel<span class="visually-hidden"> {when}</span>
             </button>
-            <button type="button" class="button button-secondary button-small" onClick={() => setMode('no_show')}>
+            <button type="button" class="button button-secondary button-small" onClick={() => onAction('no_show')}>
               No-show<span class="visually-hidden"> {when}</span>
             </button>
           </div>
         )}
-        {mode && (
-          <form class="inline-form" onSubmit={save} noValidate aria-label={`${label(mode)}: ${when}`}>
-            <ErrorSummary errors={errors} focusKey={focusKey} />
-            {mode === 'reschedule' ? (
-              <>
-                <TextField name={fid('date')} label="New date" hint="YYYY-MM-DD" value={date} onInput={setDate} width="medium" />
-                <TextField name={fid('time')} label="New start time" hint="HH:MM, clinic time" value={time} onInput={setTime} width="medium" />
-                <SelectField
-                  name={fid('chair')}
-                  label="Chair"
-                  value={chair}
-                  options={ctx.chairs.filter((c) => c.active).map((c) => ({ value: String(c.id), label: c.name }))}
-                  onChange={setChair}
-                />
-              </>
-            ) : (
-              <TextField
-                name={fid('reason')}
-                label={mode === 'cancel' ? 'Why is it cancelled?' : 'Note on the no-show (optional)'}
-                value={reason}
-                onInput={setReason}
-              />
-            )}
-            <div class="desk-actions">
-              <button type="submit" class="button button-small" disabled={busy}>
-                {mode === 'reschedule' ? 'Save new time' : mode === 'cancel' ? 'Cancel appointment' : 'Mark no-show'}
-              </button>
-              <button type="button" class="button button-secondary button-small" onClick={() => (setMode(''), setErrors([]))}>
-                Back
-              </button>
-            </div>
-          </form>
-        )}
       </td>
     </tr>
+  );
+}
+
+/** Below the table, not in a cell: room for the fields and their errors at every width. */
+function ChangeAppointment({ a, mode, ctx, tz, onClose, onChanged }: { a: Appointment; mode: Mode; ctx: Ctx; tz: string; onClose: () => void; onChanged: () => void }) {
+  const [date, setDate] = useState(a.date);
+  const [time, setTime] = useState(a.start.slice(11, 16));
+  const [chair, setChair] = useState(String(a.chair_id));
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [focusKey, setFocusKey] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [key, setKey] = useState(() => idempotencyKey('appt'));
+  const head = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    head.current?.focus();
+    head.current?.scrollIntoView({ block: 'start' });
+  }, []);
+  const fid = (f: string) => `a${a.id}_${f}`;
+  const when = `${longDate(a.date)}, ${timeIn(tz, a.starts_at)}–${timeIn(tz, a.ends_at)}`;
+  const title = mode === 'reschedule' ? 'Reschedule' : mode === 'cancel' ? 'Cancel' : 'Mark as no-show';
+
+  async function save(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      if (mode === 'reschedule') {
+        await changeAppointment(a, { start: `${date}T${time}`, chair_id: Number(chair) }, key);
+      } else {
+        await changeAppointment(a, { status: mode === 'cancel' ? 'cancelled' : 'no_show', status_reason: reason }, key);
+      }
+      onChanged();
+    } catch (ex) {
+      const known: Record<string, string> = { start: fid('date'), chair_id: fid('chair'), status_reason: fid('reason'), reason: fid('reason') };
+      setErrors(errorsFrom(ex, Object.keys(known)).map((x) => ({ ...x, field: x.field ? (known[x.field] ?? null) : null })));
+      setFocusKey((k) => k + 1);
+      setKey(idempotencyKey('appt')); // a refused write is not kept: the next try is a new request
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="card desk-panel desk-form" onSubmit={save} noValidate aria-labelledby={fid('title')}>
+      <h3 id={fid('title')} tabIndex={-1} ref={head}>
+        {title}: {a.kind} on {when}
+      </h3>
+      <ErrorSummary errors={errors} focusKey={focusKey} />
+      {mode === 'reschedule' ? (
+        <>
+          <div class="desk-grid">
+            <TextField name={fid('date')} label="New date" hint="YYYY-MM-DD" value={date} onInput={setDate} error={errors.find((x) => x.field === fid('date'))?.message} />
+            <TextField name={fid('time')} label="New start time" hint={`HH:MM, clinic time (${tz})`} value={time} onInput={setTime} />
+          </div>
+          <SelectField
+            name={fid('chair')}
+            label="Chair"
+            value={chair}
+            options={ctx.chairs.filter((c) => c.active).map((c) => ({ value: String(c.id), label: c.name }))}
+            onChange={setChair}
+            error={errors.find((x) => x.field === fid('chair'))?.message}
+          />
+        </>
+      ) : (
+        <TextField
+          name={fid('reason')}
+          label={mode === 'cancel' ? 'Why is it cancelled?' : 'Note on the no-show (optional)'}
+          value={reason}
+          onInput={setReason}
+          error={errors.find((x) => x.field === fid('reason'))?.message}
+        />
+      )}
+      <div class="desk-actions">
+        <button type="submit" class="button" disabled={busy}>
+          {mode === 'reschedule' ? 'Save new time' : mode === 'cancel' ? 'Cancel appointment' : 'Mark no-show'}
+        </button>
+        <button type="button" class="button button-secondary" onClick={onClose}>
+          Back
+        </button>
+      </div>
+    </form>
   );
 }
 
