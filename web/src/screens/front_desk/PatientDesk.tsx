@@ -122,7 +122,8 @@ export default function PatientDesk() {
         {changing && (
           <ChangeAppointment
             key={changing.a.id + changing.mode}
-            a={changing.a}
+            // The newest version (a live refetch may have brought one): its If-Match is current.
+            a={data.data.appts.find((x) => x.id === changing.a.id) ?? changing.a}
             mode={changing.mode}
             ctx={ctx}
             tz={tz}
