@@ -45,11 +45,13 @@ export default function Accounts() {
         {list.status === 'error' && <LoadError error={list.error} retry={list.reload} />}
         {!list.data && list.status === 'loading' && <Skeleton label="accounts" />}
         {list.data && (
-          <DataTable caption="Every staff account" head={['Username', 'Role', 'State', 'Created', 'Actions']}>
+          <div class="desk-stack">
+<DataTable caption="Every staff account" head={['Username', 'Role', 'State', 'Created', 'Actions']}>
             {staff.map((a) => (
               <AccountRow key={a.id + ':' + a.version} a={a} self={me?.id === a.id} onReset={() => setResetting(a)} onChanged={(msg) => (setNotice(msg), list.reload())} />
             ))}
           </DataTable>
+</div>
         )}
         {resetting && (
           <ResetPassword
@@ -135,11 +137,11 @@ function AccountRow({ a, self, onChanged, onReset }: { a: Account; self: boolean
   }
   return (
     <tr>
-      <td>{a.username}</td>
-      <td>{ROLE_LABEL[a.role]}</td>
-      <td>{a.disabled ? <StatusTag status="disabled" label="disabled" /> : <StatusTag status="active" label="active" />}</td>
-      <td class="nowrap">{dateTimeIn('UTC', a.created_at)} UTC</td>
-      <td>
+      <td data-label="Username">{a.username}</td>
+      <td data-label="Role">{ROLE_LABEL[a.role]}</td>
+      <td data-label="State">{a.disabled ? <StatusTag status="disabled" label="disabled" /> : <StatusTag status="active" label="active" />}</td>
+      <td data-label="Created" class="nowrap">{dateTimeIn('UTC', a.created_at)} UTC</td>
+      <td data-label="Actions">
         <ErrorSummary errors={errors} focusKey={focusKey} />
         <div class="desk-actions">
           {!self && (

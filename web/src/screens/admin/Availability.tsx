@@ -86,18 +86,19 @@ export default function Availability() {
         (data.data.rows.length === 0 ? (
           <Empty>No working hours entered yet.</Empty>
         ) : (
-          <DataTable caption="Working hours and time off" head={['Who', 'When', 'Hours', 'Kind', 'Actions']}>
+          <div class="desk-stack">
+<DataTable caption="Working hours and time off" head={['Who', 'When', 'Hours', 'Kind', 'Actions']}>
             {[...data.data.rows]
               .sort((a, b) => name(a.user_id).localeCompare(name(b.user_id)) || (a.weekday ?? 8) - (b.weekday ?? 8) || (a.date ?? '').localeCompare(b.date ?? ''))
               .map((w) => (
                 <tr key={w.id}>
-                  <td>{name(w.user_id)}</td>
-                  <td>{w.weekday ? `Every ${DAYS[w.weekday - 1]}` : w.date}</td>
-                  <td class="nowrap">
+                  <td data-label="Who">{name(w.user_id)}</td>
+                  <td data-label="When">{w.weekday ? `Every ${DAYS[w.weekday - 1]}` : w.date}</td>
+                  <td data-label="Hours" class="nowrap">
                     {w.from}–{w.to}
                   </td>
-                  <td>{w.available ? <StatusTag status="active" label="working" /> : <StatusTag status="disabled" label="time off" />}</td>
-                  <td>
+                  <td data-label="Kind">{w.available ? <StatusTag status="active" label="working" /> : <StatusTag status="disabled" label="time off" />}</td>
+                  <td data-label="Actions">
                     <button type="button" class="button button-secondary button-small" onClick={() => remove(w)}>
                       Remove<span class="visually-hidden"> {describe(w)} of {name(w.user_id)}</span>
                     </button>
@@ -105,6 +106,7 @@ export default function Availability() {
                 </tr>
               ))}
           </DataTable>
+</div>
         ))}
       <section class="card desk-panel" aria-labelledby="add-hours">
         <h2 id="add-hours">Add working hours or time off</h2>

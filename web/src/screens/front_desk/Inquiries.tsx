@@ -79,17 +79,18 @@ export default function Inquiries() {
         (shown.length === 0 ? (
           <Empty>No {status} inquiries.</Empty>
         ) : (
+          <div class="desk-stack">
           <DataTable caption={`${cap(status)} inquiries`} head={['Received', 'Name', 'Contact', 'Reason', 'Message', 'Actions']}>
             {shown.map((i) => (
               <tr key={i.id}>
-                <td class="nowrap">{dateTimeIn(tz, i.created_at)}</td>
-                <td>
+                <td data-label="Received" class="nowrap">{dateTimeIn(tz, i.created_at)}</td>
+                <td data-label="Name">
                   {i.name} <StatusTag status={i.status} />
                 </td>
-                <td class="nowrap">{i.contact}</td>
-                <td>{REASONS.find((r) => r.value === i.reason)?.label ?? i.reason}</td>
-                <td class="message-cell">{i.message || <span class="muted">none</span>}</td>
-                <td>
+                <td data-label="Contact" class="nowrap">{i.contact}</td>
+                <td data-label="Reason">{REASONS.find((r) => r.value === i.reason)?.label ?? i.reason}</td>
+                <td data-label="Message" class="message-cell">{i.message || <span class="muted">none</span>}</td>
+                <td data-label="Actions">
                   <div class="desk-actions">
                     {(i.status === 'new' || i.status === 'contacted') && (
                       <Link class="button button-small" href={`/desk/register?inquiry=${i.id}`}>
@@ -116,6 +117,7 @@ export default function Inquiries() {
               </tr>
             ))}
           </DataTable>
+          </div>
         ))}
     </>
   );

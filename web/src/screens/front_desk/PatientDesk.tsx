@@ -113,11 +113,13 @@ export default function PatientDesk() {
         {data.data.appts.length === 0 ? (
           <Empty>No appointments.</Empty>
         ) : (
+          <div class="desk-stack">
           <DataTable caption="All appointments" head={['When', 'Kind', 'Chair', 'With', 'Status', 'Actions']}>
             {data.data.appts.map((a) => (
               <AppointmentRow key={a.id + ':' + a.version} a={a} ctx={ctx} tz={tz} onAction={(mode) => setChanging({ a, mode })} />
             ))}
           </DataTable>
+          </div>
         )}
         {changing && (
           <ChangeAppointment
@@ -150,15 +152,15 @@ function AppointmentRow({ a, ctx, tz, onAction }: { a: Appointment; ctx: Ctx; tz
   const when = `${longDate(a.date)} ${timeIn(tz, a.starts_at)}`;
   return (
     <tr>
-      <td class="nowrap">{dateTimeIn(tz, a.starts_at)}–{timeIn(tz, a.ends_at)}</td>
-      <td>{a.kind}</td>
-      <td>{chairName(ctx, a.chair_id)}</td>
-      <td>{staffName(ctx, a.staff_user_id)}</td>
-      <td>
+      <td data-label="When" class="nowrap">{dateTimeIn(tz, a.starts_at)}–{timeIn(tz, a.ends_at)}</td>
+      <td data-label="Kind">{a.kind}</td>
+      <td data-label="Chair">{chairName(ctx, a.chair_id)}</td>
+      <td data-label="With">{staffName(ctx, a.staff_user_id)}</td>
+      <td data-label="Status">
         <StatusTag status={a.status} />
         {a.status_reason && <div class="muted">{a.status_reason}</div>}
       </td>
-      <td>
+      <td data-label="Actions">
         {a.status === 'booked' && (
           <div class="desk-actions">
             <button type="button" class="button button-secondary button-small" onClick={() => onAction('reschedule')}>
@@ -378,15 +380,16 @@ function BookSeries({ course, patientId, ctx, onBooked }: { course: Course; pati
           {plan.data.proposal.dates.length === 0 ? (
             <Empty>No date found: every infusion of the series is booked, or no chair is free.</Empty>
           ) : (
-            <DataTable caption="Proposed dates" head={['Date', 'Time', 'Chair', 'Check', 'Result']}>
+            <div class="desk-stack">
+<DataTable caption="Proposed dates" head={['Date', 'Time', 'Chair', 'Check', 'Result']}>
               {rows.map((r) => (
                 <tr key={r.d.date}>
-                  <td class="nowrap">{longDate(r.d.date)}</td>
-                  <td class="nowrap">
+                  <td data-label="Date" class="nowrap">{longDate(r.d.date)}</td>
+                  <td data-label="Time" class="nowrap">
                     {timeIn(tz, r.d.starts_at)}–{timeIn(tz, r.d.ends_at)}
                   </td>
-                  <td>{chairName(ctx, r.chairId)}</td>
-                  <td>
+                  <td data-label="Chair">{chairName(ctx, r.chairId)}</td>
+                  <td data-label="Check">
                     {r.conflicts.length === 0 ? (
                       <StatusTag status="ok" label={nurseId ? 'free' : 'chair free'} />
                     ) : (
@@ -400,10 +403,11 @@ function BookSeries({ course, patientId, ctx, onBooked }: { course: Course; pati
                       </>
                     )}
                   </td>
-                  <td>{results[r.d.date] ? <StatusTag status={results[r.d.date]!.state} label={results[r.d.date]!.message} /> : '—'}</td>
+                  <td data-label="Result">{results[r.d.date] ? <StatusTag status={results[r.d.date]!.state} label={results[r.d.date]!.message} /> : '—'}</td>
                 </tr>
               ))}
             </DataTable>
+</div>
           )}
           {plan.data.proposal.skipped.length > 0 && (
             <p class="muted">Skipped: {plan.data.proposal.skipped.map((s) => `${s.date} (${s.why})`).join('; ')}.</p>
