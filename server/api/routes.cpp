@@ -13,6 +13,7 @@ void register_all_routes(Router& router) {
   register_intake_routes(router);
   register_course_routes(router);
   register_scheduling_routes(router);
+  register_board_routes(router);
   register_stock_routes(router);
   register_session_routes(router);
   register_assessment_routes(router);

@@ -36,6 +36,7 @@ Response query_audit(RouteContext& ctx) {
     add("patient_id =", *patient_id);
   }
   if (auto it = req.query.find("user"); it != req.query.end()) add("username =", it->second);
+  if (auto it = req.query.find("action"); it != req.query.end()) add("action =", it->second);
   if (from) add("at_ms >=", *from);
   if (to) add("at_ms <", *to);
   if (before) add("id <", *before);

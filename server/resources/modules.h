@@ -20,6 +20,7 @@ void register_patient_routes(Router& router);
 void register_intake_routes(Router& router);
 void register_course_routes(Router& router);
 void register_scheduling_routes(Router& router);
+void register_board_routes(Router& router);  // GET /api/v1/board (the day's chair board)
 void register_stock_routes(Router& router);
 void register_session_routes(Router& router);
 void register_session_entry_routes(Router& router);  // called by register_session_routes

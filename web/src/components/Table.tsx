@@ -35,6 +35,18 @@ const STATUS_SYMBOL: Record<string, string> = {
   open: '!',
   acknowledged: '✓',
   retracted: '○',
+  // Front desk and admin screens: board states, checks, accounts.
+  waiting: '◷',
+  planned: '◷',
+  running: '▶',
+  paused: '❚❚',
+  stopped: '■',
+  discharged: '✓',
+  ok: '✓',
+  conflict: '✕',
+  failed: '✕',
+  active: '✓',
+  disabled: '○',
 };
 
 /** A status by symbol, shape, colour and text (never colour alone). */

@@ -81,3 +81,23 @@ export function useChangeEvents(refresh: () => void): StreamState {
   }, []);
   return s;
 }
+
+/**
+ * Calls `refresh` after every change notice, and every `pollMs` while the stream is not open (not
+ * supported, refused, or reconnecting), so a screen is never left stale. Returns whether the stream
+ * is open.
+ */
+export function useLiveRefresh(refresh: () => void, pollMs = 10_000): boolean {
+  const latest = useRef(refresh);
+  latest.current = refresh;
+  const s = useChangeEvents(() => latest.current());
+  const streamOpen = useRef(s === 'open');
+  streamOpen.current = s === 'open';
+  useEffect(() => {
+    const id = window.setInterval(() => {
+      if (!streamOpen.current && document.visibilityState === 'visible') latest.current();
+    }, pollMs);
+    return () => window.clearInterval(id);
+  }, [pollMs]);
+  return s === 'open';
+}

@@ -1,0 +1,134 @@
+// GET /api/v1/board?date=YYYY-MM-DD: the day's chair board for every staff role, the front desk
+// included. The front desk may not read infusion sessions or alert texts (clinical data), yet the
+// board must say where each patient is: so this route gives, for each appointment of the day that
+// has an infusion session, only the session's state and its clock (started, infused time so far,
+// planned duration, stopped) and, per patient, how many alerts are open and the highest severity.
+// No dose, rate, vital sign or alert text leaves here.
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "core/common/error.h"
+#include "server/api/api_error.h"
+#include "server/api/services.h"
+#include "server/resources/journey_common.h"
+#include "server/resources/modules.h"
+#include "storage/stores/account_store.h"
+#include "storage/stores/assessment_store.h"
+#include "storage/stores/infusion_store.h"
+#include "storage/stores/scheduling_store.h"
+
+namespace kit::server {
+
+namespace {
+
+int severity_rank(const std::string& s) {
+  if (s == "critical") return 3;
+  if (s == "high") return 2;
+  if (s == "moderate") return 1;
+  return 0;
+}
+
+// Infused time: the pump ran from each start or resume to the next pause or stop (or to now while
+// it still runs). Events entered in error are left out.
+std::int64_t infused_ms(const std::vector<storage::StoredPumpEvent>& events, std::int64_t now_ms) {
+  std::int64_t total = 0;
+  std::optional<std::int64_t> since;
+  for (const storage::StoredPumpEvent& e : events) {
+    if (e.status == "entered_in_error") continue;
+    if (e.kind == "start" || e.kind == "resume") {
+      if (!since) since = e.at_ms;
+    } else if (e.kind == "pause" || e.kind == "stop") {
+      if (since) total += std::max<std::int64_t>(0, e.at_ms - *since);
+      since.reset();
+    }
+  }
+  if (since) total += std::max<std::int64_t>(0, now_ms - *since);
+  return total;
+}
+
+Response board(RouteContext& ctx) {
+  const Request& req = ctx.request();
+  auto it = req.query.find("date");
+  if (it == req.query.end()) throw kit::InputError("date", "is required (YYYY-MM-DD)");
+  journey::require_date(it->second, "date");
+  storage::Transaction& tx = ctx.tx();
+  storage::AppointmentSearch search;
+  search.on_date = it->second;
+  search.limit = 1000;
+  const std::vector<storage::Appointment> appointments =
+      storage::SchedulingStore(tx).appointments(search);
+  std::set<std::int64_t> patients;
+  std::set<std::int64_t> appointment_ids;
+  for (const storage::Appointment& a : appointments) {
+    if (a.status == "cancelled") continue;
+    patients.insert(a.patient_id);
+    appointment_ids.insert(a.id);
+  }
+  const std::int64_t now = ctx.services().now_ms();
+  storage::InfusionStore infusions(tx);
+  storage::AssessmentStore assessments(tx);
+  nlohmann::json sessions = nlohmann::json::array();
+  nlohmann::json alerts = nlohmann::json::array();
+  for (std::int64_t patient_id : patients) {
+    for (const storage::InfusionSession& s : infusions.of_patient(patient_id)) {
+      if (!s.appointment_id || appointment_ids.count(*s.appointment_id) == 0) continue;
+      if (s.state == "voided") continue;
+      sessions.push_back(
+          {{"session_id", s.id},
+           {"appointment_id", *s.appointment_id},
+           {"patient_id", s.patient_id},
+           {"chair_id", s.chair_id ? nlohmann::json(*s.chair_id) : nlohmann::json(nullptr)},
+           {"state", s.state},
+           {"started_at",
+            s.started_at_ms ? nlohmann::json(iso8601_ms(*s.started_at_ms)) : nlohmann::json()},
+           {"stopped_at",
+            s.stopped_at_ms ? nlohmann::json(iso8601_ms(*s.stopped_at_ms)) : nlohmann::json()},
+           {"infused_minutes",
+            static_cast<double>(infused_ms(infusions.pump_events(s.id), now)) / 60000.0},
+           {"planned_duration_min", s.planned_duration_min}});
+    }
+    storage::AlertFilter filter;
+    filter.patient_id = patient_id;
+    const std::vector<storage::Alert> open = assessments.alerts(filter);
+    if (open.empty()) continue;
+    std::string highest;
+    for (const storage::Alert& a : open) {
+      if (severity_rank(a.severity) > severity_rank(highest)) highest = a.severity;
+    }
+    alerts.push_back({{"patient_id", patient_id},
+                      {"open", static_cast<std::int64_t>(open.size())},
+                      {"highest_severity", highest}});
+  }
+  return json_response({{"date", it->second},
+                        {"now", iso8601_ms(now)},
+                        {"sessions", sessions},
+                        {"open_alerts", alerts}});
+}
+
+// Who can be booked with a patient: the active physician and nurse accounts (id, username, role),
+// for the front desk's booking form (GET /users is the admin's and lists every account).
+Response clinicians(RouteContext& ctx) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const storage::User& u : storage::AccountStore(ctx.tx()).users()) {
+    if (u.disabled || (u.role != "physician" && u.role != "nurse")) continue;
+    out.push_back({{"id", u.id}, {"username", u.username}, {"role", u.role}});
+  }
+  return json_response({{"clinicians", out}});
+}
+
+}  // namespace
+
+void register_board_routes(Router& router) {
+  router.add({"GET", "/api/v1/board",
+              "The day's chair board (?date=): per appointment its infusion session's state and "
+              "clock, per patient the count of open alerts (no clinical values)",
+              "scheduling", access_staff(), true, board, 200});
+  router.add({"GET", "/api/v1/clinicians",
+              "Active physician and nurse accounts (id, username, role) to book with a patient",
+              "scheduling", access_staff(), false, clinicians, 200});
+}
+
+}  // namespace kit::server
