@@ -28,6 +28,8 @@ void register_medication_routes(Router& router);
 void register_pk_routes(Router& router);
 void register_calculator_routes(Router& router);  // POST /api/v1/calculators/{dose,score,...}
 void register_event_routes(Router& router);       // GET /api/v1/events (Server-Sent Events)
+// GET /api/v1/vitals/thresholds: the vital-sign lines readings are assessed against.
+void register_vitals_policy_routes(Router& router);
 
 // The OpenAPI 3 document describing every route in the table.
 nlohmann::json openapi_document(const Router& router);
