@@ -33,6 +33,8 @@ export interface RequestOptions {
   ifMatch?: string | number;
   /** Public routes (login, the inquiry form): a 401 is an answer, not an ended session. */
   public?: boolean;
+  /** Extra request headers (e.g. Idempotency-Key on a chair-side action and its retries). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -61,6 +63,7 @@ class Client {
     }
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (options.headers) Object.assign(headers, options.headers);
     if (method !== 'GET' && method !== 'HEAD' && this.csrf) headers['X-CSRF-Token'] = this.csrf;
     if (options.ifMatch !== undefined) {
       const v = String(options.ifMatch);
