@@ -11,7 +11,7 @@ class VitalsThresholdsTest(KitTestCase):
     def test_the_lines_are_the_ones_the_server_applies(self):
         r = self.nurse.get("/api/v1/vitals/thresholds")
         self.assertStatus(r, 200)
-        body = r.json()
+        body = r.json
         self.assertEqual(body["policy"], "default")
         by_key = {(t["vital"], t["comparison"], t["limit"]): t for t in body["thresholds"]}
         # A few of the core's defaults (core/safety/vitals.cpp), each with its action and anchor.
@@ -24,12 +24,12 @@ class VitalsThresholdsTest(KitTestCase):
 
     def test_the_answer_matches_the_assessment_of_a_reading(self):
         # A reading just past a listed limit gets that line's action from the calculator route.
-        lines = self.nurse.get("/api/v1/vitals/thresholds").json()["thresholds"]
+        lines = self.nurse.get("/api/v1/vitals/thresholds").json["thresholds"]
         hr = [t for t in lines if t["vital"] == "hr_bpm" and t["comparison"] == "above"]
         low = min(hr, key=lambda t: t["limit"])
         r = self.nurse.post("/api/v1/calculators/vitals", {"hr_bpm": low["limit"] + 1})
         self.assertStatus(r, 200)
-        self.assertEqual(r.json()["action"], low["action"])
+        self.assertEqual(r.json["action"], low["action"])
 
     def test_clinicians_only(self):
         self.assertError(self.anon.get("/api/v1/vitals/thresholds"), 401)
