@@ -3,7 +3,7 @@
 // session. Writes that a nurse confirms carry an Idempotency-Key (see screens/chair/outbox.ts).
 import { api } from './client';
 import type { ApiAnswer } from './client';
-import type { Alert } from './types';
+import type { Alert, Appointment, Chair, Clinic } from './types';
 
 export type SessionState = 'planned' | 'running' | 'paused' | 'stopped' | 'discharged' | 'voided';
 export type PumpEventKind = 'start' | 'pause' | 'resume' | 'rate_change' | 'stop';
@@ -240,3 +240,17 @@ export function sendWrite<T>(write: ChairWrite, key: string): Promise<ApiAnswer<
     headers: { 'Idempotency-Key': key },
   });
 }
+
+// Lists the chair side reads. The server answers some lists wrapped in an object
+// ({"clinics": [...]}, {"chairs": [...]}, {"appointments": [...]}) and others as arrays; these
+// accept both, so the chair screens do not depend on which.
+function listOf<T>(answer: unknown, key: string): T[] {
+  if (Array.isArray(answer)) return answer as T[];
+  const inner = (answer as Record<string, unknown> | null)?.[key];
+  return Array.isArray(inner) ? (inner as T[]) : [];
+}
+
+export const chairClinics = async (signal?: AbortSignal) => listOf<Clinic>(await api.get<unknown>('/clinics', {}, signal), 'clinics');
+export const chairChairs = async (signal?: AbortSignal) => listOf<Chair>(await api.get<unknown>('/chairs', {}, signal), 'chairs');
+export const chairAppointments = async (date: string, signal?: AbortSignal) =>
+  listOf<Appointment>(await api.get<unknown>('/appointments', { date }, signal), 'appointments');

@@ -96,6 +96,7 @@ export function VitalsPanel({ ctx, thresholds }: { ctx: ChairContext; thresholds
     }
     setBusy(true);
     setError(null);
+    setAnswer(null);
     const write: ChairWrite = { method: 'POST', path: `/sessions/${s.id}/vitals`, body };
     try {
       const a = await ctx.send<{ action: string; reasons: VitalReason[]; alert: { severity: string } | null }>(`Vitals (${words(point)})`, write);
@@ -114,7 +115,7 @@ export function VitalsPanel({ ctx, thresholds }: { ctx: ChairContext; thresholds
     <Section id="vitals-title" title="Vital signs">
       {due && (
         <p class={'due ' + (due.overdue ? 'due-overdue' : '')} role="status">
-          <span aria-hidden="true">{due.overdue ? '⏰ ' : '◷ '}</span>
+          <span aria-hidden="true">{due.overdue ? '⚠ ' : '◷ '}</span>
           {due.text}
         </p>
       )}

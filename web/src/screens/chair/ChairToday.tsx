@@ -3,8 +3,6 @@
 // planned yet (POST /patients/{id}/sessions: the server's gates, then its dose calculator).
 import { useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
-import { listPatientSessions } from '../../api/sessions';
-import type { SessionSummary } from '../../api/sessions';
 import type { Appointment } from '../../api/types';
 import { Dialog } from '../../components/chair/Dialog';
 import { WirePreview, errorText } from '../../components/chair/common';
@@ -15,22 +13,14 @@ import { longDate, timeIn } from '../../format/time';
 import { useLiveRefresh } from '../../live/events';
 import { Link, navigate } from '../../router';
 import { getSession } from '../../session';
-import { loadClinicDay, patientName } from '../common/clinicDay';
+import { loadChairDay, patientName } from './today';
 import { newIdempotencyKey } from './outbox';
 import { api } from '../../api/client';
 import { STATE_LABEL } from './labels';
 import './chair.css';
 
 export default function ChairToday() {
-  const day = useResource(async (signal) => {
-    const d = await loadClinicDay(signal);
-    const infusions = d.appointments.filter((a) => (a.kind === 'infusion' || a.kind === 'booster') && a.status !== 'cancelled');
-    const sessions = new Map<number, SessionSummary[]>();
-    await Promise.all(
-      [...new Set(infusions.map((a) => a.patient_id))].map(async (pid) => sessions.set(pid, await listPatientSessions(pid, signal))),
-    );
-    return { ...d, infusions, sessions };
-  }, []);
+  const day = useResource(loadChairDay, []);
   useLiveRefresh(day.reload, 15_000);
   const [planning, setPlanning] = useState<Appointment | null>(null);
   const d = day.data;
@@ -48,7 +38,8 @@ export default function ChairToday() {
       </div>
       {day.status === 'error' && <LoadError error={day.error} retry={day.reload} />}
       {!d && day.status === 'loading' && <Skeleton label="today's infusions" rows={4} />}
-      {d && d.infusions.length === 0 && <Empty>No infusions are booked today.</Empty>}
+      {d && !d.clinic && <Empty>No clinic is set up yet: an administrator adds the clinic and its chairs.</Empty>}
+      {d && d.clinic && d.infusions.length === 0 && <Empty>No infusions are booked today.</Empty>}
       {d && d.infusions.length > 0 && (
         <ul class="today-list">
           {d.infusions.map((a) => {

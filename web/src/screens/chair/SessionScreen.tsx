@@ -4,8 +4,7 @@
 // change feed refetches the session and its alerts (polling while the feed is down).
 import { useCallback, useState } from 'preact/hooks';
 import { getPatient } from '../../api/patients';
-import { listChairs, listClinics } from '../../api/scheduling';
-import { getSession, sessionAlerts, vitalThresholds } from '../../api/sessions';
+import { chairChairs, chairClinics, getSession, sessionAlerts, vitalThresholds } from '../../api/sessions';
 import type { InfusionSession } from '../../api/sessions';
 import { AlertsPanel } from '../../components/chair/AlertsPanel';
 import { DischargePanel } from '../../components/chair/DischargePanel';
@@ -39,8 +38,8 @@ export default function SessionScreen() {
       if (!s) return null;
       const [patient, clinics, chairs, thresholds] = await Promise.all([
         getPatient(s.patient_id, signal),
-        listClinics(signal),
-        listChairs(undefined, signal),
+        chairClinics(signal),
+        chairChairs(signal),
         vitalThresholds(signal).catch(() => null),
       ]);
       const chair = chairs.find((c) => c.id === s.chair_id) ?? null;
