@@ -94,7 +94,7 @@ function CorrectDialog({
     setBusy(true);
     setError(null);
     try {
-      await ctx.send(`Correction of ${what}`, write);
+      await ctx.send(`Correction of ${what}`, write, { onRetrying: onClose });
       ctx.reload();
       onClose();
     } catch (e) {

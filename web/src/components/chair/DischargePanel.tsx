@@ -42,7 +42,7 @@ export function DischargePanel({ ctx }: { ctx: ChairContext }) {
           {s.discharge.override_reason ? `; physician override: ${s.discharge.override_reason}` : ''}.
         </p>
         <button type="button" class="button button-secondary no-print" onClick={() => window.print()}>
-          Print the infusion record and discharge instructions
+          Print the infusion record
         </button>
       </Section>
     );
@@ -101,7 +101,7 @@ function DischargeDialog({ ctx, onClose }: { ctx: ChairContext; onClose: () => v
     setBusy(true);
     setError(null);
     try {
-      await ctx.send('Discharge', write);
+      await ctx.send('Discharge', write, { onRetrying: onClose });
       ctx.reload();
       onClose();
     } catch (e) {

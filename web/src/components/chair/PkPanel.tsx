@@ -11,7 +11,7 @@ import type { Patient } from '../../api/types';
 import { formatQuantity } from '../../format/quantity';
 import { Plot } from '../chart/Plot';
 import { useResource } from '../useResource';
-import { Section } from './common';
+import { Section, useNow } from './common';
 
 function ageYears(dob: string, now = new Date()): number {
   const [y, m, d] = dob.split('-').map(Number);
@@ -23,7 +23,10 @@ function ageYears(dob: string, now = new Date()): number {
 export function PkPanel({ session, patient, refreshKey }: { session: InfusionSession; patient: Patient | null; refreshKey: string }) {
   const s = session;
   const hasRun = s.delivered.intervals.length > 0;
-  const actual = useResource<PkCurve | null>(async (signal) => (hasRun ? sessionPk(s.id, signal) : null), [s.id, hasRun, refreshKey]);
+  // While the pump runs the curve of what was given grows: refetched every minute.
+  const minute = Math.floor(useNow(60_000) / 60_000);
+  const tick = s.state === 'running' ? minute : 0;
+  const actual = useResource<PkCurve | null>(async (signal) => (hasRun ? sessionPk(s.id, signal) : null), [s.id, hasRun, refreshKey, tick]);
   const endMin = Math.ceil(Math.max(s.planned_duration_min + 120, actual.data ? actual.data.times_min[actual.data.times_min.length - 1] ?? 0 : 0));
   const planned = useResource<PkCurve | null>(
     async (signal) => {
@@ -47,7 +50,7 @@ export function PkPanel({ session, patient, refreshKey }: { session: InfusionSes
 
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
-      legend: { show: true },
+      legend: { show: true, live: false },
       scales: { x: { time: false } },
       axes: [{ label: 'minutes from the start', size: 44 }, { label: 'ng/mL (predicted)', size: 60 }],
       series: [

@@ -23,6 +23,15 @@ function currentRate(s: InfusionSession): number | null {
   return s.delivered.current_rate_ml_per_h;
 }
 
+/** The rate of the last pump event in force that set one (start, rate change, resume). */
+export function lastRate(s: InfusionSession): number | null {
+  for (let i = s.events.length - 1; i >= 0; i--) {
+    const e = s.events[i]!;
+    if (e.status === 'active' && e.rate_ml_per_h !== null) return e.rate_ml_per_h;
+  }
+  return null;
+}
+
 export function RateDisplay({ label, rate, id }: { label: string; rate: number | null; id: string }) {
   return (
     <div class="rate" role="group" aria-labelledby={id}>
@@ -39,7 +48,7 @@ export function PumpPanel(ctx: ChairContext) {
   const now = useNow();
   const [dialog, setDialog] = useState<PumpEventKind | null>(null);
   const running = s.state === 'running';
-  const rate = running ? currentRate(s) : s.state === 'planned' ? s.planned_rate_ml_per_h : currentRate(s);
+  const rate = running ? currentRate(s) : s.state === 'planned' ? s.planned_rate_ml_per_h : lastRate(s);
   const volumeMl = s.planned_dose_mg / s.concentration_mg_per_ml;
   const started = s.started_at ? Date.parse(s.started_at) : null;
   const stopped = s.stopped_at ? Date.parse(s.stopped_at) : null;
@@ -55,7 +64,7 @@ export function PumpPanel(ctx: ChairContext) {
       <h2 id="pump-title">Pump program</h2>
       <RateDisplay
         id="rate-now"
-        label={s.state === 'planned' ? 'Rate to program' : running ? 'Running at' : s.state === 'paused' ? 'Paused (last rate)' : 'Last rate'}
+        label={s.state === 'planned' ? 'Rate to program' : running ? 'Running at' : s.state === 'paused' ? 'Paused: last rate' : 'Pump stopped: last rate'}
         rate={rate}
       />
       <dl class="facts-grid">
@@ -100,7 +109,7 @@ export function PumpPanel(ctx: ChairContext) {
       {started !== null && (
         <div class="timers" role="timer" aria-live="off">
           <div>
-            <span class="timer-label">Elapsed since start</span>
+            <span class="timer-label">{stopped ? 'Start to stop' : 'Elapsed since start'}</span>
             <span class="timer-value">{clock(elapsedMs)}</span>
           </div>
           <div>
@@ -155,7 +164,7 @@ export function PumpPanel(ctx: ChairContext) {
 
 function PumpDialog({ ctx, kind, onClose }: { ctx: ChairContext; kind: PumpEventKind; onClose: () => void }) {
   const s = ctx.session;
-  const last = s.delivered.current_rate_ml_per_h ?? [...s.events].reverse().find((e) => e.status === 'active' && e.rate_ml_per_h !== null)?.rate_ml_per_h ?? null;
+  const last = s.delivered.current_rate_ml_per_h ?? lastRate(s);
   const [rateText, setRateText] = useState('');
   const [note, setNote] = useState('');
   const [override, setOverride] = useState('');
@@ -186,7 +195,7 @@ function PumpDialog({ ctx, kind, onClose }: { ctx: ChairContext; kind: PumpEvent
     setBusy(true);
     setError(null);
     try {
-      await ctx.send(`${EVENT_LABEL[kind]}${sentRate !== null ? ' at ' + formatQuantity(sentRate, 'mL/h') : ''}`, write);
+      await ctx.send(`${EVENT_LABEL[kind]}${sentRate !== null ? ' at ' + formatQuantity(sentRate, 'mL/h') : ''}`, write, { onRetrying: onClose });
       ctx.reload();
       onClose();
     } catch (e) {

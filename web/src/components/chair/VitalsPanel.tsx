@@ -11,6 +11,7 @@ import { ACTION_LABEL, POINT_LABEL, words } from '../../screens/chair/labels';
 import { Plot } from '../chart/Plot';
 import type { Threshold } from '../chart/Plot';
 import { CorrectButton, CorrectionNote } from './Corrections';
+import { drawThresholds } from './thresholdLines';
 import { Section, errorText, parseReading, useNow } from './common';
 import type { ChairContext } from './common';
 
@@ -119,7 +120,7 @@ export function VitalsPanel({ ctx, thresholds }: { ctx: ChairContext; thresholds
           {due.text}
         </p>
       )}
-      {answer && (
+      {answer && open && (
         <div class={'vital-answer action-' + answer.action} role="alert">
           <p class="vital-answer-action">
             <span aria-hidden="true">{answer.action === 'continue' ? '✓ ' : '▲ '}</span>
@@ -205,12 +206,11 @@ function VitalsHistory({ ctx }: { ctx: ChairContext }) {
   if (!s.vitals.length) return <p class="muted">No vitals recorded yet.</p>;
   return (
     <div class="table-wrap" role="region" aria-label="Vitals recorded" tabIndex={0}>
-      <table class="table">
+      <table class="table table-vitals">
         <caption class="visually-hidden">Vitals recorded</caption>
         <thead>
           <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Point</th>
+            <th scope="col">Time, point</th>
             <th scope="col">BP (mmHg)</th>
             <th scope="col">HR (bpm)</th>
             <th scope="col">SpO2 (%)</th>
@@ -237,9 +237,8 @@ function VitalRow({ v, ctx }: { v: Vital; ctx: ChairContext }) {
   const n = (x: number | null) => (x === null ? '—' : String(x));
   return (
     <tr class={struck ? 'row-corrected' : ''}>
-      <td class="nowrap">{cell(timeIn(ctx.tz, v.at))}</td>
       <td>
-        {cell(words(v.point))}
+        <span class="nowrap">{cell(timeIn(ctx.tz, v.at))}</span> <span class="vital-point">{cell(words(v.point))}</span>
         {v.amends_id && <span class="tag tag-amend">amends #{v.amends_id}</span>}
       </td>
       <td class="nowrap">{cell(`${n(v.sbp_mmhg)}/${n(v.dbp_mmhg)}`)}</td>
@@ -273,13 +272,14 @@ const ACTION_COLOR: Record<string, string> = {
   call_physician: '#7a0b0b',
 };
 
-function linesFor(thresholds: VitalThreshold[] | null, vitals: string[], short: Record<string, string>): Threshold[] {
+function linesFor(thresholds: VitalThreshold[] | null, vitals: string[], short: Record<string, string>): Array<Threshold & { words: string }> {
   if (!thresholds) return [];
   return thresholds
     .filter((t) => vitals.includes(t.vital))
     .map((t) => ({
       value: t.limit,
       label: `${short[t.vital]} ${t.comparison.includes('above') ? '>' : '<'}${t.comparison.startsWith('at_') ? '=' : ''} ${t.limit}: ${words(t.action)}`,
+      words: `${short[t.vital]} ${words(t.comparison)} ${t.limit} ${t.unit}: ${words(t.action)}`,
       color: ACTION_COLOR[t.action] ?? '#4a5560',
     }));
 }
@@ -299,24 +299,33 @@ function VitalsPlots({ vitals, thresholds, tz }: { vitals: Vital[]; thresholds: 
     <div class="plots">
       <figure class="plot-figure">
         <figcaption>Blood pressure (mmHg) with the server's threshold lines</figcaption>
-        <Plot label="Blood pressure over time; values are in the table above" options={bp} data={[xs, col('sbp_mmhg'), col('dbp_mmhg')] as uPlot.AlignedData} thresholds={bpLines} height={220} />
+        <Plot label="Blood pressure over time; values are in the table above" options={bp} data={[xs, col('sbp_mmhg'), col('dbp_mmhg')] as uPlot.AlignedData} height={220} />
+        <LineList lines={bpLines} />
       </figure>
       <figure class="plot-figure">
         <figcaption>Heart rate (bpm)</figcaption>
-        <Plot label="Heart rate over time; values are in the table above" options={hr} data={[xs, col('hr_bpm')] as uPlot.AlignedData} thresholds={hrLines} height={180} />
+        <Plot label="Heart rate over time; values are in the table above" options={hr} data={[xs, col('hr_bpm')] as uPlot.AlignedData} height={180} />
+        <LineList lines={hrLines} />
       </figure>
       <figure class="plot-figure">
         <figcaption>SpO2 (%)</figcaption>
-        <Plot label="Oxygen saturation over time; values are in the table above" options={sp} data={[xs, col('spo2_percent')] as uPlot.AlignedData} thresholds={spo2Lines} height={180} />
+        <Plot label="Oxygen saturation over time; values are in the table above" options={sp} data={[xs, col('spo2_percent')] as uPlot.AlignedData} height={180} />
+        <LineList lines={spo2Lines} />
       </figure>
     </div>
   );
 }
 
+function LineList({ lines }: { lines: Array<{ words: string }> }) {
+  if (!lines.length) return null;
+  return <p class="line-list">Lines (the server's vitals policy): {lines.map((l) => l.words).join('; ')}.</p>;
+}
+
 function options(unit: string, series: Array<{ label: string; stroke: string; dash?: number[] }>, lines: Threshold[], tz: string): Omit<uPlot.Options, 'width' | 'height'> {
   return {
     tzDate: (ts: number) => tzDate(ts, tz),
-    legend: { show: true },
+    legend: { show: true, live: false },
+    hooks: { draw: [drawThresholds(lines)] },
     scales: {
       x: { time: true },
       y: {
@@ -329,7 +338,7 @@ function options(unit: string, series: Array<{ label: string; stroke: string; da
         },
       },
     },
-    axes: [{}, { label: unit, size: 56 }],
+    axes: [{ values: (_u: uPlot, splits: number[]) => splits.map((v) => timeIn(tz, new Date(v * 1000).toISOString())) }, { label: unit, size: 56 }],
     series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, dash: s.dash, points: { show: true, size: 7 }, spanGaps: true }))],
   };
 }

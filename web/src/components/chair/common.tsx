@@ -6,6 +6,7 @@ import type { ApiAnswer } from '../../api/client';
 import type { ChairWrite, Gate, InfusionSession } from '../../api/sessions';
 import type { Patient, Role } from '../../api/types';
 import { gateLabel } from '../../screens/chair/labels';
+import type { SendOptions } from '../../screens/chair/outbox';
 
 export interface ChairContext {
   session: InfusionSession;
@@ -14,7 +15,7 @@ export interface ChairContext {
   tz: string;
   observationMin: number | null;
   /** Sends a confirmed write through the outbox (fresh Idempotency-Key, retried with it). */
-  send: <T>(label: string, write: ChairWrite) => Promise<ApiAnswer<T>>;
+  send: <T>(label: string, write: ChairWrite, options?: SendOptions) => Promise<ApiAnswer<T>>;
   /** Refetch the session after a write. */
   reload: () => void;
 }

@@ -117,13 +117,24 @@ export default function SessionScreen() {
       {outbox.pending.length > 0 && (
         <section class="card pending" aria-labelledby="pending-title">
           <h2 id="pending-title">Not yet recorded by the server</h2>
+          <p class="hint">Each entry is sent again with the same key until the server answers: it is recorded once, never twice.</p>
           <ul aria-live="polite">
             {outbox.pending.map((p) => (
               <li key={p.key} class="pending-item">
                 <span class="tag tag-pending">
                   <span aria-hidden="true">◌</span> pending
                 </span>{' '}
-                {p.label}: {p.state === 'sending' ? `sending (attempt ${p.attempts})` : `no answer yet, trying again (attempt ${p.attempts})`}
+                {p.label}:{' '}
+                {p.state === 'sending'
+                  ? `sending (attempt ${p.attempts})`
+                  : p.state === 'waiting'
+                    ? `no answer yet, trying again with the same key (attempt ${p.attempts})`
+                    : `refused by the server: ${p.lastError ?? ''}`}
+                {p.state === 'refused' && (
+                  <button type="button" class="button button-secondary button-small" onClick={() => outbox.dismiss(p.key)}>
+                    Dismiss
+                  </button>
+                )}
                 {p.state === 'waiting' && (
                   <button type="button" class="button button-secondary button-small" onClick={() => outbox.retryNow(p.key)}>
                     Try now

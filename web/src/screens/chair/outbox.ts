@@ -13,8 +13,14 @@ export interface PendingWrite {
   key: string;
   label: string;
   attempts: number;
-  state: 'sending' | 'waiting';
+  /** sending: on the wire; waiting: no answer, sent again soon; refused: the server said no. */
+  state: 'sending' | 'waiting' | 'refused';
   lastError: string | null;
+}
+
+export interface SendOptions {
+  /** Called once, when the first attempt got no answer and the write is being retried. */
+  onRetrying?: () => void;
 }
 
 /** 128 random bits as hex: works outside secure contexts too (crypto.randomUUID does not). */
@@ -45,16 +51,29 @@ export function useOutbox() {
     setPending((list) => list.map((p) => (p.key === key ? { ...p, ...patch } : p)));
 
   /** Sends `write` until the server answers (retrying with the same key); throws a refusal. */
-  const send = useCallback(async <T,>(label: string, write: ChairWrite): Promise<ApiAnswer<T>> => {
+  const send = useCallback(async <T,>(label: string, write: ChairWrite, options: SendOptions = {}): Promise<ApiAnswer<T>> => {
     const key = newIdempotencyKey();
     setPending((list) => [...list, { key, label, attempts: 0, state: 'sending', lastError: null }]);
+    let retried = false;
+    let refused = false;
     try {
       for (let attempt = 1; ; attempt++) {
         update(key, { attempts: attempt, state: 'sending' });
         try {
           return await sendWrite<T>(write, key);
         } catch (e) {
-          if (!retryable(e)) throw e;
+          if (!retryable(e)) {
+            // A refusal after the screen let go of the write stays listed until dismissed.
+            if (retried) {
+              refused = true;
+              update(key, { state: 'refused', lastError: e instanceof Error ? e.message : String(e) });
+            }
+            throw e;
+          }
+          if (!retried) {
+            retried = true;
+            options.onRetrying?.();
+          }
           update(key, { state: 'waiting', lastError: e instanceof Error ? e.message : String(e) });
           const wait = BACKOFF_MS[Math.min(attempt - 1, BACKOFF_MS.length - 1)]!;
           await new Promise<void>((resolve) => {
@@ -72,12 +91,14 @@ export function useOutbox() {
         }
       }
     } finally {
-      setPending((list) => list.filter((p) => p.key !== key));
+      if (!refused) setPending((list) => list.filter((p) => p.key !== key));
     }
   }, []);
+
+  const dismiss = useCallback((key: string) => setPending((list) => list.filter((p) => p.key !== key)), []);
 
   /** "Send now": skips the wait before the next attempt. */
   const retryNow = useCallback((key: string) => wakers.current.get(key)?.(), []);
 
-  return { pending, send, retryNow };
+  return { pending, send, retryNow, dismiss };
 }
