@@ -69,6 +69,20 @@ export function AlertsPanel({ alerts, role, tz, reload }: { alerts: Alert[]; rol
           </ul>
         </details>
       )}
+      {closed.length > 0 && (
+        <div class="print-only">
+          <h3>Alerts of this infusion</h3>
+          <ul>
+            {closed.map((a) => (
+              <li key={a.id}>
+                {dateTimeIn(tz, a.created_at)} {a.severity}: {a.message} — {a.status}
+                {a.acknowledge_note ? ` (${a.acknowledge_note})` : ''}
+                {a.retraction_reason ? ` (${a.retraction_reason})` : ''}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {acking && <AckDialog alert={acking} onClose={() => setAcking(null)} onDone={reload} />}
     </section>
   );

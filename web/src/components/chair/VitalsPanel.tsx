@@ -2,7 +2,7 @@
 // entry form (nothing pre-filled: never last time's numbers), the server's action shown at once,
 // the history with corrections, and plots with the threshold lines the server applies
 // (GET /vitals/thresholds).
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { ChairWrite, Vital, VitalPoint, VitalReason, VitalThreshold } from '../../api/sessions';
 import { formatQuantity } from '../../format/quantity';
@@ -70,6 +70,8 @@ export function VitalsPanel({ ctx, thresholds }: { ctx: ChairContext; thresholds
   const due = nextDue(ctx, now);
   const [values, setValues] = useState<Record<string, string>>({});
   const [point, setPoint] = useState<VitalPoint>(suggestedPoint(s.state));
+  // The point follows the infusion (baseline -> during -> recovery) unless the nurse picks one.
+  useEffect(() => setPoint(suggestedPoint(s.state)), [s.state]);
   const [consciousness, setConsciousness] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -338,9 +340,16 @@ function options(unit: string, series: Array<{ label: string; stroke: string; da
         },
       },
     },
-    axes: [{ values: (_u: uPlot, splits: number[]) => splits.map((v) => timeIn(tz, new Date(v * 1000).toISOString())) }, { label: unit, size: 56 }],
+    axes: [{ values: (_u: uPlot, splits: number[]) => clockLabels(splits, tz) }, { label: unit, size: 56 }],
     series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, dash: s.dash, points: { show: true, size: 7 }, spanGaps: true }))],
   };
+}
+
+/** Axis labels on the clinic's clock: HH:MM, with seconds when the splits are under a minute apart. */
+function clockLabels(splits: number[], tz: string): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : 60;
+  const f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: step < 60 ? '2-digit' : undefined, hourCycle: 'h23' });
+  return splits.map((v) => f.format(new Date(v * 1000)));
 }
 
 /** A Date whose local fields read as the clinic's wall clock (uPlot formats local fields). */
