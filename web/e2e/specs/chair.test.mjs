@@ -272,3 +272,57 @@ async function journey(nurse) {
   assert.deepEqual(nurse.problems(), []);
   await nurse.context.close();
 }
+
+test('a rate above the soft limit: refused for the nurse, a physician overrides with a reason', { timeout: 180_000 }, async () => {
+  const other = await world.ready('Jonas', 'Brandt', 'Chair 4');
+  const nurse = await signIn('nurse', 768);
+  const page = nurse.page;
+  try {
+    const item = page.locator('.today-item', { hasText: 'Brandt, Jonas' });
+    await item.getByRole('button', { name: /Plan infusion/ }).click();
+    const plan = page.getByRole('dialog', { name: /Plan the infusion/ });
+    await plan.getByLabel('Concentration of the prepared bag (mg/mL)').fill('1');
+    await plan.getByRole('button', { name: 'Plan infusion' }).click();
+    await page.waitForURL(/\/chair\/session\?id=\d+/);
+    const sessionId = Number(new URL(page.url()).searchParams.get('id'));
+    await page.getByRole('button', { name: 'Start infusion…' }).click();
+    await page.getByRole('dialog', { name: 'Start: confirm' }).getByRole('button', { name: 'Confirm start' }).click();
+    await page.getByText('Running at').waitFor();
+
+    // 80 mL/h x 40 min of 1 mg/mL = 53.3 mg: above the soft limit (52.5 mg), below the hard (70 mg).
+    await page.getByRole('button', { name: 'Change rate…' }).click();
+    let rc = page.getByRole('dialog', { name: 'Rate change: confirm' });
+    await rc.getByLabel('New rate (mL/h)').fill('80');
+    await rc.getByRole('button', { name: 'Confirm rate change' }).click();
+    await rc.getByText('Outside a soft limit.').waitFor();
+    await rc.getByText('Only a physician can approve this rate.').waitFor();
+    await check(page, 'chair-soft-limit-nurse');
+    await rc.getByRole('button', { name: 'Cancel' }).click();
+    assert.deepEqual(nurse.problems().filter((p) => !/422/.test(p)), []);
+    await nurse.context.close();
+
+    const doctor = await signIn('physician', 1280);
+    await doctor.page.goto(`/chair/session?id=${sessionId}`);
+    await doctor.page.getByRole('button', { name: 'Change rate…' }).click();
+    rc = doctor.page.getByRole('dialog', { name: 'Rate change: confirm' });
+    await rc.getByLabel('New rate (mL/h)').fill('80');
+    await rc.getByRole('button', { name: 'Confirm rate change' }).click();
+    await rc.getByLabel('Reason for the override (physician)').fill('Tolerated 0.75 mg/kg before; response needs the higher dose');
+    await check(doctor.page, 'chair-soft-limit-physician');
+    await rc.getByRole('button', { name: 'Confirm rate change' }).click();
+    await rc.waitFor({ state: 'detached' });
+    await doctor.page.waitForFunction(() => document.querySelector('.pump .rate-value')?.textContent?.replace(/\u00a0/g, ' ') === '80 mL/h');
+    await doctor.page.getByText(/override: Tolerated 0.75 mg\/kg/).waitFor();
+    const s = await world.api.physician.get(`/sessions/${sessionId}`);
+    const change = s.events.find((e) => e.kind === 'rate_change');
+    assert.equal(change.rate_ml_per_h, 80);
+    assert.match(change.override_reason, /Tolerated/);
+    assert.equal(s.events.filter((e) => e.kind === 'rate_change').length, 1, 'the refused attempts recorded nothing');
+    assert.deepEqual(doctor.problems().filter((p) => !/422/.test(p)), []);
+    await doctor.context.close();
+    assert.equal(other.patient.family_name, 'Brandt');
+  } catch (e) {
+    await page.screenshot({ path: join(SCREENSHOTS, 'chair-failure-override.png'), fullPage: true }).catch(() => {});
+    throw e;
+  }
+});
