@@ -289,6 +289,25 @@ test('a rate above the soft limit: refused for the nurse, a physician overrides 
     await page.getByRole('dialog', { name: 'Start: confirm' }).getByRole('button', { name: 'Confirm start' }).click();
     await page.getByText('Running at').waitFor();
 
+    // The drug for it: drawn from a lot received into stock, the remainder wasted with the
+    // physician as witness (staff number and password, checked by the server).
+    const lot = await world.api.nurse.post('/stock/lots', {
+      concentration_mg_per_ml: 10, vial_volume_ml: 5, lot_number: 'KET-E2E-01', expiry_date: '2030-12-31', vials_received: 10,
+    });
+    await page.reload();
+    await page.getByLabel('Lot', { exact: true }).selectOption(String(lot.id));
+    await page.getByLabel('Drawn (mg)').fill('50');
+    await page.getByText('You typed 50 mg').waitFor();
+    await page.getByRole('button', { name: 'Record the draw' }).click();
+    await page.getByText(/draw 50\smg \(5\smL\) from lot KET-E2E-01/).waitFor();
+    const me = await world.api.physician.get('/auth/me');
+    await page.getByLabel('Wasted (mg)').fill('10');
+    await page.getByLabel('Witness staff number').fill(String(me.user.id));
+    await page.getByLabel('Witness password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Record the witnessed waste' }).click();
+    await page.getByText(/waste 10\smg \(1\smL\) from lot KET-E2E-01, witnessed by staff/).waitFor();
+    await check(page, 'chair-stock');
+
     // 80 mL/h x 40 min of 1 mg/mL = 53.3 mg: above the soft limit (52.5 mg), below the hard (70 mg).
     await page.getByRole('button', { name: 'Change rate…' }).click();
     let rc = page.getByRole('dialog', { name: 'Rate change: confirm' });

@@ -254,3 +254,35 @@ export const chairClinics = async (signal?: AbortSignal) => listOf<Clinic>(await
 export const chairChairs = async (signal?: AbortSignal) => listOf<Chair>(await api.get<unknown>('/chairs', {}, signal), 'chairs');
 export const chairAppointments = async (date: string, signal?: AbortSignal) =>
   listOf<Appointment>(await api.get<unknown>('/appointments', { date }, signal), 'appointments');
+
+/** GET /stock/lots item (the fields the chair side reads) */
+export interface StockLot {
+  id: number;
+  drug: string;
+  concentration_mg_per_ml: number;
+  vial_volume_ml: number;
+  lot_number: string;
+  expiry_date: string;
+  expired: boolean;
+  balance_mg: number;
+  active: boolean;
+}
+
+export interface StockMovement {
+  id: number;
+  kind: string;
+  mg: number;
+  ml: number;
+  session_id: number | null;
+  witness_user_id: number | null;
+  reason: string;
+  at: string;
+}
+
+export const activeLots = async (signal?: AbortSignal) => listOf<StockLot>(await api.get<unknown>('/stock/lots', { active: true }, signal), 'lots');
+
+/** This session's draws and wastes, from the ledgers of the active lots. */
+export async function sessionMovements(sessionId: number, lots: StockLot[], signal?: AbortSignal) {
+  const ledgers = await Promise.all(lots.map((l) => api.get<{ movements: StockMovement[] }>(`/stock/lots/${l.id}/ledger`, {}, signal)));
+  return ledgers.flatMap((l, i) => l.movements.filter((m) => m.session_id === sessionId).map((m) => ({ ...m, lot: lots[i]! })));
+}

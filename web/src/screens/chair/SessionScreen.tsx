@@ -11,6 +11,7 @@ import { DischargePanel } from '../../components/chair/DischargePanel';
 import { AdversePanel, CadssPanel, EventHistory } from '../../components/chair/EntriesPanel';
 import { PkPanel } from '../../components/chair/PkPanel';
 import { PumpPanel } from '../../components/chair/PumpPanel';
+import { StockPanel } from '../../components/chair/StockPanel';
 import { VitalsPanel } from '../../components/chair/VitalsPanel';
 import { Checklist } from '../../components/chair/common';
 import type { ChairContext } from '../../components/chair/common';
@@ -158,6 +159,7 @@ export default function SessionScreen() {
           <PkPanel session={s} patient={patient} refreshKey={`${s.version}-${pkKey}`} />
           <AdversePanel ctx={ctx} />
           <CadssPanel ctx={ctx} />
+          <StockPanel ctx={ctx} />
         </div>
       </div>
       <p class="muted print-only">
