@@ -331,17 +331,40 @@ test('a rate above the soft limit: refused for the nurse, a physician overrides 
     await rc.getByRole('button', { name: 'Confirm rate change' }).click();
     await rc.waitFor({ state: 'detached' });
     await doctor.page.waitForFunction(() => document.querySelector('.pump .rate-value')?.textContent?.replace(/\u00a0/g, ' ') === '80 mL/h');
-    await doctor.page.getByText(/override: Tolerated 0.75 mg\/kg/).waitFor();
+    await doctor.page.getByText(/Physician override: Tolerated 0.75 mg\/kg/).waitFor();
     const s = await world.api.physician.get(`/sessions/${sessionId}`);
     const change = s.events.find((e) => e.kind === 'rate_change');
     assert.equal(change.rate_ml_per_h, 80);
     assert.match(change.override_reason, /Tolerated/);
     assert.equal(s.events.filter((e) => e.kind === 'rate_change').length, 1, 'the refused attempts recorded nothing');
     assert.deepEqual(doctor.problems().filter((p) => !/422/.test(p)), []);
+
+    // `stop_pump: true` comes after the hard limit (70 mg here: 40 minutes of pumping at the
+    // least). To see how the screen shows it without waiting, the server's real answer is passed
+    // through with only that field set, as it would be at the limit.
+    await doctor.page.route(`**/api/v1/sessions/${sessionId}`, async (route) => {
+      const real = await route.fetch();
+      const body = await real.json();
+      await route.fulfill({ response: real, json: { ...body, stop_pump: true } });
+    });
+    await doctor.page.reload();
+    const banner = doctor.page.getByRole('alert').filter({ hasText: 'STOP THE PUMP NOW' });
+    await banner.waitFor();
+    await check(doctor.page, 'chair-stop-pump');
+    await doctor.page.unroute(`**/api/v1/sessions/${sessionId}`);
     await doctor.context.close();
     assert.equal(other.patient.family_name, 'Brandt');
   } catch (e) {
     await page.screenshot({ path: join(SCREENSHOTS, 'chair-failure-override.png'), fullPage: true }).catch(() => {});
+    for (const p of browser.contexts().flatMap((c) => c.pages())) {
+      const wide = await p.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 8)
+          .map((el) => `${el.tagName}.${el.className} right=${Math.round(el.getBoundingClientRect().right)}`),
+      ).catch(() => []);
+      if (wide.length) console.error('wider than the viewport:\n' + wide.join('\n'));
+    }
     throw e;
   }
 });

@@ -22,8 +22,8 @@ export function EventHistory({ ctx }: { ctx: ChairContext }) {
             <li key={e.id} class={struck ? 'row-corrected' : ''}>
               {struck ? <del>{text}</del> : <span>{text}</span>}
               {e.note && <span class="muted"> — {e.note}</span>}
-              {e.override_reason && <span class="tag tag-amend">override: {e.override_reason}</span>}
-              {e.gate_override_reason && <span class="tag tag-amend">started without day-of check: {e.gate_override_reason}</span>}
+              {e.override_reason && <span class="event-extra">Physician override: {e.override_reason}</span>}
+              {e.gate_override_reason && <span class="event-extra">Started without a cleared day-of check: {e.gate_override_reason}</span>}
               {struck && <CorrectionNote status={e.status} correction={e.correction} />}
               {!struck && s.state !== 'discharged' && <CorrectButton ctx={ctx} collection="events" entryId={e.id} what={`pump event ${EVENT_LABEL[e.kind]} of ${timeIn(ctx.tz, e.at)}`} />}
             </li>
