@@ -31,6 +31,8 @@ void register_pk_population_route(Router& router);
 void register_calculator_routes(Router& router);  // POST /api/v1/calculators/{dose,score,...}
 void register_event_routes(Router& router);       // GET /api/v1/events (Server-Sent Events)
 void register_sedation_routes(Router& router);    // /api/v1/sedation/... (ED sedation records)
+// GET /api/v1/vitals/thresholds: the vital-sign lines readings are assessed against.
+void register_vitals_policy_routes(Router& router);
 
 // The OpenAPI 3 document describing every route in the table.
 nlohmann::json openapi_document(const Router& router);

@@ -148,6 +148,19 @@ export const SCREENS: ScreenRoute[] = [
     nav: 'My treatment',
     load: () => import('./screens/patient/PatientHome'),
   },
+  {
+    path: '/chair',
+    title: 'Infusions today',
+    roles: ['nurse', 'physician'],
+    nav: 'Infusions',
+    load: () => import('./screens/chair/ChairToday'),
+  },
+  {
+    path: '/chair/session',
+    title: 'Infusion at the chair',
+    roles: ['nurse', 'physician'],
+    load: () => import('./screens/chair/SessionScreen'),
+  },
 ];
 
 /** Where each role lands after sign-in. */
