@@ -224,8 +224,10 @@ class Fixture:
     # --- which object a request names ------------------------------------------------------------
 
     def availability(self, owner_role):
-        """A fresh availability row of `owner_role` (created by the admin, who may set anyone's)."""
-        r = self.clients["admin"].post("/api/v1/staff-availability", {
+        """A fresh availability row of `owner_role`, set by its owner (a row an admin set is the
+        admin's to remove, so an admin sets only rows for roles without their own)."""
+        setter = owner_role if owner_role in ("nurse", "physician") else "admin"
+        r = self.clients[setter].post("/api/v1/staff-availability", {
             "user_id": self.user_id[owner_role], "weekday": 3, "from": "07:00", "to": "09:00"})
         return expect(r, 201, "availability").json["id"]
 
@@ -252,7 +254,11 @@ class Fixture:
                 out.append(seg)
                 continue
             name, parent = m.group(1), parts[i - 1]
-            if name == "patient_id" or (name == "id" and parent == "patients"):
+            if "sedation" in parts:
+                # No episode is created here (its gates need a full ED screening): an id that does
+                # not exist gives 404 to a role allowed through, 403 to a role refused first.
+                value = 999999
+            elif name == "patient_id" or (name == "id" and parent == "patients"):
                 value = ids["patient"]
             elif name == "consent_id":
                 value = self.consent
