@@ -1679,7 +1679,7 @@ export interface components {
             alert: {
                 id: number;
                 severity: string;
-            };
+            } | null;
             amends_id: number | null;
             at: string;
             description: string;
