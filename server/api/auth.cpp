@@ -173,8 +173,9 @@ std::int64_t lock_window_ms(const ServerConfig& cfg) {
 // Counts this attempt BEFORE the password is checked, in one atomic statement: parallel guesses
 // each take a number, and only the first login_max_failures are ever verified. Returns the
 // attempt's number within the failure window.
-std::int64_t count_attempt(storage::Transaction& tx, const ServerConfig& cfg,
-                           const std::string& username, std::int64_t now) {
+// nullopt when the name is locked now (read in the same statement, see count_failed_login).
+std::optional<std::int64_t> count_attempt(storage::Transaction& tx, const ServerConfig& cfg,
+                                          const std::string& username, std::int64_t now) {
   storage::AccountStore accounts(tx);
   accounts.forget_stale_throttles(now - lock_window_ms(cfg), now);
   return accounts.count_failed_login(username, now, now - lock_window_ms(cfg));
@@ -238,8 +239,9 @@ void change_own_password(Services& services, const Principal& who, const std::st
   bool locked = false;
   std::int64_t attempt = 0;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
-    locked = is_locked(tx, who.username, now);
-    if (!locked) attempt = count_attempt(tx, cfg, who.username, now);
+    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, who.username, now);
+    locked = !counted;
+    attempt = counted.value_or(0);
     if (!locked && attempt > cfg.login_max_failures) {
       lock(tx, cfg, who.username, now);
       locked = true;
@@ -305,8 +307,9 @@ void verify_witness(Services& services, std::int64_t witness_user_id, std::int64
           !found->user.disabled && (found->user.role == "physician" || found->user.role == "nurse");
       hash = found->password_hash;
     }
-    locked = is_locked(tx, key, now);
-    if (!locked) attempt = count_attempt(tx, cfg, key, now);
+    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, key, now);
+    locked = !counted;
+    attempt = counted.value_or(0);
     if (!locked && attempt > cfg.login_max_failures) {
       lock(tx, cfg, key, now);
       locked = true;
@@ -370,8 +373,9 @@ LoginResult login(Services& services, const std::string& username, const std::st
   std::int64_t attempt = 0;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     account.reset();
-    locked_now = is_locked(tx, username, now);
-    if (!locked_now) attempt = count_attempt(tx, cfg, username, now);
+    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, username, now);
+    locked_now = !counted;
+    attempt = counted.value_or(0);
     if (!locked_now && attempt > cfg.login_max_failures) {
       lock(tx, cfg, username, now);
       locked_now = true;
@@ -537,8 +541,9 @@ void verify_own_password(Services& services, const Principal& who, const std::st
   std::int64_t attempt = 0;
   std::string hash;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
-    locked = is_locked(tx, who.username, now);
-    if (!locked) attempt = count_attempt(tx, cfg, who.username, now);
+    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, who.username, now);
+    locked = !counted;
+    attempt = counted.value_or(0);
     if (!locked && attempt > cfg.login_max_failures) {
       lock(tx, cfg, who.username, now);
       locked = true;
@@ -626,8 +631,9 @@ std::int64_t begin_own_attempt(Services& services, const Principal& who, const s
   bool locked = false;
   std::int64_t attempt = 0;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
-    locked = is_locked(tx, who.username, now);
-    if (!locked) attempt = count_attempt(tx, cfg, who.username, now);
+    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, who.username, now);
+    locked = !counted;
+    attempt = counted.value_or(0);
     if (!locked && attempt > cfg.login_max_failures) {
       lock(tx, cfg, who.username, now);
       locked = true;

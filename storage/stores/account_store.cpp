@@ -327,19 +327,28 @@ std::optional<LoginThrottle> AccountStore::throttle(const std::string& username)
   return throttle_from_row(rows.front());
 }
 
-std::int64_t AccountStore::count_failed_login(const std::string& username, std::int64_t now_ms,
-                                              std::int64_t window_start_ms) {
+std::optional<std::int64_t> AccountStore::count_failed_login(const std::string& username,
+                                                             std::int64_t now_ms,
+                                                             std::int64_t window_start_ms) {
   // One statement, so concurrent attempts (in several processes) each count. Failures older
-  // than the window are forgotten: the count starts again at 1.
-  return tx_
-      .query(
-          "INSERT INTO login_throttle (username, failures, locked_until_ms, updated_at_ms) "
-          "VALUES ($1, 1, 0, $2) ON CONFLICT (username) DO UPDATE SET "
-          "failures = CASE WHEN login_throttle.updated_at_ms < $3 THEN 1 "
-          "ELSE login_throttle.failures + 1 END, updated_at_ms = $2 RETURNING failures",
-          {username, now_ms, window_start_ms})
-      .front()
-      .i64("failures");
+  // than the window are forgotten: the count starts again at 1. A locked row is left as it is
+  // and reported, in the same statement: reading the lock in a statement of its own let an
+  // attempt that waited on the locker's row see failures = 0 after the lock and take number 1.
+  const Row row =
+      tx_.query(
+             "INSERT INTO login_throttle (username, failures, locked_until_ms, updated_at_ms) "
+             "VALUES ($1, 1, 0, $2) ON CONFLICT (username) DO UPDATE SET "
+             "failures = CASE WHEN login_throttle.locked_until_ms > $2 THEN "
+             "login_throttle.failures "
+             "WHEN login_throttle.updated_at_ms < $3 THEN 1 "
+             "ELSE login_throttle.failures + 1 END, "
+             "updated_at_ms = CASE WHEN login_throttle.locked_until_ms > $2 "
+             "THEN login_throttle.updated_at_ms ELSE $2 END "
+             "RETURNING failures, locked_until_ms",
+             {username, now_ms, window_start_ms})
+          .front();
+  if (row.i64("locked_until_ms") > now_ms) return std::nullopt;
+  return row.i64("failures");
 }
 
 void AccountStore::forget_stale_throttles(std::int64_t before_ms, std::int64_t now_ms) {

@@ -170,11 +170,12 @@ class AccountStore {
 
   // Failed-login throttling.
   std::optional<LoginThrottle> throttle(const std::string& username);
-  // Counts one more consecutive failure; returns the count.
   // Counts one attempt atomically and returns the count; failures last updated before
-  // window_start_ms are forgotten first.
-  std::int64_t count_failed_login(const std::string& username, std::int64_t now_ms,
-                                  std::int64_t window_start_ms);
+  // window_start_ms are forgotten first. A name locked at now_ms is not counted and answers
+  // nullopt: the lock is read in the same statement, so an attempt racing a lock (PostgreSQL
+  // re-reads the row once the locker commits) can never start a fresh count behind it.
+  std::optional<std::int64_t> count_failed_login(const std::string& username, std::int64_t now_ms,
+                                                 std::int64_t window_start_ms);
   // Removes throttle rows untouched since before_ms and not locked at now_ms.
   void forget_stale_throttles(std::int64_t before_ms, std::int64_t now_ms);
   // Locks the username until locked_until_ms and starts its count again.
