@@ -225,8 +225,15 @@ Response post_approval(RouteContext& ctx) {
        .screening_id = latest ? std::optional<std::int64_t>(latest->id) : std::nullopt,
        .physician_user_id = ctx.user().user_id,
        .at_ms = now});
-  // The decision is the patient's new workflow status (approved or declined).
-  storage::PatientStore(tx).set_status(patient_id, decision, now);
+  // The decision is the patient's new workflow status (approved or declined), set only on the
+  // version everything above was read at: a decision racing another (a second server, or a
+  // status change between the read and here under PostgreSQL's read committed) is refused and
+  // its approval row rolls back with it.
+  if (!storage::PatientStore(tx).set_status_at_version(patient_id, record.version, decision, now)) {
+    if (ctx.request().header("if-match")) throw ApiError::precondition_failed();
+    throw ApiError::conflict(
+        "the patient's record changed while this decision was being made: reload and decide again");
+  }
   nlohmann::json out = approval_json(*intake.find_approval(id));
   out["patient"] = patient_record_json(load_patient_record(tx, patient_id));
   return json_response(out, 201);

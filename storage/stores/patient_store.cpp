@@ -168,6 +168,14 @@ void PatientStore::set_status(std::int64_t id, const std::string& status, std::i
       {status, now_ms, id});
 }
 
+bool PatientStore::set_status_at_version(std::int64_t id, std::int64_t expected_version,
+                                         const std::string& status, std::int64_t now_ms) {
+  return tx_.exec(
+             "UPDATE patients SET status = $1, updated_at_ms = $2, version = version + 1 "
+             "WHERE id = $3 AND version = $4",
+             {status, now_ms, id, expected_version}) == 1;
+}
+
 bool PatientStore::inquiry_exists(std::int64_t inquiry_id) {
   return !tx_.query("SELECT id FROM inquiries WHERE id = $1", {inquiry_id}).empty();
 }

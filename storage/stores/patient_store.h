@@ -108,6 +108,10 @@ class PatientStore {
               std::int64_t now_ms);
   // Sets the workflow status and bumps the version.
   void set_status(std::int64_t id, const std::string& status, std::int64_t now_ms);
+  // The same, only if the patient is still at expected_version; false (nothing changed) if it
+  // moved meanwhile, in this process or another: a decision taken on what was read stays valid.
+  bool set_status_at_version(std::int64_t id, std::int64_t expected_version,
+                             const std::string& status, std::int64_t now_ms);
 
   // The inquiry tables belong to the inquiry routes; registration only asks whether one exists
   // and marks it scheduled, so these two statements are everything this store touches there.

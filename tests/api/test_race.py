@@ -1,7 +1,7 @@
 """Two `kit serve` processes on one PostgreSQL database, many concurrent requests through both that
 only one may win: bookings of the same chair slot (409 for the others), sessions planned against
-one appointment (422 one_session_per_appointment) and starts of several sessions of one patient
-(422 one_active_session). The database, not one process's memory, must settle each."""
+one appointment (422 one_session_per_appointment), starts of several sessions of one patient
+(422 one_active_session) and intake decisions on one patient (409). The database, not one process's memory, must settle each."""
 
 import datetime
 import os
@@ -9,6 +9,7 @@ import threading
 import unittest
 
 from kit_server import KitServer, Store, backend, login, today, unique
+from test_journey import screening_request
 from test_infusion_gates import OTHER_PROTOCOL, PREP, Staff, make_clinic, plan_body, ready_patient
 
 REQUESTS_PER_ROUND = 24
@@ -181,6 +182,36 @@ class TwoProcessRaceTest(unittest.TestCase):
                 self.assertEqual(listed.status, 200, listed)
                 active = [x["id"] for x in listed.json if x["state"] in ("running", "paused")]
                 self.assertEqual(active, [won[0].json["id"]])
+
+
+    def test_one_intake_decision_one_winner(self):
+        """Approvals and declines of one patient sent at once through both servers, each with the
+        If-Match of the record the physician was shown: one decision is recorded and becomes the
+        status; the others are 412 and leave no approval row (the version is checked by the UPDATE
+        that sets the status, not only by a read before it)."""
+        staffs = [self.staff_on(s) for s in self.servers]
+        for rnd in range(ROUNDS):
+            r = staffs[0].desk.post("/api/v1/patients", {
+                "given_name": "Decide%d" % rnd, "family_name": unique("Race"), "date_of_birth": "1984-12-10",
+                "sex": "female", "indication": "depression", "weight_kg": 70, "height_cm": 170})
+            self.assertEqual(r.status, 201, r)
+            p = "/api/v1/patients/%d" % r.json["id"]
+            self.assertEqual(staffs[0].nurse.post(p + "/screening", screening_request(True)).status, 201)
+            self.assertEqual(staffs[0].nurse.post(p + "/consents", {"type": "treatment", "version": "2026-01"}).status,
+                             201)
+            bodies = [{"decision": "approved"} if i % 2 == 0 else {"decision": "declined", "reason": "race %d" % i}
+                      for i in range(REQUESTS_PER_ROUND)]
+            shown = staffs[0].physician.current_etag(p)
+            results = self.race([lambda i=i: staffs[i % 2].physician.post_if_match(p + "/approval", bodies[i], shown)
+                                 for i in range(REQUESTS_PER_ROUND)])
+            statuses = sorted(r.status for r in results)
+            won = [r for r in results if r.status == 201]
+            self.assertEqual(len(won), 1, "round %d: %r" % (rnd, statuses))
+            self.assertEqual(statuses.count(412), REQUESTS_PER_ROUND - 1, "round %d: %r" % (rnd, statuses))
+            for st in staffs:
+                approvals = st.physician.get(p + "/approvals").json["approvals"]
+                self.assertEqual([a["id"] for a in approvals], [won[0].json["id"]])
+                self.assertEqual(st.physician.get(p).json["status"], won[0].json["decision"])
 
 
 if __name__ == "__main__":

@@ -260,6 +260,21 @@ TEST_P(PatientStoreTest, SettingTheStatusBumpsTheVersion) {
                ConstraintViolation);
 }
 
+TEST_P(PatientStoreTest, AStatusSetAtAStaleVersionChangesNothing) {
+  const std::int64_t id = create(patient("Ada", "Lovelace", "MRN-1"));
+  with_transaction(*db, [&](Transaction& tx) {
+    PatientStore store(tx);
+    EXPECT_TRUE(store.set_status_at_version(id, 1, "approved", kNowMs + 1));
+    // A second decision taken on version 1 (as a concurrent request in another server would)
+    // finds version 2 and changes nothing.
+    EXPECT_FALSE(store.set_status_at_version(id, 1, "declined", kNowMs + 2));
+  });
+  const Patient p = *find(id);
+  EXPECT_EQ(p.status, "approved");
+  EXPECT_EQ(p.version, 2);
+  EXPECT_EQ(p.updated_at_ms, kNowMs + 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PatientStoreTest, ::testing::Values("sqlite", "postgresql"),
                          backend_name);
 
