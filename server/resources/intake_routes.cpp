@@ -111,7 +111,7 @@ Response post_consent(RouteContext& ctx) {
   if (type != "treatment" && type != "off_label_use" && type != "privacy" && type != "research") {
     throw kit::InputError("type", "must be treatment, off_label_use, privacy or research");
   }
-  const std::string version = require_text(r.string("version"), "version", 64);
+  const std::string version = require_line(r.string("version"), "version", 64);
   std::int64_t signed_at = now;
   if (auto s = r.optional_string("signed_at")) {
     Request probe;

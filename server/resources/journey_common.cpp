@@ -44,6 +44,26 @@ std::string require_text(const std::string& text, const std::string& field, std:
   return text.substr(b, e - b);
 }
 
+const std::string& require_one_line(const std::string& text, const std::string& field) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    const auto third = i + 2 < text.size() ? static_cast<unsigned char>(text[i + 2]) : 0;
+    const bool c0_or_del = c < 0x20 || c == 0x7f;
+    const bool c1 = c == 0xc2 && next >= 0x80 && next <= 0x9f;  // U+0080-U+009F
+    const bool separator = c == 0xe2 && next == 0x80 && (third == 0xa8 || third == 0xa9);  // 2028/9
+    if (c0_or_del || c1 || separator) {
+      throw kit::InputError(field,
+                            "must be one line, without line breaks, tabs or control characters");
+    }
+  }
+  return text;
+}
+
+std::string require_line(const std::string& text, const std::string& field, std::size_t max_len) {
+  return require_one_line(require_text(text, field, max_len), field);
+}
+
 nlohmann::json opt_json(const std::optional<std::int64_t>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }

@@ -43,6 +43,12 @@ std::string require_datetime_text(const std::string& text, const std::string& fi
 int require_hhmm(const std::string& text, const std::string& field);
 // A non-empty text of at most max_len characters.
 std::string require_text(const std::string& text, const std::string& field, std::size_t max_len);
+// A text that must be one line (a name, an MRN, a phone number): refused, naming the field, when
+// it holds a control character (C0 including tab, CR and LF, DEL, C1) or a Unicode line or
+// paragraph separator, which would split a printed record, a CSV row or a log line.
+const std::string& require_one_line(const std::string& text, const std::string& field);
+// require_text, then require_one_line.
+std::string require_line(const std::string& text, const std::string& field, std::size_t max_len);
 
 nlohmann::json opt_json(const std::optional<std::int64_t>& v);
 nlohmann::json opt_json(const std::optional<double>& v);

@@ -64,7 +64,7 @@ std::optional<std::string> read_optional_text(contract::ObjectReader& r, const c
     throw kit::InputError(r.path_of(key),
                           "must be at most " + std::to_string(max_len) + " characters");
   }
-  return *v;
+  return require_one_line(*v, r.path_of(key));
 }
 
 // A plausible e-mail address, not a full RFC 5322 parse: at most 254 characters (RFC 5321's limit
@@ -94,8 +94,8 @@ Response create_patient(RouteContext& ctx) {
   contract::ObjectReader r(body, "");
   storage::NewPatient p;
   p.mrn = r.optional_string("mrn");
-  p.given_name = require_text(r.string("given_name"), "given_name", kMaxName);
-  p.family_name = require_text(r.string("family_name"), "family_name", kMaxName);
+  p.given_name = require_line(r.string("given_name"), "given_name", kMaxName);
+  p.family_name = require_line(r.string("family_name"), "family_name", kMaxName);
   p.date_of_birth = read_dob(r, now);
   p.sex = read_sex(r);
   p.indication = read_indication(r);
@@ -105,7 +105,7 @@ Response create_patient(RouteContext& ctx) {
   p.phone = read_optional_text(r, "phone", 64);
   auto inquiry = r.optional_integer("inquiry_id");
   r.finish();
-  if (p.mrn) p.mrn = require_text(*p.mrn, "mrn", 64);
+  if (p.mrn) p.mrn = require_line(*p.mrn, "mrn", 64);
   p.at_ms = now;
 
   storage::Transaction& tx = ctx.tx();
@@ -180,15 +180,15 @@ Response patch_patient(RouteContext& ctx) {
   contract::ObjectReader r(body, "");
   storage::PatientEdit edit;
   if (auto v = r.optional_string("given_name")) {
-    edit.given_name = require_text(*v, "given_name", kMaxName);
+    edit.given_name = require_line(*v, "given_name", kMaxName);
   }
   if (auto v = r.optional_string("family_name")) {
-    edit.family_name = require_text(*v, "family_name", kMaxName);
+    edit.family_name = require_line(*v, "family_name", kMaxName);
   }
   if (r.has("date_of_birth")) edit.date_of_birth = read_dob(r, now);
   if (r.has("sex")) edit.sex = read_sex(r);
   if (r.has("indication")) edit.indication = read_indication(r);
-  if (auto v = r.optional_string("mrn")) edit.mrn = require_text(*v, "mrn", 64);
+  if (auto v = r.optional_string("mrn")) edit.mrn = require_line(*v, "mrn", 64);
   // null clears an optional field.
   const auto nullable = [&](auto& field, const char* key, auto reader) {
     if (!r.has(key)) return;
@@ -217,10 +217,10 @@ Response patch_patient(RouteContext& ctx) {
       {"sex", edit.sex.has_value()}};
   for (const auto& [field, changed] : dosing_fields) {
     if (changed && !clinical) {
-      throw ApiError(ErrorKind::forbidden,
-                     std::string(field) +
-                         " is a dosing input: only a nurse or a physician may change it",
-                     field);
+      throw ApiError(
+          ErrorKind::forbidden,
+          std::string(field) + " is a dosing input: only a nurse or a physician may change it",
+          field);
     }
   }
 
@@ -233,12 +233,12 @@ Response patch_patient(RouteContext& ctx) {
   auto text = [](const std::optional<double>& v) {
     return v ? std::optional<std::string>(nlohmann::json(*v).dump()) : std::nullopt;
   };
-  const std::tuple<const char*, std::optional<std::string>, std::optional<std::string>> changes[] = {
-      {"weight_kg", text(before.weight_kg), text(patient.weight_kg)},
-      {"height_cm", text(before.height_cm), text(patient.height_cm)},
-      {"date_of_birth", before.date_of_birth, patient.date_of_birth},
-      {"sex", before.sex, patient.sex},
-      {"indication", before.indication, patient.indication}};
+  const std::tuple<const char*, std::optional<std::string>, std::optional<std::string>> changes[] =
+      {{"weight_kg", text(before.weight_kg), text(patient.weight_kg)},
+       {"height_cm", text(before.height_cm), text(patient.height_cm)},
+       {"date_of_birth", before.date_of_birth, patient.date_of_birth},
+       {"sex", before.sex, patient.sex},
+       {"indication", before.indication, patient.indication}};
   for (const auto& [field, old_value, new_value] : changes) {
     if (old_value != new_value) {
       store.record_field_change({0, id, field, old_value, new_value, ctx.user().user_id, now});
@@ -254,12 +254,13 @@ Response list_field_changes(RouteContext& ctx) {
   load_patient_record(tx, id);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : storage::PatientStore(tx).field_changes(id)) {
-    out.push_back({{"id", c.id},
-                   {"field", c.field},
-                   {"old_value", c.old_value ? nlohmann::json(*c.old_value) : nlohmann::json(nullptr)},
-                   {"new_value", c.new_value ? nlohmann::json(*c.new_value) : nlohmann::json(nullptr)},
-                   {"by", c.by_user_id},
-                   {"at", iso8601_ms(c.at_ms)}});
+    out.push_back(
+        {{"id", c.id},
+         {"field", c.field},
+         {"old_value", c.old_value ? nlohmann::json(*c.old_value) : nlohmann::json(nullptr)},
+         {"new_value", c.new_value ? nlohmann::json(*c.new_value) : nlohmann::json(nullptr)},
+         {"by", c.by_user_id},
+         {"at", iso8601_ms(c.at_ms)}});
   }
   return json_response(out);
 }

@@ -49,7 +49,7 @@ nlohmann::json clinic_json(const storage::Clinic& c) {
 Response create_clinic(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
   contract::ObjectReader r(body, "");
-  const std::string name = require_text(r.string("name"), "name", 200);
+  const std::string name = require_line(r.string("name"), "name", 200);
   // Appointments are kept as UTC instants and shown on this zone's wall clock, so it must be a
   // zone the tz database knows (an IANA name), not a fixed offset that misses DST.
   const std::string tz = zone_named(r.optional_string("timezone").value_or("UTC")).name;
@@ -116,7 +116,7 @@ Response create_chair(RouteContext& ctx) {
   const nlohmann::json body = parse_body(ctx.request());
   contract::ObjectReader r(body, "");
   const long long clinic_id = r.integer("clinic_id");
-  const std::string name = require_text(r.string("name"), "name", 100);
+  const std::string name = require_line(r.string("name"), "name", 100);
   const bool active = r.optional_boolean("active").value_or(true);
   r.finish();
   storage::Transaction& tx = ctx.tx();
@@ -149,7 +149,7 @@ Response patch_chair(RouteContext& ctx) {
   auto name = r.optional_string("name");
   auto active = r.optional_boolean("active");
   r.finish();
-  if (name) *name = require_text(*name, "name", 100);
+  if (name) *name = require_line(*name, "name", 100);
   if (!name && !active) throw kit::InputError("body", "names no field to change");
   if (!storage::SchedulingStore(tx).update_chair(id, chair.version, name.value_or(chair.name),
                                                  active.value_or(chair.active),

@@ -154,9 +154,9 @@ struct NewEdPatient {
 
 NewEdPatient read_new_patient(contract::ObjectReader& p, std::int64_t now_ms) {
   NewEdPatient n;
-  n.given_name = journey::require_text(p.string("given_name"), p.path_of("given_name"), kMaxName);
+  n.given_name = journey::require_line(p.string("given_name"), p.path_of("given_name"), kMaxName);
   n.family_name =
-      journey::require_text(p.string("family_name"), p.path_of("family_name"), kMaxName);
+      journey::require_line(p.string("family_name"), p.path_of("family_name"), kMaxName);
   n.date_of_birth = p.string("date_of_birth");
   const std::int64_t day = journey::require_date(n.date_of_birth, p.path_of("date_of_birth"));
   if (day > now_ms / calendar::kDayMs) {
@@ -167,7 +167,7 @@ NewEdPatient read_new_patient(contract::ObjectReader& p, std::int64_t now_ms) {
     throw InputError(p.path_of("sex"), "must be female or male");
   }
   if (auto mrn = p.optional_string("mrn")) {
-    n.mrn = journey::require_text(*mrn, p.path_of("mrn"), 64);
+    n.mrn = journey::require_line(*mrn, p.path_of("mrn"), 64);
   }
   p.finish();
   return n;
@@ -193,7 +193,7 @@ Response create_episode(RouteContext& ctx) {
   std::optional<NewEdPatient> new_patient;
   if (auto p = r.optional_object("patient")) new_patient = read_new_patient(*p, now);
   const double weight = r.number("weight_kg");
-  const std::string procedure = journey::require_text(r.string("procedure"), "procedure", kMaxName);
+  const std::string procedure = journey::require_line(r.string("procedure"), "procedure", kMaxName);
   screening::Intake intake = read_answers(r);
   const auto review =
       infusion_routes::optional_reason(r.optional_string("relative_contraindication_review_reason"),
@@ -494,7 +494,7 @@ sd::DoseOrder read_dose(RouteContext& ctx, const json& body, std::int64_t now) {
   o.override_reason =
       infusion_routes::optional_reason(r.optional_string("override_reason"), "override_reason");
   if (auto by = r.optional_string("ordered_by")) {
-    o.ordered_by = journey::require_text(*by, "ordered_by", kMaxName);
+    o.ordered_by = journey::require_line(*by, "ordered_by", kMaxName);
   }
   const auto at_ms = r.optional_integer("at_ms");
   r.finish();

@@ -18,6 +18,7 @@
 #include "server/api/services.h"
 #include "server/resources/chair_common.h"
 #include "server/resources/infusion_common.h"
+#include "server/resources/journey_common.h"
 #include "server/resources/modules.h"
 #include "storage/stores/stock_store.h"
 
@@ -159,7 +160,7 @@ Response create_lot(RouteContext& ctx) {
   lot.drug = chair::optional_text(r.optional_string("drug"), "drug", 64).value_or("ketamine");
   lot.concentration_mg_per_ml = r.number("concentration_mg_per_ml");
   lot.vial_volume_ml = r.number("vial_volume_ml");
-  lot.lot_number = required_text(r, "lot_number", 64);
+  lot.lot_number = journey::require_one_line(required_text(r, "lot_number", 64), "lot_number");
   lot.expiry_date = chair::require_date("expiry_date", r.string("expiry_date"));
   const long long vials = r.integer("vials_received");
   lot.supplier = chair::optional_text(r.optional_string("supplier"), "supplier", 200).value_or("");

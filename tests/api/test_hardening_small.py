@@ -46,6 +46,26 @@ class SmallHardeningTest(KitTestCase):
         # Other non-ASCII text stays accepted (accents, right-to-left script without controls).
         self.assertStatus(self.new_patient(given_name="Zo\u00eb \u05d3\u05d5\u05d3"), 201)
 
+    def test_single_line_fields_refuse_line_breaks_and_controls(self):
+        """A name, an MRN, a phone number, a clinic, chair or lot name is one line: a line break or
+        another control character in it would split a printed record, a CSV row or a log line.
+        Free text (notes, reasons, messages) keeps its line breaks."""
+        for value in ("Ann\r\nX-Injected: 1", "Ann\nLee", "Ann\ta", "Ann\u0085a", "Ann\u2028a", "Ann\u007fa"):
+            for field in ("given_name", "family_name", "mrn", "phone"):
+                with self.subTest(field=field, value=value):
+                    self.assertError(self.new_patient(**{field: value}), 400, field=field)
+        r = self.new_patient()
+        self.assertStatus(r, 201)
+        path = "/api/v1/patients/%d" % r.json["id"]
+        bad = self.desk.patch(path, {"family_name": "Lee\nSmith"}, etag=self.desk.current_etag(path))
+        self.assertError(bad, 400, field="family_name")
+        self.assertError(self.admin.post("/api/v1/clinics", {"name": "North\nSouth", "open_weekdays": "12345"}),
+                         400, field="name")
+        # Inner spaces stay, surrounding blanks are trimmed as before.
+        ok = self.new_patient(given_name="  Mary Ann  ")
+        self.assertStatus(ok, 201)
+        self.assertEqual(ok.json["given_name"], "Mary Ann")
+
     def test_markup_is_stored_as_text_and_returned_inert(self):
         payload = "<script>alert(1)</script>\"'&"
         r = self.new_patient(given_name=payload, family_name="<img src=x onerror=alert(1)>")
