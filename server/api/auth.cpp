@@ -186,6 +186,18 @@ void lock(storage::Transaction& tx, const ServerConfig& cfg, const std::string& 
   storage::AccountStore(tx).lock_username(username, now + lock_window_ms(cfg), now);
 }
 
+// Counts the attempt and locks the name when it is the one past the budget. Returns the attempt's
+// number, or nullopt when the name is locked (now, or by this attempt): nothing may be checked.
+std::optional<std::int64_t> take_attempt(storage::Transaction& tx, const ServerConfig& cfg,
+                                         const std::string& username, std::int64_t now) {
+  const std::optional<std::int64_t> counted = count_attempt(tx, cfg, username, now);
+  if (counted && *counted > cfg.login_max_failures) {
+    lock(tx, cfg, username, now);
+    return std::nullopt;
+  }
+  return counted;
+}
+
 // At most this many password hashes are computed at once (Argon2id takes tens of MB and tens of
 // ms each): a flood of logins is refused fast (503) instead of tying up every worker and memory.
 constexpr int kMaxConcurrentPasswordChecks = 4;
@@ -239,13 +251,9 @@ void change_own_password(Services& services, const Principal& who, const std::st
   bool locked = false;
   std::int64_t attempt = 0;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
-    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, who.username, now);
+    const std::optional<std::int64_t> counted = take_attempt(tx, cfg, who.username, now);
     locked = !counted;
     attempt = counted.value_or(0);
-    if (!locked && attempt > cfg.login_max_failures) {
-      lock(tx, cfg, who.username, now);
-      locked = true;
-    }
     const auto account = storage::AccountStore(tx).credentials(who.user_id);
     hash = account ? account->password_hash : std::string();
   });
@@ -307,13 +315,9 @@ void verify_witness(Services& services, std::int64_t witness_user_id, std::int64
           !found->user.disabled && (found->user.role == "physician" || found->user.role == "nurse");
       hash = found->password_hash;
     }
-    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, key, now);
+    const std::optional<std::int64_t> counted = take_attempt(tx, cfg, key, now);
     locked = !counted;
     attempt = counted.value_or(0);
-    if (!locked && attempt > cfg.login_max_failures) {
-      lock(tx, cfg, key, now);
-      locked = true;
-    }
   });
   if (locked) {
     throw ApiError(ErrorKind::rate_limited,
@@ -373,13 +377,9 @@ LoginResult login(Services& services, const std::string& username, const std::st
   std::int64_t attempt = 0;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
     account.reset();
-    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, username, now);
+    const std::optional<std::int64_t> counted = take_attempt(tx, cfg, username, now);
     locked_now = !counted;
     attempt = counted.value_or(0);
-    if (!locked_now && attempt > cfg.login_max_failures) {
-      lock(tx, cfg, username, now);
-      locked_now = true;
-    }
     if (auto found = storage::AccountStore(tx).credentials_by_username(username)) {
       if (auto role = role_from_name(found->user.role)) {
         account = Account{found->user.id, found->password_hash, *role, found->user.patient_id,
@@ -541,13 +541,9 @@ void verify_own_password(Services& services, const Principal& who, const std::st
   std::int64_t attempt = 0;
   std::string hash;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
-    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, who.username, now);
+    const std::optional<std::int64_t> counted = take_attempt(tx, cfg, who.username, now);
     locked = !counted;
     attempt = counted.value_or(0);
-    if (!locked && attempt > cfg.login_max_failures) {
-      lock(tx, cfg, who.username, now);
-      locked = true;
-    }
     const auto account = storage::AccountStore(tx).credentials(who.user_id);
     hash = account ? account->password_hash : std::string();
   });
@@ -631,13 +627,9 @@ std::int64_t begin_own_attempt(Services& services, const Principal& who, const s
   bool locked = false;
   std::int64_t attempt = 0;
   storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
-    const std::optional<std::int64_t> counted = count_attempt(tx, cfg, who.username, now);
+    const std::optional<std::int64_t> counted = take_attempt(tx, cfg, who.username, now);
     locked = !counted;
     attempt = counted.value_or(0);
-    if (!locked && attempt > cfg.login_max_failures) {
-      lock(tx, cfg, who.username, now);
-      locked = true;
-    }
   });
   if (locked) {
     throw ApiError(ErrorKind::rate_limited, "too many failed attempts: try again later", field,
