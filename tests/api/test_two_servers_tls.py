@@ -288,6 +288,8 @@ class TwoServersBehindTlsTest(unittest.TestCase):
         attrs = [a.strip().lower() for a in cookies[0].split(";")]
         self.assertIn("secure", attrs, cookies[0])
         self.assertIn("httponly", attrs, cookies[0])
+        # Metrics are not served through the public side.
+        self.assertEqual(c.get("/metrics", auth=False).status, 403)
         for path in ("/api/v1/openapi.json", "/healthz", "/no-such-page"):
             got = c.get(path, auth=False)
             hsts = got.all_headers("Strict-Transport-Security")
@@ -364,7 +366,9 @@ class TwoServersBehindTlsTest(unittest.TestCase):
                 "sex": "male" if i % 2 else "female", "indication": "depression"})
             patients.append(expect(r, 201, "patient").json["id"])
         first_day = today() + datetime.timedelta(days=40)
-        days = [(first_day + datetime.timedelta(days=d)).isoformat() for d in range(4)]
+        # Few slots, so that bookings collide: 8 per day, one day per 3 s of load (4 to 200 days).
+        n_days = max(4, min(200, int(LOAD_SECONDS // 3)))
+        days = [(first_day + datetime.timedelta(days=d)).isoformat() for d in range(n_days)]
         slots = [(d, h) for d in days for h in range(8, 16)]
         # Dosing: a running infusion whose vitals are recorded while everything else goes on.
         ready = ready_patient(staff, clinic, given="LoadInfusion")
