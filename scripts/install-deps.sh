@@ -7,6 +7,7 @@ packages=(
   libboost-dev libboost-system-dev nlohmann-json3-dev libcli11-dev
   libsqlitecpp-dev libsqlite3-dev libpqxx-dev libsodium-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
   postgresql
+  nginx openssl
   python3 python3-numpy python3-scipy python3-jsonschema
   chromium fonts-dejavu-core
 )

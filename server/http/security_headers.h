@@ -17,6 +17,12 @@ inline constexpr std::string_view kAppContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+// Strict-Transport-Security, sent by kit on every answer when it is configured as reached over
+// HTTPS (`tls = true`, a TLS proxy in front; docs/adr/0019-behind-a-tls-proxy.md): browsers then
+// use HTTPS only for this host for a year. No includeSubDomains: the clinic's other hosts are not
+// kit's to decide. Never sent without `tls`: over plain HTTP it would be ignored at best.
+inline constexpr std::string_view kStrictTransportSecurity = "max-age=31536000";
+
 // The Content-Security-Policy for a response of this Content-Type: the app's policy for HTML,
 // the closed API policy for everything else.
 std::string_view content_security_policy_for(std::string_view content_type);

@@ -18,6 +18,7 @@
 
 #include "core/common/error.h"
 #include "server/api/auth.h"
+#include "server/http/client_address.h"
 
 namespace kit::server {
 
@@ -82,6 +83,8 @@ const std::vector<Setting>& table() {
       {"metrics_token", &ServeOptions::metrics_token},
       {"web_dir", &ServeOptions::web_dir},
       {"tls", &ServeOptions::tls},
+      // Addresses or networks, comma-separated (validated in set_text and validate()).
+      {"trusted_proxies", &ServeOptions::trusted_proxies},
       // A login lasts at most a week; lock-out cannot be switched off (at least 1 failure, 1 min).
       {"login_ttl_minutes", &ServeOptions::login_ttl_minutes, 1, 7 * 24 * 60},
       {"login_idle_minutes", &ServeOptions::login_idle_minutes, 1, 24 * 60},
@@ -125,6 +128,7 @@ std::set<std::string> parse_roles(const std::string& text, const std::string& wh
 void set_text(ServeOptions& o, const Setting& s, std::string value, const std::string& what) {
   if (s.key == "log_level") value = lower(std::move(value));
   if (s.key == "totp_required_roles") parse_roles(value, what);
+  if (s.key == "trusted_proxies") parse_trusted_proxies(value, what);
   o.*std::get<std::string ServeOptions::*>(s.member) = std::move(value);
 }
 
@@ -162,6 +166,7 @@ void validate(const ServeOptions& o) {
   }
   if (o.data_dir.empty()) throw ConfigError("data: the data folder must not be empty");
   parse_totp_required_roles(o.totp_required_roles, "totp_required_roles");
+  parse_trusted_proxies(o.trusted_proxies, "trusted_proxies");
   parse_listen(o.listen);
   for (const Setting& s : table()) {
     if (std::holds_alternative<int ServeOptions::*>(s.member) ||
@@ -272,6 +277,14 @@ std::string web_dir_of(const ServeOptions& o) {
   return o.web_dir.empty() ? default_web_dir() : o.web_dir;
 }
 
+TrustedProxies parse_trusted_proxies(const std::string& text, const std::string& what) {
+  try {
+    return TrustedProxies::parse_list(text);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(what + ": " + e.what());
+  }
+}
+
 std::set<std::string> parse_totp_required_roles(const std::string& text, const std::string& what) {
   static const std::set<std::string> staff = {"admin", "physician", "nurse", "front_desk"};
   std::set<std::string> roles;
@@ -332,7 +345,17 @@ void apply_toml(ServeOptions& o, const std::string& toml_text, const std::string
     if (it == t.end()) throw ConfigError(where + ": unknown setting (known: " + known_keys() + ")");
     const Setting& s = *it;
     if (std::holds_alternative<std::string ServeOptions::*>(s.member)) {
-      auto v = node.value_exact<std::string>();
+      std::optional<std::string> v = node.value_exact<std::string>();
+      // A list setting may also be written as an array of strings: ["127.0.0.1", "::1"].
+      if (!v && s.key == "trusted_proxies" && node.is_array()) {
+        std::string joined;
+        for (const toml::node& item : *node.as_array()) {
+          const std::optional<std::string> text = item.value_exact<std::string>();
+          if (!text) throw ConfigError(where + ": expected an array of strings");
+          joined += (joined.empty() ? "" : ",") + *text;
+        }
+        v = joined;
+      }
       if (!v) throw ConfigError(where + ": expected a string");
       set_text(o, s, *v, where);
     } else if (auto m = std::get_if<bool ServeOptions::*>(&s.member)) {

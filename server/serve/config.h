@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "server/api/services.h"
+#include "server/http/client_address.h"
 
 namespace kit::server {
 
@@ -48,6 +49,10 @@ struct ServeOptions {
   std::string web_dir;
   // The request handlers' settings (ServerConfig); defaults come from ServerConfig itself.
   bool tls = ServerConfig{}.tls;  // clients reach kit over HTTPS (a TLS proxy): Secure cookies
+  // The reverse proxies whose X-Forwarded-For is believed (server/http/client_address.h):
+  // addresses or CIDR networks, comma-separated (in TOML also an array of strings). Empty (the
+  // default): the header is never believed and the TCP peer is the client.
+  std::string trusted_proxies;
   int login_ttl_minutes = ServerConfig{}.login_ttl_minutes;
   int login_max_failures = ServerConfig{}.login_max_failures;
   int login_lock_minutes = ServerConfig{}.login_lock_minutes;
@@ -81,6 +86,10 @@ ServerConfig server_config(const ServeOptions& options);
 // "admin, physician" -> {"admin", "physician"}. Throws ConfigError naming `what` for a name that is
 // not a staff role (patients have no second factor).
 std::set<std::string> parse_totp_required_roles(const std::string& text, const std::string& what);
+
+// "127.0.0.1, 10.0.0.0/8" -> the trusted proxies. Throws ConfigError naming `what` for an entry
+// that is not an address nor a network.
+TrustedProxies parse_trusted_proxies(const std::string& text, const std::string& what);
 
 // What the command line gave; unset means "not on the command line".
 struct ServeFlags {

@@ -29,8 +29,10 @@
 #include "server/api/router.h"
 #include "server/api/services.h"
 #include "server/demo/demo.h"
+#include "server/http/client_address.h"
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
+#include "server/http/security_headers.h"
 #include "server/serve/change_feed.h"
 #include "server/web/static_files.h"
 #include "storage/database.h"
@@ -217,6 +219,8 @@ int run_serve(const ServeOptions& o) {
                                                         : storage::redact_database_url(o.database)},
                         {"config", o.config_file},
                         {"demo", o.demo},
+                        {"tls", o.tls},
+                        {"trusted_proxies", o.trusted_proxies},
                         {"workers", o.workers},
                         {"pid", static_cast<long long>(getpid())}});
   // SIGTERM / SIGINT: stop accepting, finish what is in flight, then return. Installed first, so
@@ -367,7 +371,7 @@ int run_serve(const ServeOptions& o) {
 
   std::atomic<bool> ready{false};
   std::atomic<ChangeFeed*> change_feed_ptr{nullptr};
-  auto handler = [&](const Request& req) -> Response {
+  auto serve_request = [&](const Request& req) -> Response {
     if (req.path == "/healthz" || req.path == "/metrics") {
       if (req.method != "GET" && req.method != "HEAD") {
         Response r = http_error_response(405, "method_not_allowed", "use GET");
@@ -402,6 +406,26 @@ int run_serve(const ServeOptions& o) {
       return resp;
     }
     return web.serve(req);
+  };
+  // Behind a trusted proxy the client's address comes from X-Forwarded-For (client_address.h):
+  // the audit log and per-address limits see the client, not nginx. With `tls`, every answer
+  // carries Strict-Transport-Security (docs/adr/0019-behind-a-tls-proxy.md).
+  const TrustedProxies trusted_proxies =
+      parse_trusted_proxies(o.trusted_proxies, "trusted_proxies");
+  auto handler = [&](const Request& req) -> Response {
+    Response resp;
+    if (trusted_proxies.empty() || !trusted_proxies.contains(req.remote_address)) {
+      resp = serve_request(req);
+    } else {
+      Request forwarded = req;
+      forwarded.remote_address =
+          client_address(req.remote_address, req.header("x-forwarded-for"), trusted_proxies);
+      resp = serve_request(forwarded);
+    }
+    if (o.tls) {
+      resp.set_header("Strict-Transport-Security", std::string(kStrictTransportSecurity));
+    }
+    return resp;
   };
 
   HttpServerOptions http;

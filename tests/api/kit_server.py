@@ -317,6 +317,18 @@ class Client:
         self.csrf_token = None   # sent as X-CSRF-Token when send_csrf
         self.user = None
         self.check_schemas = True  # every answer against the route's schema (ApiSchemas)
+        # HTTPS (a TLS proxy in front, tests/api/test_two_servers_tls.py): an ssl.SSLContext.
+        self.ssl_context = None
+        # Connect from this loopback address, e.g. ("127.0.0.2", 0), so servers see distinct peers.
+        self.source_address = None
+
+    def connection(self, timeout=REQUEST_TIMEOUT_S):
+        if self.ssl_context is not None:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout,
+                                               context=self.ssl_context,
+                                               source_address=self.source_address)
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout,
+                                          source_address=self.source_address)
 
     def request(self, method, path, body=None, headers=None, raw=None, token=None, query=None,
                 auth=True, timeout=REQUEST_TIMEOUT_S):
@@ -338,7 +350,7 @@ class Client:
                 h["Cookie"] = self.cookie
         if headers:
             h.update(headers)
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        conn = self.connection(timeout)
         try:
             conn.request(method, path, body=data, headers=h)
             r = conn.getresponse()

@@ -179,6 +179,7 @@ TEST(ServeConfigTest, ExampleFileIsReadByTheRealLoaderAndShowsTheDefaults) {
   EXPECT_EQ(o.request_timeout_s, d.request_timeout_s);
   EXPECT_EQ(o.drain_timeout_s, d.drain_timeout_s);
   EXPECT_EQ(o.tls, d.tls);
+  EXPECT_EQ(o.trusted_proxies, d.trusted_proxies);
   EXPECT_EQ(o.login_ttl_minutes, d.login_ttl_minutes);
   EXPECT_EQ(o.login_max_failures, d.login_max_failures);
   EXPECT_EQ(o.login_lock_minutes, d.login_lock_minutes);
@@ -405,4 +406,35 @@ TEST(ServeConfigTest, EdSedationIntervalsReachTheHandlersAndNeverGoBelowRcem) {
 }
 
 }  // namespace
+TEST(ServeConfigTest, TrustedProxiesFromFileAsArrayOrTextAndFromTheEnvironment) {
+  EXPECT_TRUE(resolve_serve_options({}, env_of({})).trusted_proxies.empty());  // none by default
+  ServeOptions o;
+  apply_toml(o, "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n", "kit.toml");
+  EXPECT_EQ(o.trusted_proxies, "127.0.0.1,10.0.0.0/8");
+  const TrustedProxies t = parse_trusted_proxies(o.trusted_proxies, "trusted_proxies");
+  EXPECT_TRUE(t.contains("127.0.0.1"));
+  EXPECT_TRUE(t.contains("10.1.2.3"));
+  EXPECT_FALSE(t.contains("127.0.0.2"));
+  apply_toml(o, "trusted_proxies = \"::1\"\n", "kit.toml");
+  EXPECT_EQ(o.trusted_proxies, "::1");
+  const auto env = env_of({{"KIT_TRUSTED_PROXIES", "192.0.2.1, 192.0.2.2"}});
+  EXPECT_EQ(resolve_serve_options({}, env).trusted_proxies, "192.0.2.1, 192.0.2.2");
+  // Not an address, a hostname, a bad prefix, an array of numbers: refused naming the setting.
+  EXPECT_TRUE(refused_naming({}, {{"KIT_TRUSTED_PROXIES", "127.0.0.1,proxy.local"}},
+                             {"KIT_TRUSTED_PROXIES", "proxy.local"}));
+  EXPECT_TRUE(refused_naming({}, {{"KIT_TRUSTED_PROXIES", "10.0.0.0/33"}},
+                             {"KIT_TRUSTED_PROXIES", "10.0.0.0/33"}));
+  for (const char* bad :
+       {"trusted_proxies = [\"nginx\"]\n", "trusted_proxies = [1]\n", "trusted_proxies = 1\n"}) {
+    ServeOptions p;
+    try {
+      apply_toml(p, bad, "kit.toml");
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("kit.toml: trusted_proxies"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 }  // namespace kit::server
