@@ -17,6 +17,7 @@ void register_all_routes(Router& router) {
   register_stock_routes(router);
   register_session_routes(router);
   register_assessment_routes(router);
+  register_measurement_routes(router);
   register_medication_routes(router);
   register_pk_routes(router);
   register_pk_population_route(router);

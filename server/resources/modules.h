@@ -25,6 +25,8 @@ void register_stock_routes(Router& router);
 void register_session_routes(Router& router);
 void register_session_entry_routes(Router& router);  // called by register_session_routes
 void register_assessment_routes(Router& router);
+// GET /api/v1/patients/{id}/measurements (the course's questionnaire schedule).
+void register_measurement_routes(Router& router);
 void register_medication_routes(Router& router);
 void register_pk_routes(Router& router);
 void register_pk_population_route(Router& router);
