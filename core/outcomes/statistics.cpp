@@ -68,7 +68,9 @@ KmCurve kaplan_meier(std::vector<Observation> obs, double z) {
       step.lower = std::pow(s, std::exp(z * se_loglog));
       step.upper = std::pow(s, std::exp(-z * se_loglog));
     }
-    if (!curve.median_time && step.events > 0 && s <= 0.5) curve.median_time = step.time;
+    // S = 0.5 exactly is "at or below one half"; the tolerance keeps a product such as
+    // 0.75 x 2/3 from missing it by rounding.
+    if (!curve.median_time && step.events > 0 && s <= 0.5 + 1e-12) curve.median_time = step.time;
     curve.events += step.events;
     curve.censored += step.censored;
     at_risk -= step.events + step.censored;

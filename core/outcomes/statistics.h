@@ -58,8 +58,8 @@ struct KmCurve {
   int events = 0;
   int censored = 0;
   std::vector<KmStep> steps;  // one per distinct time, ascending
-  // The smallest time with S(t) <= 0.5; empty when the curve stays above one half ("not
-  // reached").
+  // The smallest time with S(t) <= 0.5 (an S of exactly one half counts; no midpoint rule);
+  // empty when the curve stays above one half ("not reached").
   std::optional<double> median_time;
 };
 // Refuses (std::invalid_argument) a negative or non-finite time.
