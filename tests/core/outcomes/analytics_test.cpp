@@ -236,6 +236,70 @@ TEST(Cohort, OrderOfRecordsDoesNotMatter) {
             contract::handle_outcome_analytics(load("cohort.json")));
 }
 
+// ---- Attribution rules, hand-worked
+// --------------------------------------------------------------
+
+an::CourseRecord six_infusions() {
+  an::CourseRecord c;
+  c.indication = "depression";
+  c.protocol = "depression-induction-series";
+  c.course_start = "2026-01-05";
+  c.planned_induction_infusions = 6;
+  int n = 0;
+  for (const char* d :
+       {"2026-01-05", "2026-01-07", "2026-01-09", "2026-01-12", "2026-01-14", "2026-01-16"}) {
+    c.infusions.push_back({an::InfusionKind::induction, ++n, d, an::InfusionStatus::completed});
+  }
+  return c;
+}
+
+TEST(ResponseByInfusion, APreInfusionAssessmentCountsOnlyThePreviousInfusions) {
+  // PHQ-9 20 on 01-05 (baseline, day of infusion 1), 9 on 01-12 (55 % drop: response, Keith et
+  // al.), taken before infusion 4 that day -> attributed to infusions 1-3 (01-05, 01-07, 01-09).
+  an::CourseRecord c = six_infusions();
+  c.assessments = {{"phq9", "2026-01-05", 20}, {"phq9", "2026-01-12", 9}};
+  const auto r = an::analyze({"2026-06-30", {c}});
+  const auto& phq9 = r.groups.at(0).instruments.at(0);
+  EXPECT_EQ(phq9.by_infusion.cumulative, (std::vector<int>{0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}));
+  EXPECT_EQ(phq9.by_infusion.by_6.count, 1);
+}
+
+TEST(ResponseByInfusion, AFirstResponseAfterABoosterIsCountedApart) {
+  // 20 -> 15 on 01-20 (25 %: partial), booster 1 on 02-02, 8 on 02-05 (60 %: response).
+  an::CourseRecord c = six_infusions();
+  c.infusions.push_back(
+      {an::InfusionKind::booster, 1, "2026-02-02", an::InfusionStatus::completed});
+  c.assessments = {
+      {"phq9", "2026-01-05", 20}, {"phq9", "2026-01-20", 15}, {"phq9", "2026-02-05", 8}};
+  const auto r = an::analyze({"2026-06-30", {c}});
+  const auto& phq9 = r.groups.at(0).instruments.at(0);
+  EXPECT_EQ(phq9.responders.count, 1);
+  EXPECT_EQ(phq9.by_infusion.after_a_booster, 1);
+  EXPECT_EQ(phq9.by_infusion.cumulative.back(), 0);
+  EXPECT_EQ(phq9.by_infusion.never, 0);
+}
+
+TEST(Durability, MadrsRelapseUsesSalloumsLevelAndTheConfirmingReading) {
+  // MADRS 30 (baseline) -> 12 on 01-20 (60 %: response). 01-27: 22 (>= 22, Salloum 2020; one
+  // reading: unconfirmed), 02-03: 24 (second reading: relapse confirmed, onset 01-27).
+  // Event at 01-20 -> 01-27 = 7 days. A MADRS of 21 on 01-27 would not count (below 22).
+  an::CourseRecord c = six_infusions();
+  c.assessments = {{"madrs", "2026-01-05", 30},
+                   {"madrs", "2026-01-20", 12},
+                   {"madrs", "2026-01-27", 22},
+                   {"madrs", "2026-02-03", 24}};
+  auto r = an::analyze({"2026-06-30", {c}});
+  const auto& d = r.groups.at(0).instruments.at(0).durability;
+  ASSERT_EQ(d.steps.size(), 1u);
+  EXPECT_EQ(d.steps[0].time, 7);
+  EXPECT_EQ(d.events, 1);
+  c.assessments[2].total = 21;  // 21 then 24: only one reading at the relapse level
+  r = an::analyze({"2026-06-30", {c}});
+  const auto& d2 = r.groups.at(0).instruments.at(0).durability;
+  EXPECT_EQ(d2.events, 0);
+  EXPECT_EQ(d2.steps.at(0).time, 14);  // censored at the last reading, 02-03
+}
+
 // ---- Properties ---------------------------------------------------------------------------------
 
 TEST(Properties, WilsonContainsTheShareAndStaysInTheUnitInterval) {
