@@ -219,6 +219,26 @@ const std::vector<OutcomeCriteria>& all_outcome_criteria() {
   return list;
 }
 
+namespace {
+constexpr double kEps = 1e-9;  // totals and percentages compared without float noise
+}  // namespace
+
+bool meets_response(const OutcomeCriteria& c, double baseline, double total) {
+  const double reduction = (baseline - total) / baseline * 100.0;
+  const bool by_pct =
+      c.response_reduction_pct.value && reduction + kEps >= *c.response_reduction_pct.value;
+  const bool by_final =
+      c.response_final_below.value && total < *c.response_final_below.value - kEps;
+  return by_pct || by_final;
+}
+
+bool meets_remission(const OutcomeCriteria& c, double baseline, double total) {
+  if (!c.remission_max_total.value || baseline <= *c.remission_max_total.value + kEps) return false;
+  if (total > *c.remission_max_total.value + kEps) return false;
+  return !c.meaningful_change_points.value ||
+         baseline - total + kEps >= *c.meaningful_change_points.value;
+}
+
 const OutcomeCriteria* find_outcome_criteria(std::string_view instrument_id) {
   for (const auto& c : all_outcome_criteria()) {
     if (c.instrument_id == instrument_id) return &c;

@@ -47,4 +47,14 @@ struct OutcomeCriteria {
 const std::vector<OutcomeCriteria>& all_outcome_criteria();
 const OutcomeCriteria* find_outcome_criteria(std::string_view instrument_id);
 
+// The rules on one post-baseline total, shared by evaluate_outcome (outcome.h) and the outcome
+// analytics (analytics.h) so both judge a reading the same way. `baseline` must be > 0.
+// Response: reduction from baseline >= response_reduction_pct, or (where enabled) the total below
+// response_final_below. A remission cut-off never stands in for a response.
+bool meets_response(const OutcomeCriteria& c, double baseline, double total);
+// Remission: the baseline above the cut-off (otherwise remission cannot be judged), the total at
+// or below it and, where the instrument has a clinically meaningful change in points, a drop from
+// baseline of at least that.
+bool meets_remission(const OutcomeCriteria& c, double baseline, double total);
+
 }  // namespace kit::outcomes

@@ -141,14 +141,11 @@ struct Rules {
     return !c.meaningful_change_points.value ||
            baseline - t + kEps >= *c.meaningful_change_points.value;
   }
-  bool remission(double t) const { return at_remission_level(t) && meaningful_drop(t); }
+  bool remission(double t) const { return meets_remission(c, baseline, t); }
   bool by_pct(double t) const { return reduction(t) + kEps >= *c.response_reduction_pct.value; }
-  bool by_final(double t) const {
-    return c.response_final_below.value && t < *c.response_final_below.value - kEps;
-  }
   // Response by the instrument's response definition only: a remission cut-off never stands in
-  // for it (docs/clinical-rules/instruments.md §2).
-  bool response(double t) const { return by_pct(t) || by_final(t); }
+  // for it (docs/clinical-rules/instruments.md §2). Shared with the analytics (criteria.h).
+  bool response(double t) const { return meets_response(c, baseline, t); }
   bool partial(double t) const {
     return c.partial_response_reduction_pct.value &&
            reduction(t) + kEps >= *c.partial_response_reduction_pct.value;
