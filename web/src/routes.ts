@@ -161,6 +161,20 @@ export const SCREENS: ScreenRoute[] = [
     roles: ['nurse', 'physician'],
     load: () => import('./screens/chair/SessionScreen'),
   },
+  // ED procedural sedation (screens/ed): no clinic course or appointment needed.
+  {
+    path: '/ed',
+    title: 'ED procedural sedation',
+    roles: ['physician', 'nurse'],
+    nav: 'ED sedation',
+    load: () => import('./screens/ed/EdHome'),
+  },
+  {
+    path: '/ed/episode',
+    title: 'ED sedation record',
+    roles: ['physician', 'nurse'],
+    load: () => import('./screens/ed/EdEpisode'),
+  },
 ];
 
 /** Where each role lands after sign-in. */
