@@ -96,6 +96,20 @@ export class BeforeTreatmentPage {
   }
 }
 
+/** A PHQ-9 completed on paper, entered on the Before treatment screen; the server's answer. */
+export async function enterPhq9(page, answers, takenOn) {
+  const s = page.getByRole('region', { name: 'PHQ-9 from the paper form' });
+  const labels = ['Not at all', 'Several days', 'More than half the days', 'Nearly every day'];
+  for (let i = 0; i < answers.length; i++) {
+    await s.getByRole('group', { name: new RegExp(`^${i + 1}\\. `) }).getByRole('radio', { name: labels[answers[i]] }).check();
+  }
+  if (takenOn) await s.getByLabel('Date the form was filled in (optional)').fill(takenOn);
+  await s.getByRole('button', { name: 'Record PHQ-9' }).click();
+  const answer = s.getByRole('status').filter({ hasText: 'PHQ-9 recorded' });
+  await answer.waitFor();
+  return (await answer.textContent()) ?? '';
+}
+
 /** The infusion at the chair (/chair/session): vitals with the server's answer. */
 export class ChairSessionPage {
   constructor(page) {

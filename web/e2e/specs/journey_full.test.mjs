@@ -1,14 +1,16 @@
-// The whole journey through the screens only (issue 11 "Tests, in a real browser"): an inquiry from
-// the public page; the front desk registers the patient from it; the nurse records weight, height,
-// screening and consent; the physician approves the intake and starts the induction series; the
-// front desk books the series on the proposed dates; on the day, the nurse's day-of check and the
-// first infusion at the chair (baseline and interval vitals, a rate change, a mistyped vital
-// corrected with a reason, an SpO2 alert acknowledged by the physician, stop, observation,
-// discharge); the physician's chart shows the infusion; the admin finds those actions in the audit
-// log and the chain checks out. Only the clinic itself (its chairs and the nurse's hours) is set up
-// through the API, as an existing clinic would be. axe on the screens this spec adds.
-// Six infusions of a series are on six different days; the server has no clock a test may move,
-// so one infusion of the series is given here (the chair spec covers the rest of the chair side).
+// The whole journey through the screens only (issue 11 "Tests, in a real browser"): an inquiry
+// from the public page; the front desk registers the patient from it; the nurse records weight,
+// height, screening, consent and the baseline PHQ-9 from its paper form; the physician approves the
+// intake and starts the induction series; the front desk books the series on the proposed dates;
+// on the day, the nurse's day-of check and the first infusion at the chair (baseline and interval
+// vitals, a rate change, a mistyped vital corrected with a reason, an SpO2 alert acknowledged by
+// the physician, stop, observation, discharge) and the PHQ-9 of the day; the physician's chart
+// shows the PHQ-9 trajectory and the infusion; the admin finds each of those writes in the audit
+// log, by the role that made it, and the chain checks out. Only the clinic itself (its chair and
+// the nurse's hours) is set up through the API, as an existing clinic would be.
+// Six infusions of a series fall on six different days and `kit serve` has no clock a test may
+// move, so the first infusion of the booked series is given here (chair.test.mjs covers the rest
+// of the chair side); the other five stay booked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { SCREENSHOTS, axeViolations, screenshots } from '../fixtures/browser.mjs
 import { SESSION_CHECK_401, harness } from '../fixtures/harness.mjs';
 import { DEMO_PASSWORD, apiAs } from '../fixtures/server.mjs';
 import { clinicNow, workingZone } from '../fixtures/desk-clinic.mjs';
-import { BeforeTreatmentPage, ChairSessionPage, InquiryPage, SignInPage } from '../pages/pages.mjs';
+import { BeforeTreatmentPage, ChairSessionPage, InquiryPage, SignInPage, enterPhq9 } from '../pages/pages.mjs';
 
 const h = harness({
   setup: async (baseURL) => {
@@ -96,6 +98,9 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     await prep.measurements('68', '170');
     assert.match(await prep.screening(), /eligible/);
     await prep.consent('2026-01');
+    // The baseline PHQ-9, filled in on paper at the consultation 6 days ago.
+    const sixDaysAgo = new Date(Date.now() - 6 * 86400_000).toISOString().slice(0, 10);
+    assert.match(await enterPhq9(page, [3, 3, 2, 2, 2, 2, 2, 2, 0], sixDaysAgo), /total 18/);
     await settled(page);
     assert.deepEqual(await axeViolations(page), []);
     await screenshots(page, 'journey-before-treatment');
@@ -203,6 +208,9 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     for (const label of ['Vital signs back to baseline', 'Walks at the pre-sedation level', 'Minimal nausea', 'Adequate analgesia', 'A responsible adult takes the patient home', 'Written discharge instructions given and understood']) await dis.getByLabel(label).check();
     await dis.getByRole('button', { name: 'Confirm discharge' }).click();
     await page.getByRole('heading', { name: 'Discharged' }).waitFor();
+    // Before leaving, the patient fills in today's PHQ-9 on paper; the nurse enters it.
+    await new BeforeTreatmentPage(page).open(family);
+    assert.match(await enterPhq9(page, [1, 1, 1, 1, 1, 1, 1, 1, 0]), /total 8/);
     assert.deepEqual(nurse.problems().filter((p) => !/status of 4(09|12|22)/.test(p)), []);
   } catch (e) {
     await page.screenshot({ path: join(SCREENSHOTS, 'journey-failure.png'), fullPage: true }).catch(() => {});
@@ -216,9 +224,14 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     await doc.goto(`/patients/chart?patient=${patientId}`);
     await settled(doc);
     await doc.getByRole('heading', { level: 1, name: new RegExp(who) }).waitFor();
-    const text = await doc.getByRole('main').innerText();
+    const main = doc.getByRole('main');
+    const plot = main.getByRole('img', { name: /PHQ-9 scores over time/ });
+    await plot.locator('canvas').waitFor();
+    assert.match(await plot.getAttribute('aria-label'), /baseline 18[\s\S]*latest 8/);
+    const text = await main.innerText();
     assert.match(text, /induction/i);
     assert.match(text, /discharged/i);
+    assert.deepEqual(await axeViolations(doc), []);
     await screenshots(doc, 'journey-chart');
   });
 
@@ -234,6 +247,7 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
       ['PATCH /api/v1/patients/{id}', 'nurse'],
       ['POST /api/v1/patients/{id}/screening', 'nurse'],
       ['POST /api/v1/patients/{id}/consents', 'nurse'],
+      ['POST /api/v1/patients/{id}/assessments', 'nurse'],
       ['POST /api/v1/patients/{id}/approval', 'physician'],
       ['POST /api/v1/patients/{id}/courses', 'physician'],
       ['POST /api/v1/appointments', 'frontdesk'],

@@ -2,7 +2,7 @@
 // What the infusion gates need, entered through the screens: the measured weight and height (the
 // dose is computed from them), the screening (docs/screening-schema.md: every condition answered,
 // the medications, and on an infusion day the day-of check), the signed treatment consent and, for a
-// physician, the course (planned, then moved to induction). Every rule is the server's; the screen
+// physician, the course (planned, then moved to induction); and a PHQ-9 completed on paper. Every rule is the server's; the screen
 // shows its answer (eligible, findings, cleared to start).
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
@@ -17,6 +17,7 @@ import { Link, useLocation } from '../../router';
 import { getSession } from '../../session';
 import { newIdempotencyKey } from '../chair/outbox';
 import { CONDITIONS, HEPATIC, parseDecimal } from '../ed/edForm';
+import { PHQ9_ANSWERS, PHQ9_ITEMS, PHQ9_QUESTION } from './phq9';
 import { Refusal, useClinicZone } from '../ed/common';
 import '../chair/chair.css';
 import '../ed/ed.css';
@@ -137,6 +138,7 @@ function Prepare({ id }: { id: number }) {
         </div>
         <div class="chair-col">
           <ScreeningForm p={p} tz={tz} reload={reload} />
+          <Phq9Form id={id} />
         </div>
       </div>
     </div>
@@ -439,6 +441,77 @@ function CoursePanel({ p, courses, reload, isPhysician }: { p: Patient; courses:
         </form>
       )}
       <Refusal error={refusal} />
+    </section>
+  );
+}
+
+function Phq9Form({ id }: { id: number }) {
+  const [answers, setAnswers] = useState<Array<number | null>>(() => PHQ9_ITEMS.map(() => null));
+  const [takenOn, setTakenOn] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<unknown>(null);
+  const [answer, setAnswer] = useState<string | null>(null);
+  async function submit(e: Event) {
+    e.preventDefault();
+    setRefusal(null);
+    setAnswer(null);
+    const missing = answers.findIndex((a) => a === null);
+    if (missing >= 0) return setProblem(`Answer question ${missing + 1} as on the paper form`);
+    if (takenOn && !/^\d{4}-\d{2}-\d{2}$/.test(takenOn)) return setProblem('Type the date the form was filled in as YYYY-MM-DD');
+    setProblem(null);
+    try {
+      const body: Record<string, unknown> = { instrument: 'phq9', answers };
+      if (takenOn) body.taken_on = takenOn;
+      const r = await api.request<{ total?: number; band?: string; score?: { total?: number; band?: string } }>('POST', `/patients/${id}/assessments`, { body, idempotencyKey: newIdempotencyKey() });
+      const total = r.data.total ?? r.data.score?.total;
+      const band = r.data.band ?? r.data.score?.band;
+      setAnswer(`PHQ-9 recorded${total !== undefined ? `: total ${total}` : ''}${band ? ` (${band.replace(/_/g, ' ')})` : ''}, scored by the server.`);
+      setAnswers(PHQ9_ITEMS.map(() => null));
+      setTakenOn('');
+    } catch (ex) {
+      setRefusal(ex);
+    }
+  }
+  return (
+    <section class="card chair-section" aria-labelledby="phq-title">
+      <h2 id="phq-title">PHQ-9 from the paper form</h2>
+      <p class="hint">{PHQ9_QUESTION}</p>
+      <form onSubmit={submit} noValidate>
+        {PHQ9_ITEMS.map((item, i) => (
+          <fieldset class="field" key={i}>
+            <legend>
+              {i + 1}. {item}
+            </legend>
+            <div class="radios radios-inline">
+              {PHQ9_ANSWERS.map((a) => (
+                <div class="radio" key={a.value}>
+                  <input type="radio" id={`phq-${i}-${a.value}`} name={`phq-${i}`} checked={answers[i] === a.value} onChange={() => setAnswers(answers.map((x, j) => (j === i ? a.value : x)))} />
+                  <label for={`phq-${i}-${a.value}`}>{a.label}</label>
+                </div>
+              ))}
+            </div>
+          </fieldset>
+        ))}
+        <div class="field">
+          <label for="phq-date">Date the form was filled in (optional)</label>
+          <p class="hint" id="phq-date-hint">YYYY-MM-DD; blank: today.</p>
+          <input id="phq-date" class="input input-medium" inputMode="numeric" autocomplete="off" aria-describedby="phq-date-hint" value={takenOn} onInput={(e) => setTakenOn((e.currentTarget as HTMLInputElement).value)} />
+        </div>
+        {problem && (
+          <p class="field-error" role="alert">
+            {problem}
+          </p>
+        )}
+        <Refusal error={refusal} />
+        {answer && (
+          <p class="notice" role="status">
+            {answer}
+          </p>
+        )}
+        <button type="submit" class="button">
+          Record PHQ-9
+        </button>
+      </form>
     </section>
   );
 }
