@@ -3,8 +3,8 @@
 // height, screening, consent and the baseline PHQ-9 from its paper form; the physician approves the
 // intake and starts the induction series; the front desk books the series on the proposed dates;
 // on the day, the nurse's day-of check and the first infusion at the chair (baseline and interval
-// vitals, a rate change, a mistyped vital corrected with a reason, an SpO2 alert acknowledged by
-// the physician, stop, observation, discharge) and the PHQ-9 of the day; the physician's chart
+// vitals, a rate change, a mistyped vital corrected with a reason, a low SpO2 and the stop, the
+// alert acknowledged by the physician, observation, discharge) and the PHQ-9 of the day; the physician's chart
 // shows the PHQ-9 trajectory and the infusion; the admin finds each of those writes in the audit
 // log, by the role that made it, and the chain checks out. Only the clinic itself (its chair and
 // the nurse's hours) is set up through the API, as an existing clinic would be.
@@ -176,6 +176,9 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     await page.getByText('Amended: Typed 218 for 128', { exact: true }).waitFor();
     assert.match(await chair.recordVitals('interval', { SpO2: 90 }), /Pause the pump/);
     await page.locator('.alarm', { hasText: 'spo2' }).waitFor();
+    // The infusion is ended here; the observation time runs while the physician is called.
+    await chair.pump('Stop infusion');
+    await page.getByRole('heading', { name: 'Before discharge' }).waitFor();
   } catch (e) {
     await page.screenshot({ path: join(SCREENSHOTS, 'journey-failure.png'), fullPage: true }).catch(() => {});
     console.error(nurse.problems().join('\n'));
@@ -194,12 +197,10 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     await alert.waitFor({ state: 'detached' });
   });
 
-  // 8. The nurse stops, observes and discharges.
+  // 8. The nurse observes and discharges.
   try {
     await page.waitForFunction(() => document.querySelectorAll('.alarm').length === 0, null, { timeout: 20_000 });
     const chair = new ChairSessionPage(page);
-    await chair.pump('Stop infusion');
-    await page.getByRole('heading', { name: 'Before discharge' }).waitFor();
     assert.match(await chair.recordVitals('discharge', { 'Systolic BP': 120, 'Diastolic BP': 76, 'Heart rate': 70, SpO2: 98, 'Respiratory rate': 14 }), /Continue/);
     await page.getByText('complete', { exact: true }).waitFor({ timeout: 90_000 });
     await page.getByRole('button', { name: 'Discharge…' }).click();
