@@ -5,7 +5,8 @@
 // on the day, the nurse's day-of check and the first infusion at the chair (baseline and interval
 // vitals, a rate change, a mistyped vital corrected with a reason, a low SpO2 and the stop, the
 // alert acknowledged by the physician, observation, discharge) and the PHQ-9 of the day; the physician's chart
-// shows the PHQ-9 trajectory and the infusion; the admin finds each of those writes in the audit
+// shows the PHQ-9 trajectory and the infusion, given once the front desk marks the appointment
+// given; the admin finds each of those writes in the audit
 // log, by the role that made it, and the chain checks out. Only the clinic itself (its chair and
 // the nurse's hours) is set up through the API, as an existing clinic would be.
 // Six infusions of a series fall on six different days and `kit serve` has no clock a test may
@@ -220,7 +221,17 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
   }
   await nurse.context.close();
 
-  // 9. The physician's chart shows the infusion.
+  // 9. The front desk marks today's appointment given (the server checks the session is discharged).
+  await step(await signedIn('frontdesk'), async (page) => {
+    await page.goto(`/desk/patient?id=${patientId}`);
+    await settled(page);
+    const appts = page.getByRole('table', { name: 'All appointments' });
+    await appts.getByRole('button', { name: /^Given/ }).first().click();
+    await page.getByRole('button', { name: 'Mark given' }).click();
+    await appts.getByText('completed').first().waitFor();
+  });
+
+  // 10. The physician's chart shows the PHQ-9 trajectory and the infusion.
   await step(await signedIn('physician'), async (doc) => {
     await doc.goto(`/patients/chart?patient=${patientId}`);
     await settled(doc);
@@ -230,13 +241,13 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     await plot.locator('canvas').waitFor();
     assert.match(await plot.getAttribute('aria-label'), /baseline 18[\s\S]*latest 8/);
     const text = await main.innerText();
-    assert.match(text, /induction/i);
+    assert.match(text, /1 of 6 infusions completed, 5 booked/);
     assert.match(text, /discharged/i);
     assert.deepEqual(await axeViolations(doc), []);
     await screenshots(doc, 'journey-chart');
   });
 
-  // 10. The admin finds the patient's actions in the audit log, and the chain checks out.
+  // 11. The admin finds the patient's actions in the audit log, and the chain checks out.
   await step(await signedIn('admin'), async (adm) => {
     await nav(adm, 'Audit log');
     await adm.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
@@ -256,6 +267,7 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
       ['POST /api/v1/sessions/{id}/vitals/{entry_id}/corrections', 'nurse'],
       ['POST /api/v1/alerts/{id}/acknowledge', 'physician'],
       ['POST /api/v1/sessions/{id}/discharge', 'nurse'],
+      ['PATCH /api/v1/appointments/{id}', 'frontdesk'],
     ]) {
       await adm.getByLabel('Action').fill(action);
       await adm.getByRole('button', { name: 'Show entries' }).click();
