@@ -136,7 +136,7 @@ test('a child sedated in the ED, from the age gate to discharge, through the scr
     const big = await text(preview.locator('.ed-dose-big'));
     assert.equal(big.replace(/\s+/g, ' ').trim(), `${server.dose_mg} mg = ${server.volume_ml} mL`);
     assert.match(await text(preview), new RegExp(`${server.protocol}`));
-    assert.match(await text(preview), /Within the protocol’s limits/);
+    assert.match(await text(preview), /Dose and running total within the protocol’s limits/);
     await check(page, 'ed-first-dose-preview');
     await recordDose(page);
     const first = server.dose_mg;
@@ -280,7 +280,7 @@ test('a nurse on a phone: a relative contraindication needs a physician; a dose 
   await check(page, 'ed-nurse-soft-limit');
   // The 100 mg/mL vial keeps the volume within one IM site.
   preview = await calculate(page, { route: 'IM', conc: '100' });
-  assert.match(await text(preview), /Within the protocol’s limits/);
+  assert.match(await text(preview), /Dose and running total within the protocol’s limits/);
   const rate = preview.locator('.rate-value').first();
   // The dose never wraps or truncates on a phone.
   const fits = await rate.evaluate((el) => el.scrollWidth <= el.clientWidth + 1 && el.getBoundingClientRect().right <= window.innerWidth);

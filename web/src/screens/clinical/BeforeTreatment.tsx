@@ -17,6 +17,7 @@ import { Link, useLocation } from '../../router';
 import { getSession } from '../../session';
 import { newIdempotencyKey } from '../chair/outbox';
 import { CONDITIONS, HEPATIC, parseDecimal } from '../ed/edForm';
+import { wholeYears } from './age';
 import { PHQ9_ANSWERS, PHQ9_ITEMS, PHQ9_QUESTION } from './phq9';
 import { Refusal, useClinicZone } from '../ed/common';
 import '../chair/chair.css';
@@ -72,13 +73,6 @@ function FindPatient() {
       ))}
     </div>
   );
-}
-
-/** Whole years between a date of birth and a calendar date (both YYYY-MM-DD). */
-export function wholeYears(dob: string, on: string): number {
-  const [y, m, d] = dob.split('-').map(Number) as [number, number, number];
-  const [ty, tm, td] = on.split('-').map(Number) as [number, number, number];
-  return ty - y - (tm < m || (tm === m && td < d) ? 1 : 0);
 }
 
 function Prepare({ id }: { id: number }) {

@@ -65,7 +65,7 @@ export const INTERVENTIONS: Array<{ value: string; label: string }> = [
 export const labelOf = (list: Array<{ value: string; label: string }>, v: string) => list.find((x) => x.value === v)?.label ?? v.replace(/_/g, ' ');
 
 export const LIMIT_LABEL: Record<string, string> = {
-  within: 'Within the protocol’s limits',
+  within: 'Dose and running total within the protocol’s limits',
   soft_limit_overridden: 'Soft limit exceeded, overridden by a physician',
   soft_limit_exceeded: 'Above a soft limit: a physician must give a reason',
   hard_limit_exceeded: 'Above a hard limit: refused',
