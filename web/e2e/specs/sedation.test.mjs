@@ -4,7 +4,8 @@
 // given with the running total held to the limit, an over-limit dose refused, monitoring with a
 // mistyped SpO2 amended, adverse events, the end of the procedure, discharge refused until the
 // checklist is met, then discharged. A nurse is refused a relative contraindication (a physician
-// must review it) and must name the ordering physician. Times are typed on the clinic's clock
+// must review it) and must name the ordering physician; when a physician records a dose on another
+// tablet, her preview on the old total is withdrawn and her next dose is a repeat, refused as too soon. Times are typed on the clinic's clock
 // (Europe/Berlin, not the browser's UTC) to chart what already happened, so the discharge interval
 // of the protocol (50 min after the last IV dose) has passed without waiting.
 // axe on every screen; screenshots at 375/768/1280 px into web/e2e/screenshots/ed-*.png.
@@ -286,8 +287,24 @@ test('a nurse on a phone: a relative contraindication needs a physician; a dose 
   const fits = await rate.evaluate((el) => el.scrollWidth <= el.clientWidth + 1 && el.getBoundingClientRect().right <= window.innerWidth);
   assert.ok(fits, 'the dose fits at 375 px');
   await check(page, 'ed-nurse-im-preview');
-  await recordDose(page);
-  await page.getByText(/ordered by Dr Ana Ruiz/).waitFor();
-  assert.deepEqual(nurse.problems().filter((p) => !/status of 422/.test(p)), []);
+
+  // Meanwhile a physician on another tablet records a dose on the same episode. The nurse's screen
+  // follows (live feed, or the 10 s poll): her preview, computed on the old total, is withdrawn, the
+  // running total shows the physician's dose, and her next calculation is a repeat dose, refused
+  // as too soon. One dose is recorded, never two on a stale total.
+  const id = Number(new URL(page.url()).searchParams.get('id'));
+  const seen = await h.data.physician.get(`/sedation/episodes/${id}`);
+  await h.data.physician.postIfMatch(`/sedation/episodes/${id}/doses`, { route: 'im', concentration_mg_per_ml: 100 }, seen.version);
+  await page.getByRole('heading', { name: 'Repeat dose' }).waitFor({ timeout: 20_000 });
+  assert.equal(await page.getByRole('button', { name: 'Record this dose as given…' }).count(), 0, 'the stale preview is withdrawn');
+  const e = await h.data.physician.get(`/sedation/episodes/${id}`);
+  assert.equal(e.doses.length, 1);
+  await page.waitForFunction((mg) => document.querySelector('.ed-total .rate-value')?.textContent?.replace(/\u00a0/g, ' ') === `${mg} mg`, e.running_total_mg);
+  await page.waitForFunction(() => document.querySelectorAll('[aria-label="Doses recorded"] tbody tr').length === 1);
+  preview = await calculate(page, { route: 'IM', conc: '100', orderedBy: 'Dr Ana Ruiz' });
+  assert.match(await text(preview.getByRole('alert')), /Repeat interval of the protocol[\s\S]*Not passed/);
+  await check(page, 'ed-nurse-after-other-dose');
+  assert.equal((await h.data.physician.get(`/sedation/episodes/${id}`)).doses.length, 1, 'one dose recorded, not two');
+  assert.deepEqual(nurse.problems().filter((p) => !/status of 4(12|22)/.test(p)), []);
   await nurse.context.close();
 });
