@@ -89,19 +89,75 @@ std::optional<std::string> read_file(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-Response file_response(const std::string& body, const std::string& name,
-                       std::string_view cache_control) {
+// The file `segments` names, answered as is or, when the client accepts gzip and the build wrote
+// a precompressed sibling ("name.gz", resolved by the same rules), as that sibling with
+// Content-Encoding: gzip. Vary: Accept-Encoding either way, so a shared cache keeps both.
+std::optional<Response> file_response(const fs::path& root, std::vector<std::string> segments,
+                                      const fs::path& file, const Request& req,
+                                      std::string_view cache_control) {
+  const std::string name = segments.back();
+  std::optional<std::string> body;
+  bool gzipped = false;
+  if (accepts_gzip(req.header("accept-encoding").value_or(""))) {
+    segments.back() += ".gz";
+    if (auto gz = resolve(root, segments)) {
+      body = read_file(*gz);
+      gzipped = body.has_value();
+    }
+  }
+  if (!body) body = read_file(file);
+  if (!body) return std::nullopt;
   Response r;
   r.status = 200;
-  r.body = body;
+  r.body = std::move(*body);
   r.content_type = content_type_for(name);
   r.set_header("Cache-Control", std::string(cache_control));
+  r.set_header("Vary", "Accept-Encoding");
+  if (gzipped) r.set_header("Content-Encoding", "gzip");
   return r;
 }
 
 Response not_found() { return http_error_response(404, "not_found", "no such file"); }
 
 }  // namespace
+
+bool accepts_gzip(std::string_view accept_encoding) {
+  // RFC 9110 §12.5.3: a comma-separated list of codings, each with an optional ";q=" weight;
+  // "gzip" (or "*") with a weight above 0 accepts gzip. Names are case-insensitive.
+  bool star = false;
+  std::optional<bool> gzip;
+  std::size_t i = 0;
+  while (i <= accept_encoding.size()) {
+    std::size_t comma = accept_encoding.find(',', i);
+    if (comma == std::string_view::npos) comma = accept_encoding.size();
+    const std::string item = lower(accept_encoding.substr(i, comma - i));
+    i = comma + 1;
+    const std::size_t semi = item.find(';');
+    auto trim = [](std::string t) {
+      const auto b = t.find_first_not_of(" \t");
+      const auto e = t.find_last_not_of(" \t");
+      return b == std::string::npos ? std::string() : t.substr(b, e - b + 1);
+    };
+    const std::string coding = trim(item.substr(0, semi));
+    bool positive = true;
+    if (semi != std::string::npos) {
+      std::string params = item.substr(semi + 1);
+      params.erase(std::remove_if(params.begin(), params.end(),
+                                  [](char c) { return c == ' ' || c == '\t'; }),
+                   params.end());
+      if (params.rfind("q=", 0) == 0) {
+        const std::string q = params.substr(2);
+        // q=0, q=0., q=0.0, q=0.00, q=0.000: refused.
+        positive =
+            !(q.empty() || (q[0] == '0' && q.find_first_not_of("0.", 0) == std::string::npos));
+      }
+    }
+    if (coding == "gzip" || coding == "x-gzip") gzip = positive;
+    if (coding == "*") star = positive;
+    if (comma == accept_encoding.size()) break;
+  }
+  return gzip.value_or(star);
+}
 
 std::string content_type_for(std::string_view file_name) {
   const std::size_t dot = file_name.rfind('.');
@@ -146,10 +202,8 @@ Response StaticFiles::serve(const Request& req) const {
   const bool asset = !segments->empty() && (*segments)[0] == "assets";
   if (!segments->empty()) {
     if (auto file = resolve(root_, *segments)) {
-      auto body = read_file(*file);
-      if (!body) return not_found();
-      const std::string& name = segments->back();
-      return file_response(*body, name, asset ? kImmutable : kRevalidate);
+      auto r = file_response(root_, *segments, *file, req, asset ? kImmutable : kRevalidate);
+      return r ? std::move(*r) : not_found();
     }
   }
   // Not a file. An asset or a name with an extension is simply missing (a script must never be
@@ -157,14 +211,14 @@ Response StaticFiles::serve(const Request& req) const {
   const bool has_extension = !segments->empty() && segments->back().find('.') != std::string::npos;
   if (asset || has_extension) return not_found();
   const auto index = resolve(root_, {"index.html"});
-  std::optional<std::string> body;
-  if (index) body = read_file(*index);
-  if (!body) {
+  std::optional<Response> page;
+  if (index) page = file_response(root_, {"index.html"}, *index, req, kRevalidate);
+  if (!page) {
     return http_error_response(
         503, "web_app_missing",
         "the web application is not built: run `npm ci && npm run build` in web/, or set web_dir");
   }
-  return file_response(*body, "index.html", kRevalidate);
+  return std::move(*page);
 }
 
 }  // namespace kit::server

@@ -6,7 +6,10 @@
 //   - Content-Type from the extension; hashed assets under /assets/ are cached for a year
 //     (immutable), everything else (index.html) is revalidated (no-cache);
 //   - an unknown path without an extension is a client-side route: index.html answers it; a
-//     missing file with an extension (or under /assets/) is a 404.
+//     missing file with an extension (or under /assets/) is a 404;
+//   - a client that accepts gzip gets the build's precompressed "name.gz" sibling, when there is
+//     one (resolved by the same rules), with Content-Encoding: gzip; every file answer carries
+//     Vary: Accept-Encoding.
 // The security headers (and the app's Content-Security-Policy for HTML) are added by the HTTP
 // layer (server/http/security_headers.h).
 #include <filesystem>
@@ -32,6 +35,9 @@ class StaticFiles {
  private:
   std::filesystem::path root_;
 };
+
+// Whether an Accept-Encoding header value accepts gzip ("gzip" or "*" with a weight above 0).
+bool accepts_gzip(std::string_view accept_encoding);
 
 // The Content-Type for a file name, by extension (text types with charset=utf-8);
 // application/octet-stream when unknown.

@@ -3,8 +3,10 @@ resolution, content types, caching, the client-route fallback, the app's Content
 for HTML, JSON 404 for unknown /api/ paths, and the public GET /api/v1/info.
 
 The server serves a fixture folder laid out like web/dist (--web-dir), so these tests do not need
-the app to be built."""
+the app to be built. Precompressed `.gz` siblings (the app's build writes them) are sent with
+`Content-Encoding: gzip` to clients that accept gzip, and never to others."""
 
+import gzip
 import os
 import shutil
 import tempfile
@@ -16,6 +18,7 @@ APP_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'se
            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 INDEX = b"<!doctype html><title>KIT fixture</title><script type=module src=/assets/app-Ab12.js></script>"
+APP_JS = b"console.log('app');" * 50
 
 
 def write(path, data):
@@ -30,7 +33,12 @@ class WebStaticTest(KitTestCase):
         cls.fixture = tempfile.mkdtemp(prefix="kit-web-fixture-")
         dist = os.path.join(cls.fixture, "dist")
         write(os.path.join(dist, "index.html"), INDEX)
-        write(os.path.join(dist, "assets", "app-Ab12.js"), b"console.log('app')")
+        write(os.path.join(dist, "assets", "app-Ab12.js"), APP_JS)
+        write(os.path.join(dist, "assets", "app-Ab12.js.gz"), gzip.compress(APP_JS, mtime=0))
+        write(os.path.join(dist, "index.html.gz"), gzip.compress(INDEX, mtime=0))
+        # A .gz that leads outside the folder is never followed.
+        write(os.path.join(cls.fixture, "outside.css.gz"), gzip.compress(b"SECRET=outside-gz", mtime=0))
+        os.symlink(os.path.join(cls.fixture, "outside.css.gz"), os.path.join(dist, "assets", "app-Ab12.css.gz"))
         write(os.path.join(dist, "assets", "app-Ab12.css"), b"body{margin:0}")
         write(os.path.join(dist, "favicon.svg"), b"<svg xmlns='http://www.w3.org/2000/svg'/>")
         write(os.path.join(dist, ".env"), b"SECRET=dotfile")
@@ -86,6 +94,43 @@ class WebStaticTest(KitTestCase):
         svg = self.anon.get("/favicon.svg")
         self.assertEqual(svg.header("Content-Type"), "image/svg+xml")
         self.assertEqual(svg.header("Cache-Control"), "no-cache")
+
+    def test_precompressed_files_go_to_clients_that_accept_gzip(self):
+        for accept in ("gzip", "gzip, deflate, br", "br;q=1.0, GZIP;q=0.5", "*"):
+            r = self.anon.get("/assets/app-Ab12.js", headers={"Accept-Encoding": accept})
+            self.assertStatus(r, 200, accept)
+            self.assertEqual(r.header("Content-Encoding"), "gzip", accept)
+            self.assertEqual(gzip.decompress(r.body), APP_JS, accept)
+            self.assertLess(len(r.body), len(APP_JS))
+            self.assertEqual(r.header("Content-Type"), "text/javascript; charset=utf-8")
+            self.assertEqual(r.header("Cache-Control"), "public, max-age=31536000, immutable")
+            self.assertIn("Accept-Encoding", r.header("Vary") or "", accept)
+        # The page itself and the client-route fallback too, with the app's policy.
+        for path in ("/", "/desk"):
+            r = self.anon.get(path, headers={"Accept-Encoding": "gzip"})
+            self.assertEqual(r.header("Content-Encoding"), "gzip", path)
+            self.assertEqual(gzip.decompress(r.body), INDEX, path)
+            self.assertEqual(r.header("Content-Security-Policy"), APP_CSP, path)
+        head = self.anon.request("HEAD", "/assets/app-Ab12.js", headers={"Accept-Encoding": "gzip"})
+        self.assertStatus(head, 200)
+        self.assertEqual(head.header("Content-Encoding"), "gzip")
+        self.assertEqual(head.body, b"")
+
+    def test_clients_without_gzip_get_the_plain_file(self):
+        for headers in ({}, {"Accept-Encoding": "identity"}, {"Accept-Encoding": "gzip;q=0"},
+                        {"Accept-Encoding": "br, gzip;q=0.0"}, {"Accept-Encoding": "x-gzip-ish"}):
+            r = self.anon.get("/assets/app-Ab12.js", headers=headers)
+            self.assertStatus(r, 200, headers)
+            self.assertIsNone(r.header("Content-Encoding"), headers)
+            self.assertEqual(r.body, APP_JS, headers)
+            self.assertIn("Accept-Encoding", r.header("Vary") or "", headers)
+
+    def test_a_gz_file_leading_outside_is_not_followed(self):
+        r = self.anon.get("/assets/app-Ab12.css", headers={"Accept-Encoding": "gzip"})
+        self.assertStatus(r, 200)
+        self.assertIsNone(r.header("Content-Encoding"))
+        self.assertEqual(r.body, b"body{margin:0}")
+        self.assertNotIn(b"SECRET", r.body)
 
     def test_missing_files_are_404_never_the_page(self):
         for path in ("/assets/app-gone.js", "/assets/", "/robots.txt", "/img/x.png"):

@@ -116,6 +116,17 @@ TEST_F(StaticFilesTest, TraversalDotfilesAndSymlinksOutsideAreRefused) {
   EXPECT_EQ(get("/assets").status, 404);  // under /assets/: never index.html
 }
 
+TEST(AcceptsGzip, ReadsTheHeaderAsRfc9110Says) {
+  for (const char* yes : {"gzip", "GZIP", "gzip, deflate, br", "br;q=1.0, gzip;q=0.5", "*",
+                          " gzip ; q=1", "deflate, *;q=0.1", "x-gzip", "gzip;q=0.001"}) {
+    EXPECT_TRUE(accepts_gzip(yes)) << yes;
+  }
+  for (const char* no : {"", "identity", "br", "gzip;q=0", "gzip;q=0.0", "gzip; q=0.000", "*;q=0",
+                         "*, gzip;q=0", "x-gzip-ish", "gzipped", "deflate"}) {
+    EXPECT_FALSE(accepts_gzip(no)) << no;
+  }
+}
+
 TEST_F(StaticFilesTest, OnlyGetAndHead) {
   EXPECT_EQ(get("/", "HEAD").status, 200);
   const Response post = get("/", "POST");

@@ -161,6 +161,28 @@ export const SCREENS: ScreenRoute[] = [
     roles: ['nurse', 'physician'],
     load: () => import('./screens/chair/SessionScreen'),
   },
+  // Before treatment (screens/clinical): weight and height, screening, consent, course, day-of check.
+  {
+    path: '/prepare',
+    title: 'Before treatment',
+    roles: ['nurse', 'physician'],
+    nav: 'Before treatment',
+    load: () => import('./screens/clinical/BeforeTreatment'),
+  },
+  // ED procedural sedation (screens/ed): no clinic course or appointment needed.
+  {
+    path: '/ed',
+    title: 'ED procedural sedation',
+    roles: ['physician', 'nurse'],
+    nav: 'ED sedation',
+    load: () => import('./screens/ed/EdHome'),
+  },
+  {
+    path: '/ed/episode',
+    title: 'ED sedation record',
+    roles: ['physician', 'nurse'],
+    load: () => import('./screens/ed/EdEpisode'),
+  },
 ];
 
 /** Where each role lands after sign-in. */

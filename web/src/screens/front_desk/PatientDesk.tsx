@@ -146,7 +146,7 @@ function staffName(ctx: Ctx, id: number | null) {
   return ctx.staff.find((s) => s.id === id)?.username ?? `Staff ${id}`;
 }
 
-type Mode = 'reschedule' | 'cancel' | 'no_show';
+type Mode = 'reschedule' | 'cancel' | 'no_show' | 'completed';
 
 function AppointmentRow({ a, ctx, tz, onAction }: { a: Appointment; ctx: Ctx; tz: string; onAction: (m: Mode) => void }) {
   const when = `${longDate(a.date)} ${timeIn(tz, a.starts_at)}`;
@@ -172,6 +172,12 @@ function AppointmentRow({ a, ctx, tz, onAction }: { a: Appointment; ctx: Ctx; tz
             <button type="button" class="button button-secondary button-small" onClick={() => onAction('no_show')}>
               No-show<span class="visually-hidden"> {when}</span>
             </button>
+            {(a.kind === 'consult' ? Date.parse(a.starts_at) <= Date.now() : a.date <= dateIn(tz)) && (
+              // An infusion counts as given once its session is discharged (the server checks).
+              <button type="button" class="button button-secondary button-small" onClick={() => onAction('completed')}>
+                Given<span class="visually-hidden"> {when}</span>
+              </button>
+            )}
           </div>
         )}
       </td>
@@ -196,7 +202,7 @@ function ChangeAppointment({ a, mode, ctx, tz, onClose, onChanged }: { a: Appoin
   }, []);
   const fid = (f: string) => `a${a.id}_${f}`;
   const when = `${longDate(a.date)}, ${timeIn(tz, a.starts_at)}–${timeIn(tz, a.ends_at)}`;
-  const title = mode === 'reschedule' ? 'Reschedule' : mode === 'cancel' ? 'Cancel' : 'Mark as no-show';
+  const title = mode === 'reschedule' ? 'Reschedule' : mode === 'cancel' ? 'Cancel' : mode === 'completed' ? 'Mark as given' : 'Mark as no-show';
 
   async function save(e: Event) {
     e.preventDefault();
@@ -205,7 +211,7 @@ function ChangeAppointment({ a, mode, ctx, tz, onClose, onChanged }: { a: Appoin
       if (mode === 'reschedule') {
         await changeAppointment(a, { start: `${date}T${time}`, chair_id: Number(chair) }, key);
       } else {
-        await changeAppointment(a, { status: mode === 'cancel' ? 'cancelled' : 'no_show', status_reason: reason }, key);
+        await changeAppointment(a, { status: mode === 'cancel' ? 'cancelled' : mode === 'completed' ? 'completed' : 'no_show', status_reason: reason }, key);
       }
       onChanged();
     } catch (ex) {
@@ -242,7 +248,7 @@ function ChangeAppointment({ a, mode, ctx, tz, onClose, onChanged }: { a: Appoin
       ) : (
         <TextField
           name={fid('reason')}
-          label={mode === 'cancel' ? 'Why is it cancelled?' : 'Note on the no-show (optional)'}
+          label={mode === 'cancel' ? 'Why is it cancelled?' : mode === 'completed' ? 'Note (optional)' : 'Note on the no-show (optional)'}
           value={reason}
           onInput={setReason}
           error={errors.find((x) => x.field === fid('reason'))?.message}
@@ -250,7 +256,7 @@ function ChangeAppointment({ a, mode, ctx, tz, onClose, onChanged }: { a: Appoin
       )}
       <div class="desk-actions">
         <button type="submit" class="button" disabled={busy}>
-          {mode === 'reschedule' ? 'Save new time' : mode === 'cancel' ? 'Cancel appointment' : 'Mark no-show'}
+          {mode === 'reschedule' ? 'Save new time' : mode === 'cancel' ? 'Cancel appointment' : mode === 'completed' ? 'Mark given' : 'Mark no-show'}
         </button>
         <button type="button" class="button button-secondary" onClick={onClose}>
           Back
