@@ -6,8 +6,9 @@ Starts `kit serve --demo` on a fresh data folder (SQLite unless --database), mea
 infusion each, then runs with wrk, each phase on the same server:
 
   peer     GET /healthz alone: the HTTP layer's ceiling on this machine;
-  mix      chair-board refreshes, chart reads, vitals posts, questionnaire submissions (mix.lua)
-           with pump events (GET the session, POST a rate change with If-Match; pump.lua) beside;
+  mix      chair-board refreshes and chart reads as fast as wrk sends them (mix.lua), with, at a
+           clinic's pace, 16 chairs posting vitals every 2 s and now and then a questionnaire
+           (chairs.lua) and 4 pumps changing rate every 5 s (GET + POST with If-Match; pump.lua);
   idle     the same mix while 1,000 other connections are held open (half idle keep-alive after
            one request, half slow clients dribbling a request header a byte at a time).
 
@@ -87,8 +88,9 @@ def get_status(port, path="/healthz", timeout=1.0):
 
 
 class Server:
-    def __init__(self, kit, data, port, database=None):
+    def __init__(self, kit, data, port, database=None, extra=None):
         self.kit, self.data, self.port, self.database = kit, data, port, database
+        self.extra = list(extra or [])
         self.proc = None
         self.log_path = os.path.join(os.path.dirname(data), "serve-%d.log" % port)
 
@@ -99,6 +101,7 @@ class Server:
                 "--demo"]
         if self.database:
             argv += ["--database", self.database]
+        argv += self.extra
         self.argv = argv
         log = open(self.log_path, "wb")
         t0 = time.monotonic()
@@ -245,16 +248,21 @@ def run_mix(port, env, duration, connections, label):
                 "-s", os.path.join(HERE, "mix.lua"), base]
     pump_args = ["-t%d" % PUMPS, "-c%d" % PUMPS, "-d%ds" % duration, "--timeout", "5s",
                  "-s", os.path.join(HERE, "pump.lua"), base]
+    chair_args = ["-t1", "-c%d" % (CHAIRS - PUMPS), "-d%ds" % duration, "--timeout", "5s",
+                  "-s", os.path.join(HERE, "chairs.lua"), base]
     a = wrk(mix_args, env)
     b = wrk(pump_args, env)
+    c = wrk(chair_args, env)
     out_a, _ = a.communicate()
     out_b, _ = b.communicate()
-    res = parse_wrk(out_a) + parse_wrk(out_b)
-    if len(res) != 2:
-        raise SystemExit("wrk failed:\n" + out_a + out_b)
+    out_c, _ = c.communicate()
+    res = parse_wrk(out_a) + parse_wrk(out_b) + parse_wrk(out_c)
+    if len(res) != 3:
+        raise SystemExit("wrk failed:\n" + out_a + out_b + out_c)
     for r in res:
         r["label"] = label + "/" + r["label"]
-    cmd = "wrk " + " ".join(mix_args) + "  &  wrk " + " ".join(pump_args)
+    cmd = ("wrk " + " ".join(mix_args) + "  &  wrk " + " ".join(pump_args) + "  &  wrk " +
+           " ".join(chair_args))
     return res, cmd
 
 
@@ -279,6 +287,8 @@ def main():
     ap.add_argument("--idle", type=int, default=1000, help="connections held open in the idle phase")
     ap.add_argument("--database", default=None, help="postgresql://... (default: SQLite)")
     ap.add_argument("--keep", action="store_true", help="keep the data folder")
+    ap.add_argument("--serve-arg", action="append", default=[],
+                    help="an extra argument for kit serve (repeatable), e.g. --serve-arg=--workers=32")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (bench/load/run.sh installs it: apt-get install wrk)")
@@ -286,7 +296,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="kit-load-")
     data = os.path.join(tmp, "data")
     port = free_port()
-    server = Server(kit, data, port, args.database)
+    server = Server(kit, data, port, args.database, args.serve_arg)
     rows = []
     notes = []
     try:
@@ -338,6 +348,14 @@ def main():
             results += mixi
             notes.append("idle/slow connections opened in the idle phase: %d (re-opened when the "
                          "server closed them)" % idle.opened)
+        # The mix again without them: rows written meanwhile make reads slower as a run goes on, so
+        # the idle phase is compared with the mean of the runs before and after it.
+        la = uptime()
+        mix2, cmd = run_mix(port, env, args.duration, args.connections, "mix again")
+        for r in mix2:
+            r["load"] = la
+            r["cmd"] = cmd
+        results += mix2
 
         # Durability and audit: every answered request of the mix is in the audit log.
         after = audit_counts(db_path) if not args.database else None
@@ -363,13 +381,19 @@ def main():
                                                                 r["max_ms"], errs, r["load"]))
         mix_total = sum(r["rps"] for r in results if r["label"].startswith("mix/"))
         idle_total = sum(r["rps"] for r in results if r["label"].startswith("mix+"))
+        again_total = sum(r["rps"] for r in results if r["label"].startswith("mix again/"))
+        p99 = {k: max(r["p99_ms"] for r in results if r["label"].startswith(k))
+               for k in ("mix/", "mix+", "mix again/")}
         print()
         print("| figure | value | load avg |")
         print("|---|---|---|")
         for name, value, la in rows:
             print("| %s | %s | %s |" % (name, value, la))
-        print("| mix total req/s (mix + pump) | %.0f | |" % mix_total)
+        print("| mix total req/s (all three streams) | %.0f | |" % mix_total)
         print("| mix total req/s with idle connections | %.0f | |" % idle_total)
+        print("| mix total req/s again, without them | %.0f | |" % again_total)
+        print("| worst p99 of the mix: before / with idle / after | %.1f / %.1f / %.1f ms (idle moves it by %+.1f ms) | |" % (
+            p99["mix/"], p99["mix+"], p99["mix again/"], p99["mix+"] - (p99["mix/"] + p99["mix again/"]) / 2))
         print("| RSS after the mix (VmRSS / VmHWM) | %.1f / %.1f MB | |" % (mb(rss1["VmRSS"]), mb(rss1["VmHWM"])))
         print("| RSS with the idle connections (VmRSS / VmHWM, threads) | %.1f / %.1f MB, %s | |" % (
             mb(rss2["VmRSS"]), mb(rss2["VmHWM"]), rss2["Threads"]))

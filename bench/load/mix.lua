@@ -1,6 +1,8 @@
--- The clinic mix (bench/load/load.py runs it): chair-board refreshes, chart reads, vitals posted
--- to the running sessions of 20 chairs, questionnaire submissions. Pump events (If-Match) run in
--- pump.lua beside it. Every response must be 2xx: anything else counts as an error.
+-- The clinic mix's unthrottled part (bench/load/load.py runs it): chair-board refreshes and chart
+-- reads (each one audited: a write of its own). The chairs' vitals and questionnaires (chairs.lua)
+-- and pump events (pump.lua) run beside it at a clinic's pace. KIT_BENCH_WEIGHTS can add
+-- unthrottled vitals and PHQ-9 posts (a write-heavy variant; their rows pile up on 20 sessions, so
+-- reads slow down as the run goes on). Every response must be 2xx: anything else is an error.
 package.path = os.getenv("KIT_BENCH_DIR") .. "/?.lua;" .. package.path
 local c = require("common")
 local patients = c.ids("KIT_BENCH_PATIENTS")
@@ -12,7 +14,7 @@ local function pick(t) return t[math.random(#t)] end
 
 -- Percent weights: board, chart (GET /patients/{id}), assessment list, vitals post, PHQ-9 post.
 local w = c.ids("KIT_BENCH_WEIGHTS")
-if #w ~= 5 then w = { 30, 25, 15, 20, 10 } end
+if #w ~= 5 then w = { 40, 35, 25, 0, 0 } end
 local cut = {}
 local sum = 0
 for i = 1, 5 do

@@ -1,5 +1,6 @@
 -- Pump events beside the mix: each wrk thread (one connection) owns one running session, reads it
--- (GET, for its ETag) and posts a rate change with If-Match, alternating two rates. Run with
+-- (GET, for its ETag) and posts a rate change with If-Match, alternating two rates, one request
+-- every KIT_BENCH_PUMP_MS (2,500 ms: a rate change every 5 s per pump). Run with
 -- -t N -c N (one connection per thread) so the GET/POST pairs stay in order.
 package.path = os.getenv("KIT_BENCH_DIR") .. "/?.lua;" .. package.path
 local c = require("common")
@@ -13,6 +14,9 @@ end
 
 local etag = nil
 local flip = false
+local every = tonumber(os.getenv("KIT_BENCH_PUMP_MS") or "2500")
+
+delay = function() return every end
 
 request = function()
   local path = "/api/v1/sessions/" .. sid

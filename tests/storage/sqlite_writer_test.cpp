@@ -77,6 +77,7 @@ TEST_F(SqliteWriter, TransactionsAreServedInArrivalOrder) {
       std::this_thread::sleep_for(50ms);  // the next one arrives after this one queued
     }
     holder->commit();
+    holder.reset();
     for (auto& t : threads) t.join();
     std::vector<int> expected;
     for (int i = 0; i < kWaiters; ++i) expected.push_back(i);
@@ -103,6 +104,7 @@ TEST_F(SqliteWriter, CommitReturnsOnlyOnceTheRowIsCommitted) {
   std::thread committer([&] {
     first->commit();
     first_returned = true;
+    first.reset();
     // Acknowledged: the row must be in the database for any other reader.
     EXPECT_EQ(committed_rows("v = 1"), 1);
   });
@@ -141,6 +143,7 @@ TEST_F(SqliteWriter, ARollbackInsideABatchUndoesOnlyItsOwnWork) {
     std::this_thread::sleep_for(20ms);
   }
   holder->commit();
+  holder.reset();
   for (auto& t : threads) t.join();
   EXPECT_EQ(conflicts.load(), 1);
   EXPECT_EQ(committed_rows("v = 1"), 1);
