@@ -59,6 +59,15 @@ class Transaction {
   virtual void commit() = 0;
 };
 
+// Transactions committed together (see Database::commit_group). finish() makes them durable and
+// throws if that fails; destroyed without finish(), what the group wrote is rolled back where the
+// back end grouped it.
+class CommitGroup {
+ public:
+  virtual ~CommitGroup() = default;
+  virtual void finish() {}
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -68,11 +77,18 @@ class Database {
   // A consistent copy of the whole database while it is in use (SQLite online backup API; for
   // PostgreSQL, pg_dump is the tool and this throws).
   virtual void backup_to(const std::filesystem::path& file) = 0;
+  // A bulk load by this thread (the demo seed): until the group's finish(), this thread's
+  // transactions commit into one batch with one COMMIT at the end (SQLite: one fsync instead of
+  // one per transaction; docs/adr/0021-write-path-and-load.md), and the load is all or nothing.
+  // Another thread's transactions that join the batch are acknowledged only after finish(). Where
+  // the back end does not group (PostgreSQL), each transaction commits on its own as usual.
+  virtual std::unique_ptr<CommitGroup> commit_group() { return std::make_unique<CommitGroup>(); }
 };
 
 // url empty or "sqlite:" -> SQLite file kit.db in data_dir; "postgresql://..." -> PostgreSQL.
 // Runs the versioned migrations before returning.
-std::unique_ptr<Database> open_database(const std::string& url, const std::filesystem::path& data_dir);
+std::unique_ptr<Database> open_database(const std::string& url,
+                                        const std::filesystem::path& data_dir);
 
 // Runs `fn(tx)` in a transaction, committing at the end; retries TransientConflict a few times.
 template <class Fn>

@@ -1,19 +1,21 @@
 // SQLite back end. Settings, and why:
 // - journal_mode=WAL: readers never block the writer, so `kit backup` and reporting queries run
-// while
-//   the clinic writes.
+//   while the clinic writes.
 // - synchronous=FULL: an acknowledged write must survive power loss. In WAL mode NORMAL only syncs
 //   the WAL at checkpoints, so the last commits before a power cut may be lost (the database stays
 //   consistent, but an acknowledged dose or consent would vanish). FULL syncs the WAL on every
-//   commit; at a clinic's write rate the cost (one fsync per transaction) is invisible.
+//   COMMIT.
 // - foreign_keys=ON on every connection (SQLite's default is off, per connection).
-// - BEGIN IMMEDIATE for every transaction: the write lock is taken at BEGIN, so two transactions
-// never
-//   both read and then fail to upgrade to writing (SQLITE_BUSY mid-transaction, which no retry of a
-//   single statement can fix). Inside one process transactions queue on a semaphore (fair, no
-//   sleep-polling); between processes busy_timeout waits for the lock. A clinic writes a few rows a
-//   second: serialised transactions are simple and correct.
-// - A small pool: one connection per transaction in flight, reused afterwards.
+// - One writer connection and group commit (docs/adr/0021-write-path-and-load.md). Transactions
+//   take turns on the writer in arrival order (a FIFO queue: each waiter sleeps on its own
+//   condition variable and is woken when its turn comes). The first turn of a batch runs BEGIN
+//   IMMEDIATE; each transaction is a SAVEPOINT inside the batch (its own rollback undoes only its
+//   own work); the turn that ends with nobody waiting (or a full or old batch) runs one COMMIT, one
+//   fsync, for every transaction of the batch. commit() returns only after that COMMIT succeeded:
+//   no caller is told "saved" before its rows are on disk. If the COMMIT fails, every transaction
+//   of the batch gets the error (none of them was acknowledged). Between processes busy_timeout
+//   waits for SQLite's lock, as before.
+// - A small pool of other connections for backups.
 #include "storage/sqlite_database.h"
 
 #include <SQLiteCpp/Database.h>
@@ -21,13 +23,17 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <mutex>
-#include <semaphore>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace kit::storage {
@@ -175,18 +181,15 @@ Value column_value(sqlite3_stmt* st, int i) {
   }
 }
 
-// Runs every statement in `sql` (migrations hold several), binding ?N to params[N-1]. Returns the
-// rows of the last statement that produced any; `changes` gets the rows changed by DML.
-Rows run(sqlite3* db, std::string_view portable_sql, const std::vector<Value>& params,
-         std::int64_t* changes) {
-  std::vector<int> numbers;
-  const std::string sql = translate_placeholders(portable_sql, &numbers);
-  // Check the parameter list against the SQL before anything runs (PostgreSQL refuses both too).
-  std::vector<bool> used(params.size(), false);
+// Checks the parameter list against the $N numbers the SQL uses, before anything runs
+// (PostgreSQL refuses both too).
+void check_parameters(const std::vector<int>& numbers, std::size_t given,
+                      std::string_view portable_sql) {
+  std::vector<bool> used(given, false);
   for (int k : numbers) {
-    if (k < 1 || static_cast<std::size_t>(k) > params.size()) {
+    if (k < 1 || static_cast<std::size_t>(k) > given) {
       throw std::invalid_argument("SQL uses $" + std::to_string(k) + " but " +
-                                  std::to_string(params.size()) +
+                                  std::to_string(given) +
                                   " parameters were given (in: " + excerpt(portable_sql) + ")");
     }
     used[static_cast<std::size_t>(k - 1)] = true;
@@ -197,52 +200,136 @@ Rows run(sqlite3* db, std::string_view portable_sql, const std::vector<Value>& p
                                   " is not used by the SQL (in: " + excerpt(portable_sql) + ")");
     }
   }
-  const char* tail = sql.c_str();
-  const char* const end = sql.c_str() + sql.size();
+}
+
+// Resets a statement however its run ends, so that none stays active (an active statement would
+// block the COMMIT) and none keeps copies of bound values.
+struct ResetGuard {
+  sqlite3_stmt* st;
+  ~ResetGuard() {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+};
+
+// Binds params to one prepared statement and steps it to the end; rows (if it has columns) replace
+// `rows`; `changed` adds the rows changed by DML.
+void step_statement(sqlite3* db, sqlite3_stmt* raw, const std::vector<Value>& params,
+                    std::string_view portable_sql, std::shared_ptr<std::vector<std::string>>& names,
+                    Rows& rows, std::int64_t& changed) {
+  const int count = sqlite3_bind_parameter_count(raw);
+  for (int i = 1; i <= count; ++i) {
+    const char* name = sqlite3_bind_parameter_name(raw, i);
+    if (!name) continue;  // a gap in the numbering ($1 and $3 used, not $2)
+    if (name[0] != '?') {
+      throw std::invalid_argument("use $N placeholders, not " + std::string(name) +
+                                  " (in: " + excerpt(portable_sql) + ")");
+    }
+    if (static_cast<std::size_t>(i) > params.size()) {
+      throw std::invalid_argument("SQL uses $" + std::to_string(i) + " but " +
+                                  std::to_string(params.size()) +
+                                  " parameters were given (in: " + excerpt(portable_sql) + ")");
+    }
+    bind(db, raw, i, params[static_cast<std::size_t>(i - 1)], portable_sql);
+  }
+  const int columns = sqlite3_column_count(raw);
+  if (columns > 0) {
+    if (!names || names->size() != static_cast<std::size_t>(columns)) {
+      auto n = std::make_shared<std::vector<std::string>>();
+      for (int i = 0; i < columns; ++i) n->emplace_back(sqlite3_column_name(raw, i));
+      names = std::move(n);
+    }
+    rows.clear();
+  }
+  const sqlite3_int64 before = sqlite3_total_changes64(db);
+  for (;;) {
+    const int rc = sqlite3_step(raw);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) throw_sqlite(db, rc, portable_sql);
+    std::vector<Value> values;
+    values.reserve(static_cast<std::size_t>(columns));
+    for (int i = 0; i < columns; ++i) values.push_back(column_value(raw, i));
+    rows.emplace_back(names, std::move(values));
+  }
+  if (sqlite3_total_changes64(db) != before) changed += sqlite3_changes64(db);
+}
+
+// Prepared statements of one connection, by their portable SQL: the writer runs the same few
+// hundred statements all day, and preparing one costs more than running it. Only SQL that is one
+// statement is kept; at most kMaxStatements of them (generated SQL with varying shapes beyond that
+// is prepared each time).
+class StatementCache {
+ public:
+  static constexpr std::size_t kMaxStatements = 1024;
+  struct Entry {
+    Stmt stmt;
+    std::vector<int> numbers;
+    std::shared_ptr<std::vector<std::string>> names;
+  };
+  Entry* find(std::string_view sql) {
+    auto it = map_.find(std::string(sql));
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  bool has_room() const { return map_.size() < kMaxStatements; }
+  Entry* add(std::string_view sql, Entry entry) {
+    return &map_.emplace(std::string(sql), std::move(entry)).first->second;
+  }
+  void clear() { map_.clear(); }
+
+ private:
+  std::unordered_map<std::string, Entry> map_;
+};
+
+bool only_space_or_comments(const char* p, const char* end) {
+  while (p < end) {
+    if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == ';') {
+      ++p;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Runs every statement in `sql` (migrations hold several), binding ?N to params[N-1]. Returns the
+// rows of the last statement that produced any; `changes` gets the rows changed by DML. With a
+// cache, single statements are prepared once per connection.
+Rows run(sqlite3* db, std::string_view portable_sql, const std::vector<Value>& params,
+         std::int64_t* changes, StatementCache* cache = nullptr) {
   Rows rows;
   std::int64_t changed = 0;
+  if (cache) {
+    if (StatementCache::Entry* e = cache->find(portable_sql)) {
+      check_parameters(e->numbers, params.size(), portable_sql);
+      ResetGuard reset{e->stmt.get()};
+      step_statement(db, e->stmt.get(), params, portable_sql, e->names, rows, changed);
+      if (changes) *changes = changed;
+      return rows;
+    }
+  }
+  std::vector<int> numbers;
+  const std::string sql = translate_placeholders(portable_sql, &numbers);
+  check_parameters(numbers, params.size(), portable_sql);
+  const char* tail = sql.c_str();
+  const char* const end = sql.c_str() + sql.size();
   while (tail < end) {
     sqlite3_stmt* raw = nullptr;
     const char* next = nullptr;
     int rc = sqlite3_prepare_v2(db, tail, static_cast<int>(end - tail), &raw, &next);
     if (rc != SQLITE_OK) throw_sqlite(db, rc, portable_sql);
+    const bool first = tail == sql.c_str();
     tail = next;
     if (!raw) continue;  // whitespace or a comment
     Stmt st(raw);
-    const int count = sqlite3_bind_parameter_count(raw);
-    for (int i = 1; i <= count; ++i) {
-      const char* name = sqlite3_bind_parameter_name(raw, i);
-      if (!name) continue;  // a gap in the numbering ($1 and $3 used, not $2)
-      if (name[0] != '?') {
-        throw std::invalid_argument("use $N placeholders, not " + std::string(name) +
-                                    " (in: " + excerpt(portable_sql) + ")");
-      }
-      if (static_cast<std::size_t>(i) > params.size()) {
-        throw std::invalid_argument("SQL uses $" + std::to_string(i) + " but " +
-                                    std::to_string(params.size()) +
-                                    " parameters were given (in: " + excerpt(portable_sql) + ")");
-      }
-      bind(db, raw, i, params[static_cast<std::size_t>(i - 1)], portable_sql);
-    }
-    const int columns = sqlite3_column_count(raw);
     std::shared_ptr<std::vector<std::string>> names;
-    if (columns > 0) {
-      auto n = std::make_shared<std::vector<std::string>>();
-      for (int i = 0; i < columns; ++i) n->emplace_back(sqlite3_column_name(raw, i));
-      names = std::move(n);
-      rows.clear();
+    if (cache && first && cache->has_room() && only_space_or_comments(next, end)) {
+      StatementCache::Entry* e =
+          cache->add(portable_sql, StatementCache::Entry{std::move(st), numbers, nullptr});
+      ResetGuard reset{e->stmt.get()};
+      step_statement(db, e->stmt.get(), params, portable_sql, e->names, rows, changed);
+      continue;
     }
-    const sqlite3_int64 before = sqlite3_total_changes64(db);
-    for (;;) {
-      rc = sqlite3_step(raw);
-      if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) throw_sqlite(db, rc, portable_sql);
-      std::vector<Value> values;
-      values.reserve(static_cast<std::size_t>(columns));
-      for (int i = 0; i < columns; ++i) values.push_back(column_value(raw, i));
-      rows.emplace_back(names, std::move(values));
-    }
-    if (sqlite3_total_changes64(db) != before) changed += sqlite3_changes64(db);
+    step_statement(db, raw, params, portable_sql, names, rows, changed);
   }
   if (changes) *changes = changed;
   return rows;
@@ -318,14 +405,24 @@ void backup_handle_to(sqlite3* src, const fs::path& to, int busy_timeout_ms) {
 
 class SqliteDatabase;
 
+// One group commit: the transactions that ran between one BEGIN IMMEDIATE and its COMMIT.
+struct Batch {
+  bool done = false;         // COMMIT (or the batch's rollback) has happened
+  std::exception_ptr error;  // set if the batch was not committed
+  std::int64_t transactions = 0;
+  std::chrono::steady_clock::time_point opened;
+};
+
 class SqliteTransaction final : public Transaction {
  public:
-  SqliteTransaction(SqliteDatabase& owner, std::unique_ptr<SQLite::Database> conn);
+  SqliteTransaction(SqliteDatabase& owner, sqlite3* db, StatementCache* cache,
+                    std::shared_ptr<Batch> batch)
+      : owner_(owner), db_(db), cache_(cache), batch_(std::move(batch)) {}
   ~SqliteTransaction() override;
   Rows query(std::string_view sql, const std::vector<Value>& params) override {
     check_usable();
     try {
-      return run(conn_->getHandle(), sql, params, nullptr);
+      return run(db_, sql, params, nullptr, cache_);
     } catch (...) {
       failed_ = true;
       throw;
@@ -335,18 +432,14 @@ class SqliteTransaction final : public Transaction {
     check_usable();
     std::int64_t changes = 0;
     try {
-      run(conn_->getHandle(), sql, params, &changes);
+      run(db_, sql, params, &changes, cache_);
     } catch (...) {
       failed_ = true;
       throw;
     }
     return changes;
   }
-  void commit() override {
-    check_usable();
-    exec_simple(conn_->getHandle(), "COMMIT");
-    done_ = true;
-  }
+  void commit() override;
 
  private:
   // After an error the transaction is finished, as in PostgreSQL (where the server refuses every
@@ -358,37 +451,92 @@ class SqliteTransaction final : public Transaction {
     }
   }
   SqliteDatabase& owner_;
-  std::unique_ptr<SQLite::Database> conn_;
+  sqlite3* db_;
+  StatementCache* cache_;
+  std::shared_ptr<Batch> batch_;
   bool done_ = false;
   bool failed_ = false;
+  bool turn_ended_ = false;
 };
 
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(fs::path file, SqliteOptions options) : file_(std::move(file)), options_(options) {
-    // Open one connection now so that a bad path fails here, and WAL mode (persistent in the
-    // file) is set before anyone else connects.
-    release(connect());
+    // Open the writer connection now so that a bad path fails here, and WAL mode (persistent in
+    // the file) is set before anyone else connects.
+    writer_ = connect();
+  }
+
+  ~SqliteDatabase() override {
+    // Every transaction has ended (they hold a reference to this object); a batch left open (it
+    // cannot be: the last turn commits) would roll back on close.
   }
 
   std::string backend() const override { return "sqlite"; }
 
   std::unique_ptr<Transaction> begin() override {
-    if (!writer_.try_acquire_for(std::chrono::milliseconds(options_.busy_timeout_ms))) {
-      throw TransientConflict("SQLite database is busy: another transaction held it for " +
-                              std::to_string(options_.busy_timeout_ms) + " ms");
-    }
-    std::unique_ptr<SQLite::Database> conn;
+    acquire_turn();
+    std::shared_ptr<Batch> batch;
     try {
-      conn = acquire();
-      exec_simple(conn->getHandle(), "BEGIN IMMEDIATE");
+      {
+        std::lock_guard lock(mutex_);
+        if (in_own_group() && group_batch_ && group_batch_->done) {
+          // SQLite rolled the bulk load's batch back (an error in one of its transactions).
+          std::rethrow_exception(group_batch_->error);
+        }
+      }
+      batch = open_batch_if_needed();
+      exec_simple(writer_->getHandle(), "SAVEPOINT kit_tx");
+      std::lock_guard lock(mutex_);
+      if (in_own_group() && !group_batch_) group_batch_ = batch;
     } catch (...) {
-      if (conn) release(std::move(conn));
-      writer_.release();
+      end_turn(nullptr);
       throw;
     }
-    return std::make_unique<SqliteTransaction>(*this, std::move(conn));
+    return std::make_unique<SqliteTransaction>(*this, writer_->getHandle(), &statements_,
+                                               std::move(batch));
   }
+
+  std::unique_ptr<CommitGroup> commit_group() override;
+
+  // The group's end: one COMMIT for everything since commit_group() (throws if it fails), or,
+  // `keep` false, a rollback of it.
+  void end_group(bool keep) {
+    acquire_turn();
+    std::unique_lock lock(mutex_);
+    const std::shared_ptr<Batch> mine = std::move(group_batch_);
+    group_active_ = false;
+    group_owner_ = {};
+    std::exception_ptr error = mine && mine->done ? mine->error : nullptr;
+    if (open_) {  // the group's batch, or one other threads opened during the group
+      const std::shared_ptr<Batch> batch = std::move(open_);
+      const bool commit = keep || batch != mine;
+      lock.unlock();
+      std::exception_ptr outcome;
+      if (commit) {
+        try {
+          exec_simple(writer_->getHandle(), "COMMIT");
+        } catch (...) {
+          outcome = std::current_exception();
+          rollback_writer();
+        }
+      } else {
+        rollback_writer();
+        outcome = std::make_exception_ptr(
+            TransientConflict("the bulk load this transaction joined was abandoned; nothing of it "
+                              "was saved"));
+      }
+      lock.lock();
+      close_batch(batch, outcome);
+      if (batch == mine) error = outcome;
+    }
+    pass_turn();
+    lock.unlock();
+    if (keep && error) std::rethrow_exception(error);
+  }
+
+  // True for the thread that holds the commit group (with mutex_ held).
+  bool in_own_group() const { return group_active_ && group_owner_ == std::this_thread::get_id(); }
 
   void backup_to(const fs::path& file) override {
     auto conn = acquire();
@@ -401,12 +549,142 @@ class SqliteDatabase final : public Database {
     release(std::move(conn));
   }
 
-  void finish(std::unique_ptr<SQLite::Database> conn) {
-    release(std::move(conn));
-    writer_.release();
+  SqliteWriterStats stats() {
+    std::lock_guard lock(mutex_);
+    return stats_;
+  }
+
+  // Called by the turn's holder (a transaction ending). If `durable` is given, waits until that
+  // batch is committed and rethrows its error if it was not.
+  void end_turn(std::shared_ptr<Batch> durable) {
+    std::unique_lock lock(mutex_);
+    if (durable && in_own_group()) durable.reset();  // the group's finish() makes it durable
+    if (open_ && !group_active_ &&
+        (queue_.empty() || open_->transactions >= options_.group_commit_max_transactions ||
+         std::chrono::steady_clock::now() - open_->opened >=
+             std::chrono::milliseconds(options_.group_commit_max_age_ms))) {
+      std::shared_ptr<Batch> batch = std::move(open_);
+      lock.unlock();  // the turn is still ours: nobody else uses the writer connection
+      std::exception_ptr error;
+      try {
+        exec_simple(writer_->getHandle(), "COMMIT");
+      } catch (...) {
+        error = std::current_exception();
+        rollback_writer();
+      }
+      lock.lock();
+      close_batch(batch, error);
+    }
+    pass_turn();
+    if (durable) {
+      batch_done_.wait(lock, [&] { return durable->done; });
+      if (durable->error) std::rethrow_exception(durable->error);
+    }
+  }
+
+  // A transaction that ends without committing: undo its savepoint. If SQLite rolled the whole
+  // batch back (it does on some errors: SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, SQLITE_BUSY), the
+  // transactions that released into it are told, and the next turn opens a new batch.
+  void rollback_savepoint(const std::string& cause) {
+    sqlite3* db = writer_->getHandle();
+    bool whole_batch = sqlite3_get_autocommit(db) != 0;
+    if (!whole_batch) {
+      char* err = nullptr;
+      const int rc = sqlite3_exec(db, "ROLLBACK TO kit_tx; RELEASE kit_tx", nullptr, nullptr, &err);
+      sqlite3_free(err);
+      if (rc != SQLITE_OK) {
+        rollback_writer();
+        whole_batch = true;
+      }
+    }
+    if (whole_batch) {
+      std::lock_guard lock(mutex_);
+      if (open_) {
+        close_batch(open_, std::make_exception_ptr(TransientConflict(
+                               "SQLite rolled back the group commit this transaction was part "
+                               "of, after another transaction's error (" +
+                               cause + "); nothing of it was saved")));
+        open_.reset();
+      }
+    }
   }
 
  private:
+  void acquire_turn() {
+    std::unique_lock lock(mutex_);
+    if (!turn_held_ && queue_.empty()) {
+      turn_held_ = true;
+      return;
+    }
+    Waiter me;
+    queue_.push_back(&me);
+    ++stats_.waited;
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.busy_timeout_ms);
+    while (!me.granted) {
+      if (me.cv.wait_until(lock, deadline) == std::cv_status::timeout && !me.granted) {
+        queue_.erase(std::find(queue_.begin(), queue_.end(), &me));
+        throw TransientConflict(
+            "SQLite database is busy: the writer queue did not reach this "
+            "transaction within " +
+            std::to_string(options_.busy_timeout_ms) + " ms");
+      }
+    }
+  }
+
+  // With mutex_ held: hands the turn to the first waiter (arrival order), or frees it.
+  void pass_turn() {
+    if (queue_.empty()) {
+      turn_held_ = false;
+      return;
+    }
+    Waiter* next = queue_.front();
+    queue_.pop_front();
+    next->granted = true;
+    next->cv.notify_one();
+  }
+
+  // With the turn held, mutex_ not held.
+  std::shared_ptr<Batch> open_batch_if_needed() {
+    {
+      std::lock_guard lock(mutex_);
+      if (open_) {
+        ++open_->transactions;
+        ++stats_.transactions;
+        return open_;
+      }
+    }
+    exec_simple(writer_->getHandle(), "BEGIN IMMEDIATE");
+    auto batch = std::make_shared<Batch>();
+    batch->opened = std::chrono::steady_clock::now();
+    batch->transactions = 1;
+    std::lock_guard lock(mutex_);
+    ++stats_.transactions;
+    open_ = batch;
+    return batch;
+  }
+
+  // With mutex_ held.
+  void close_batch(const std::shared_ptr<Batch>& batch, std::exception_ptr error) {
+    batch->done = true;
+    batch->error = std::move(error);
+    if (batch->error) {
+      ++stats_.failed_batches;
+    } else {
+      ++stats_.batches;
+    }
+    batch_done_.notify_all();
+  }
+
+  void rollback_writer() {
+    sqlite3* db = writer_->getHandle();
+    if (sqlite3_get_autocommit(db) == 0) {
+      char* err = nullptr;
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, &err);
+      sqlite3_free(err);
+    }
+  }
+
   std::unique_ptr<SQLite::Database> connect() {
     int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX;
     if (options_.create) {
@@ -452,26 +730,88 @@ class SqliteDatabase final : public Database {
     }
   }
 
+  struct Waiter {
+    std::condition_variable cv;
+    bool granted = false;
+  };
+
   fs::path file_;
   SqliteOptions options_;
-  std::binary_semaphore writer_{1};  // released by whichever thread ends the transaction
+  std::unique_ptr<SQLite::Database> writer_;  // used only by the turn's holder
+  StatementCache statements_;                 // the writer's (destroyed before it)
+  std::mutex mutex_;                          // guards everything below
+  bool turn_held_ = false;
+  std::deque<Waiter*> queue_;    // waiting transactions, in arrival order
+  std::shared_ptr<Batch> open_;  // the batch the writer connection is inside, if any
+  std::condition_variable batch_done_;
+  SqliteWriterStats stats_;
+  bool group_active_ = false;    // a commit group holds the batch open
+  std::thread::id group_owner_;  // the thread whose transactions do not wait for the COMMIT
+  std::shared_ptr<Batch> group_batch_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<SQLite::Database>> idle_;
 };
 
-SqliteTransaction::SqliteTransaction(SqliteDatabase& owner, std::unique_ptr<SQLite::Database> conn)
-    : owner_(owner), conn_(std::move(conn)) {}
+class SqliteCommitGroup final : public CommitGroup {
+ public:
+  explicit SqliteCommitGroup(SqliteDatabase& owner) : owner_(owner) {}
+  ~SqliteCommitGroup() override {
+    if (finished_) return;
+    try {
+      owner_.end_group(false);
+    } catch (...) {  // a destructor must not throw; the batch is rolled back either way
+    }
+  }
+  void finish() override {
+    if (finished_) throw std::logic_error("commit group already finished");
+    finished_ = true;
+    owner_.end_group(true);
+  }
+
+ private:
+  SqliteDatabase& owner_;
+  bool finished_ = false;
+};
+
+std::unique_ptr<CommitGroup> SqliteDatabase::commit_group() {
+  std::lock_guard lock(mutex_);
+  if (group_active_) throw std::logic_error("a commit group is already open on this database");
+  group_active_ = true;
+  group_owner_ = std::this_thread::get_id();
+  group_batch_.reset();
+  return std::make_unique<SqliteCommitGroup>(*this);
+}
+
+void SqliteTransaction::commit() {
+  check_usable();
+  try {
+    exec_simple(db_, "RELEASE kit_tx");
+  } catch (...) {
+    failed_ = true;
+    throw;
+  }
+  done_ = true;
+  turn_ended_ = true;
+  owner_.end_turn(batch_);  // returns once the batch's COMMIT is on disk, or throws its error
+}
 
 SqliteTransaction::~SqliteTransaction() {
-  if (!done_) {
-    char* err = nullptr;
-    sqlite3_exec(conn_->getHandle(), "ROLLBACK", nullptr, nullptr, &err);
-    sqlite3_free(err);
+  if (turn_ended_) return;
+  try {
+    owner_.rollback_savepoint(failed_ ? "a failed statement" : "a transaction rolled back");
+    owner_.end_turn(nullptr);
+  } catch (...) {
+    // A destructor must not throw; end_turn without a batch to wait for throws nothing but
+    // std::system_error from the mutex, which leaves nothing better to do.
   }
-  owner_.finish(std::move(conn_));
 }
 
 }  // namespace
+
+SqliteWriterStats sqlite_writer_stats(Database& db) {
+  if (auto* sqlite = dynamic_cast<SqliteDatabase*>(&db)) return sqlite->stats();
+  return {};
+}
 
 std::string sqlite_placeholders(std::string_view sql) {
   return translate_placeholders(sql, nullptr);

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "storage/database.h"
 
@@ -18,6 +18,11 @@ struct SqliteOptions {
   int busy_timeout_ms = 10000;
   // Upper bound on pooled connections kept open.
   int max_idle_connections = 4;
+  // Group commit (docs/adr/0021-write-path-and-load.md): a batch is committed when no transaction
+  // waits for the writer, or once it holds this many transactions or is this old, so that a
+  // steady stream of writers cannot defer its COMMIT.
+  int group_commit_max_transactions = 256;
+  int group_commit_max_age_ms = 10;
   // false: the file must already exist (kit backup must not create an empty database).
   bool create = true;
 };
@@ -26,6 +31,16 @@ struct SqliteOptions {
 // open_database() runs them.
 std::unique_ptr<Database> open_sqlite(const std::filesystem::path& file,
                                       const SqliteOptions& options = {});
+
+// What the writer queue of a SQLite database has done since it was opened (all zero for another
+// back end). transactions / batches is the mean group-commit size; one fsync per batch.
+struct SqliteWriterStats {
+  std::int64_t transactions = 0;    // transactions begun
+  std::int64_t batches = 0;         // COMMITs that succeeded (one fsync each)
+  std::int64_t failed_batches = 0;  // batches rolled back (their transactions all failed)
+  std::int64_t waited = 0;          // transactions that queued behind another one
+};
+SqliteWriterStats sqlite_writer_stats(Database& db);
 
 // Translates portable $N placeholders to SQLite's ?N, leaving string literals, quoted identifiers
 // and comments alone ($1 used twice binds the same value twice, as in PostgreSQL).
