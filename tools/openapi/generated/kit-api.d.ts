@@ -2444,6 +2444,27 @@ export interface components {
             user: components["schemas"]["SessionUser"];
             via_cookie: boolean;
         };
+        MeasurementOccasion: {
+            assessment_id: number | null;
+            /** Format: date-time */
+            closes_at: string;
+            infusion_number: number | null;
+            instrument: string;
+            /** @enum {string} */
+            moment: "baseline" | "before_infusion" | "after_infusion" | "weekly_maintenance";
+            /** Format: date-time */
+            opens_at: string;
+            /** @enum {string} */
+            status: "upcoming" | "due" | "done" | "missed";
+            week: number | null;
+        };
+        MeasurementSchedule: {
+            course_id: number;
+            course_state: string;
+            occasions: components["schemas"]["MeasurementOccasion"][];
+            patient_id: number;
+            policy: string;
+        };
         MedicationHistory: {
             current: null | {
                 amends_id: number | null;
@@ -8542,7 +8563,10 @@ export interface operations {
     };
     GET_api_v1_patients_id_measurements: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the course (default: the patient's latest) */
+                course_id?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -8557,7 +8581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MeasurementSchedule"];
                 };
             };
             /** @description bad input; error.field names the field */
