@@ -381,7 +381,7 @@ class SqliteDatabase final : public Database {
     std::unique_ptr<SQLite::Database> conn;
     try {
       conn = acquire();
-      exec_simple(conn->getHandle(), "BEGIN IMMEDIATE");
+      exec_simple(conn->getHandle(), options_.read_only ? "BEGIN" : "BEGIN IMMEDIATE");
     } catch (...) {
       if (conn) release(std::move(conn));
       writer_.release();
@@ -409,7 +409,8 @@ class SqliteDatabase final : public Database {
  private:
   std::unique_ptr<SQLite::Database> connect() {
     int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX;
-    if (options_.create) {
+    if (options_.read_only) flags = SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX;
+    if (options_.create && !options_.read_only) {
       flags |= SQLite::OPEN_CREATE;
       create_private_file(file_);
     }
@@ -421,6 +422,10 @@ class SqliteDatabase final : public Database {
     }
     sqlite3* db = conn->getHandle();
     sqlite3_extended_result_codes(db, 1);
+    if (options_.read_only) {
+      exec_simple(db, "PRAGMA query_only=ON");
+      return conn;
+    }
     // journal_mode needs the write lock the first time; the busy timeout covers a racing process.
     Rows mode = run(db, "PRAGMA journal_mode=WAL", {}, nullptr);
     if (mode.empty() || mode.front().text("journal_mode") != "wal") {

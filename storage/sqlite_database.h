@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "storage/database.h"
 
@@ -20,6 +20,9 @@ struct SqliteOptions {
   int max_idle_connections = 4;
   // false: the file must already exist (kit backup must not create an empty database).
   bool create = true;
+  // true: opened read-only, the file left exactly as it is (no WAL switch, no -wal/-shm files for
+  // a rollback-journal file such as a backup); transactions are plain BEGIN and may only read.
+  bool read_only = false;
 };
 
 // Opens the SQLite database file (WAL, foreign_keys=ON, synchronous=FULL). No migrations run:
