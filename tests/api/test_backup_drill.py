@@ -11,6 +11,7 @@ SQLite only: for PostgreSQL the operator runs pg_dump or WAL archiving (docs/dep
 Run alone: cd tests/api && KIT_BINARY=../../build/release/cli/kit python3 -m unittest test_backup_drill -v
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -100,6 +101,19 @@ class BackupDrillTest(unittest.TestCase):
         self.fail("no backup run after id %d within %d s:\n%s" % (after_id, timeout,
                                                                    self.server.log_tail(20)))
 
+    def wait_run_started_after(self, t, timeout=6 * EVERY_S):
+        """The first verified run whose copy started after the wall-clock time t (epoch s)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for run in reversed(self.backups()["runs"]):
+                started = datetime.datetime.strptime(run["started_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+                started = started.replace(tzinfo=datetime.timezone.utc).timestamp()
+                if run["status"] == "ok" and started > t:
+                    return run
+            time.sleep(0.1)
+        self.fail("no backup started after the writes within %d s:\n%s" %
+                  (timeout, self.server.log_tail(20)))
+
     def last_id(self):
         runs = self.backups()["runs"]
         return runs[0]["id"] if runs else 0
@@ -111,16 +125,16 @@ class BackupDrillTest(unittest.TestCase):
         for i in range(5):
             r = self.desk.post("/api/v1/patients", dict(PATIENT, given_name="Drill%d" % i))
             self.assertEqual(r.status, 201, r.body)
-        writes_done = self.last_id()
+        writes_done = time.time() + 0.05  # a run that started before this may not hold them all
 
         # The first backup taken after the writes; the source is read right after it is recorded,
         # before the next run (nothing else writes meanwhile: no requests but this read-only one).
         for _attempt in range(5):
-            run = self.wait_run(writes_done, status="ok")
+            run = self.wait_run_started_after(writes_done)
             source = table_rows(source_db)
             if self.last_id() == run["id"]:
                 break
-            writes_done = run["id"]  # another run slipped in between: take the next one
+            writes_done = time.time()  # another run slipped in between: take a later one
         else:
             self.fail("could not read the source between two backups")
         self.assertTrue(run["audit_chain_ok"])
