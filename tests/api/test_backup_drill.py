@@ -21,7 +21,7 @@ import tempfile
 import time
 import unittest
 
-from kit_server import KitServer, backend, kit_binary
+from kit_server import KitServer, Store, backend, kit_binary
 
 PATIENT = {"given_name": "Drill", "family_name": "Backup", "date_of_birth": "1980-05-01",
            "sex": "female", "indication": "depression"}
@@ -243,6 +243,28 @@ class BackupDrillTest(unittest.TestCase):
         self.assertEqual([r["status"] for r in rows.json], [500])
         # The next run after the folder is back succeeds.
         self.wait_run(second["id"], status="ok")
+
+
+class BackupOnPostgresqlTest(unittest.TestCase):
+    """With PostgreSQL, kit serve refuses backup_folder (pg_dump and WAL archiving are the tools)."""
+
+    def test_backup_folder_is_refused_naming_the_setting(self):
+        if backend() != "postgresql":
+            self.skipTest("PostgreSQL only (KIT_TEST_BACKEND=postgresql)")
+        store = Store()
+        try:
+            folder = os.path.join(store.tmp, "backups")
+            os.makedirs(folder)
+            env = dict(os.environ, KIT_BACKUP_FOLDER=folder, KIT_DEMO_SEED="accounts")
+            p = subprocess.run([kit_binary(), "serve", "--data", store.data_dir, "--database",
+                                store.database_url, "--listen", "127.0.0.1:0"],
+                               capture_output=True, text=True, timeout=60, env=env)
+            self.assertEqual(p.returncode, 1, p.stderr[-2000:])
+            self.assertIn("backup_folder", p.stderr)
+            self.assertIn("pg_dump", p.stderr)
+            self.assertEqual(os.listdir(folder), [])
+        finally:
+            store.cleanup()
 
 
 if __name__ == "__main__":
