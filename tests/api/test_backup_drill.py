@@ -166,6 +166,25 @@ class BackupDrillTest(unittest.TestCase):
         self.assertTrue(report["ok"])
         self.assertEqual(report["audit_chain"]["head_hash"], run["audit_head_hash"])
 
+        # The verification has teeth: an edited audit row, a file that is not SQLite, no file.
+        tampered = os.path.join(self.tmp, "tampered.db")
+        shutil.copyfile(backup_file, tampered)
+        con = sqlite3.connect(tampered)
+        con.execute("UPDATE audit_log SET action = 'nothing to see' WHERE seq = 1")
+        con.commit()
+        con.close()
+        v = subprocess.run([kit_binary(), "backup", "--verify", tampered],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(v.returncode, 1, v.stdout + v.stderr)
+        self.assertEqual(json.loads(v.stdout)["problem_code"], "chain")
+        v = subprocess.run([kit_binary(), "backup", "--verify", self.config],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(v.returncode, 1, v.stdout + v.stderr)
+        self.assertEqual(json.loads(v.stdout)["problem_code"], "not_sqlite")
+        v = subprocess.run([kit_binary(), "backup", "--verify", tampered + ".missing"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(v.returncode, 2, v.stdout + v.stderr)
+
         # Restore into a fresh folder, as an operator would on a new machine.
         fresh = os.path.join(self.tmp, "restored")
         r = subprocess.run([kit_binary(), "restore", "--data", fresh, "--from", backup_file],
@@ -243,6 +262,28 @@ class BackupDrillTest(unittest.TestCase):
         self.assertEqual([r["status"] for r in rows.json], [500])
         # The next run after the folder is back succeeds.
         self.wait_run(second["id"], status="ok")
+
+
+class BackupsOffTest(unittest.TestCase):
+    """Without backup_folder: no schedule, no runs, and the admin is told so."""
+
+    def test_the_admin_sees_that_no_backups_are_scheduled(self):
+        store = Store()
+        server = None
+        try:
+            server = store.server().start()
+            r = server.login("admin").get("/api/v1/backups")
+            self.assertEqual(r.status, 200, r.body)
+            self.assertFalse(r.json["enabled"])
+            self.assertIsNone(r.json["schedule"])
+            self.assertIsNone(r.json["last_ok"])
+            self.assertEqual(r.json["runs"], [])
+            self.assertEqual(r.json["backend"], backend())
+            self.assertEqual(server.login("physician").get("/api/v1/backups").status, 403)
+        finally:
+            if server is not None:
+                server.stop()
+            store.cleanup()
 
 
 class BackupOnPostgresqlTest(unittest.TestCase):
