@@ -3,21 +3,24 @@
 // the tools are pg_dump / pg_restore; kit says which command to run.
 // Exit codes: 0 done; 1 the copy failed; 2 bad input (no database, not a valid backup, PostgreSQL
 // URL); 3 refused (restore over an existing database without --force).
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "cli/command_registry.h"
 #include "cli/json_command.h"
 #include "server/api/audit.h"
 #include "server/api/audit_anchor.h"
+#include "server/backup/backup_check.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/postgres_database.h"
@@ -35,6 +38,7 @@ struct StorageOptions {
   std::string data = "./kit-data";
   std::string database;
   std::string file;
+  std::string verify;
   bool force = false;
 };
 
@@ -76,9 +80,7 @@ std::vector<std::string> kit_tables() {
   const fs::path tmp = fs::temp_directory_path() / ("kit-schema-" + std::to_string(::getpid()));
   fs::create_directories(tmp);
   std::vector<std::string> names;
-  {
-    auto db = kit::storage::open_database("", tmp);
-  }
+  { auto db = kit::storage::open_database("", tmp); }
   names = kit::storage::sqlite_table_names(tmp / "kit.db");
   std::error_code ec;
   fs::remove_all(tmp, ec);
@@ -100,11 +102,31 @@ fs::path safety_copy_name(const fs::path& folder) {
 
 std::int64_t latest_known_version() {
   std::int64_t latest = 0;
-  for (const auto& m : kit::storage::embedded_migrations()) latest = std::max<std::int64_t>(latest, m.version);
+  for (const auto& m : kit::storage::embedded_migrations())
+    latest = std::max<std::int64_t>(latest, m.version);
   return latest;
 }
 
+// `kit backup --verify FILE`: the checks the backup schedule runs on each copy (integrity_check,
+// a kit schema, the audit chain), as a JSON report. Exit 0 sound, 1 a problem, 2 no such file.
+void verify_backup(const StorageOptions& o) {
+  require_path(o.verify, "--verify");
+  const fs::path file = fs::absolute(o.verify);
+  if (!fs::is_regular_file(file)) fail(kBadInput, "no backup file at " + file.string());
+  const kit::server::BackupCheck check = kit::server::verify_backup_file(file);
+  nlohmann::json report = check.to_json();
+  report["file"] = file.string();
+  std::cout << report.dump(2) << "\n";
+  if (!check.ok) throw CLI::RuntimeError(kFailed);
+}
+
 void backup(const StorageOptions& o) {
+  if (!o.verify.empty()) {
+    if (!o.file.empty()) fail(kBadInput, "--verify checks a backup; it takes no --to");
+    verify_backup(o);
+    return;
+  }
+  if (o.file.empty()) fail(kBadInput, "--to is required (or --verify FILE to check a backup)");
   if (is_postgres(o.database)) {
     std::cerr << "kit: kit backup copies the SQLite database; for PostgreSQL use pg_dump, which is "
                  "consistent while the servers run:\n"
@@ -131,8 +153,8 @@ void backup(const StorageOptions& o) {
                          " (choose another name)");
     }
     if (!o.force) {
-      fail(kRefused, "--to names an existing backup: " + to.string() +
-                         " (add --force to replace it)");
+      fail(kRefused,
+           "--to names an existing backup: " + to.string() + " (add --force to replace it)");
     }
   }
   try {
@@ -167,7 +189,8 @@ void restore(const StorageOptions& o) {
   // 0. Never under a running server: it would keep its logins, caches and writes (and access an
   // account lost by the restore would come back). kit serve holds the folder's lock shared.
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  const kit::storage::ServeLock lock(target.parent_path(), kit::storage::ServeLock::Mode::exclusive);
+  const kit::storage::ServeLock lock(target.parent_path(),
+                                     kit::storage::ServeLock::Mode::exclusive);
   if (!lock.held()) {
     fail(kRefused, "a kit serve is running on " + target.parent_path().string() +
                        ": stop it first, then restore");
@@ -295,7 +318,10 @@ kit::cli::Registration reg([](CLI::App& root) {
   CLI::App* b = root.add_subcommand(
       "backup", "Copy the clinic database to a file (consistent while kit serve runs)");
   b->add_option("--data", o->data, "Data folder holding kit.db (default ./kit-data)");
-  b->add_option("--to", o->file, "Backup file to write (replaced atomically)")->required();
+  b->add_option("--to", o->file, "Backup file to write (replaced atomically)");
+  b->add_option("--verify", o->verify,
+                "Check a backup file instead: integrity_check, kit schema and audit chain (JSON "
+                "report; exit 0 sound, 1 a problem)");
   b->add_option("--database", o->database, "Database URL (PostgreSQL: prints the pg_dump command)");
   b->add_flag("--force", o->force, "Replace an earlier kit backup of the same name");
   b->callback([o] { backup(*o); });

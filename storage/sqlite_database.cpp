@@ -654,7 +654,8 @@ class SqliteDatabase final : public Database {
         return open_;
       }
     }
-    exec_simple(writer_->getHandle(), "BEGIN IMMEDIATE");
+    // A read-only file (a backup being verified) takes a plain BEGIN: it may only read.
+    exec_simple(writer_->getHandle(), options_.read_only ? "BEGIN" : "BEGIN IMMEDIATE");
     auto batch = std::make_shared<Batch>();
     batch->opened = std::chrono::steady_clock::now();
     batch->transactions = 1;
@@ -687,7 +688,8 @@ class SqliteDatabase final : public Database {
 
   std::unique_ptr<SQLite::Database> connect() {
     int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX;
-    if (options_.create) {
+    if (options_.read_only) flags = SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX;
+    if (options_.create && !options_.read_only) {
       flags |= SQLite::OPEN_CREATE;
       create_private_file(file_);
     }
@@ -699,6 +701,10 @@ class SqliteDatabase final : public Database {
     }
     sqlite3* db = conn->getHandle();
     sqlite3_extended_result_codes(db, 1);
+    if (options_.read_only) {
+      exec_simple(db, "PRAGMA query_only=ON");
+      return conn;
+    }
     // journal_mode needs the write lock the first time; the busy timeout covers a racing process.
     Rows mode = run(db, "PRAGMA journal_mode=WAL", {}, nullptr);
     if (mode.empty() || mode.front().text("journal_mode") != "wal") {

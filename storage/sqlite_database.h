@@ -25,6 +25,9 @@ struct SqliteOptions {
   int group_commit_max_age_ms = 10;
   // false: the file must already exist (kit backup must not create an empty database).
   bool create = true;
+  // true: opened read-only, the file left exactly as it is (no WAL switch, no -wal/-shm files for
+  // a rollback-journal file such as a backup); transactions are plain BEGIN and may only read.
+  bool read_only = false;
 };
 
 // Opens the SQLite database file (WAL, foreign_keys=ON, synchronous=FULL). No migrations run:

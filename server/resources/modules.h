@@ -35,6 +35,7 @@ void register_event_routes(Router& router);       // GET /api/v1/events (Server-
 void register_sedation_routes(Router& router);    // /api/v1/sedation/... (ED sedation records)
 // GET /api/v1/vitals/thresholds: the vital-sign lines readings are assessed against.
 void register_vitals_policy_routes(Router& router);
+void register_backup_routes(Router& router);  // GET /api/v1/backups (the backup schedule's runs)
 
 // The OpenAPI 3 document describing every route in the table.
 nlohmann::json openapi_document(const Router& router);

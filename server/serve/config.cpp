@@ -18,6 +18,7 @@
 
 #include "core/common/error.h"
 #include "server/api/auth.h"
+#include "server/backup/backup_schedule.h"
 #include "server/http/client_address.h"
 
 namespace kit::server {
@@ -106,6 +107,11 @@ const std::vector<Setting>& table() {
        &ServeOptions::ed_sedation_min_after_im_dose_minutes, 1, 1440},
       {"ed_sedation_after_adverse_event_minutes",
        &ServeOptions::ed_sedation_after_adverse_event_minutes, 1, 1440},
+      // Scheduled backups (validated in validate(): the schedule's grammar, the zone's name).
+      {"backup_folder", &ServeOptions::backup_folder},
+      {"backup_every", &ServeOptions::backup_every},
+      {"backup_keep", &ServeOptions::backup_keep, 1, 1000},
+      {"backup_timezone", &ServeOptions::backup_timezone},
   };
   return t;
 }
@@ -129,6 +135,12 @@ void set_text(ServeOptions& o, const Setting& s, std::string value, const std::s
   if (s.key == "log_level") value = lower(std::move(value));
   if (s.key == "totp_required_roles") parse_roles(value, what);
   if (s.key == "trusted_proxies") parse_trusted_proxies(value, what);
+  try {  // errors name the file and key, or the environment variable
+    if (s.key == "backup_every") parse_backup_schedule(value, what);
+    if (s.key == "backup_timezone" && !value.empty()) zone_named(value, what);
+  } catch (const kit::Error& e) {
+    throw ConfigError(e.field() + ": " + e.message());
+  }
   o.*std::get<std::string ServeOptions::*>(s.member) = std::move(value);
 }
 
@@ -168,6 +180,14 @@ void validate(const ServeOptions& o) {
   parse_totp_required_roles(o.totp_required_roles, "totp_required_roles");
   parse_trusted_proxies(o.trusted_proxies, "trusted_proxies");
   parse_listen(o.listen);
+  // The backup settings are checked even while backups are off, so that turning them on later
+  // cannot fail on a typo left in the file.
+  try {
+    parse_backup_schedule(o.backup_every, "backup_every");
+    if (!o.backup_timezone.empty()) zone_named(o.backup_timezone, "backup_timezone");
+  } catch (const kit::Error& e) {
+    throw ConfigError(e.field() + ": " + e.message());
+  }
   for (const Setting& s : table()) {
     if (std::holds_alternative<int ServeOptions::*>(s.member) ||
         std::holds_alternative<std::size_t ServeOptions::*>(s.member)) {

@@ -72,6 +72,14 @@ struct ServeOptions {
   int ed_sedation_min_after_im_dose_minutes = ServerConfig{}.ed_sedation_min_after_im_dose_minutes;
   int ed_sedation_after_adverse_event_minutes =
       ServerConfig{}.ed_sedation_after_adverse_event_minutes;
+  // Scheduled backups (server/backup/backup_runner.h, docs/adr/0020-scheduled-backups.md): off
+  // while backup_folder is empty. backup_every: "daily at HH:MM" on the clinic's wall clock or
+  // "every N seconds|minutes|hours"; backup_keep: the newest verified backups kept;
+  // backup_timezone: the zone of "daily at" (empty: the first clinic's zone, else UTC).
+  std::string backup_folder;
+  std::string backup_every = "daily at 02:00";
+  int backup_keep = 14;
+  std::string backup_timezone;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
 };
 

@@ -28,6 +28,7 @@
 #include "server/api/auth.h"
 #include "server/api/router.h"
 #include "server/api/services.h"
+#include "server/backup/backup_runner.h"
 #include "server/demo/demo.h"
 #include "server/http/client_address.h"
 #include "server/http/http_server.h"
@@ -278,7 +279,10 @@ int run_serve(const ServeOptions& o) {
   Services services(*db, server_config(o));
   services.set_event_log(
       [&log](const std::string& level, const std::string& msg, const nlohmann::json& fields) {
-        log.write(level == "error" ? spdlog::level::err : spdlog::level::warn, msg, fields);
+        log.write(level == "error"  ? spdlog::level::err
+                  : level == "info" ? spdlog::level::info
+                                    : spdlog::level::warn,
+                  msg, fields);
       });
   Router router;
   register_all_routes(router);
@@ -459,6 +463,27 @@ int run_serve(const ServeOptions& o) {
     }
   };
 
+  // Scheduled backups (docs/adr/0020-scheduled-backups.md): SQLite only; started below, once the
+  // server listens, and stopped before the database closes.
+  std::unique_ptr<BackupRunner> backups;
+  if (!o.backup_folder.empty()) {
+    if (db->backend() != "sqlite") {
+      log.error(
+          "backup_folder: kit serve's scheduled backups copy the SQLite database; with PostgreSQL "
+          "leave backup_folder empty and back up with pg_dump or WAL archiving (docs/deploy.md, "
+          "Backups)",
+          {{"backup_folder", o.backup_folder}});
+      return 1;
+    }
+    BackupSettings bs;
+    bs.folder = std::filesystem::absolute(o.backup_folder).lexically_normal();
+    bs.schedule = parse_backup_schedule(o.backup_every, "backup_every");
+    bs.keep = o.backup_keep;
+    bs.timezone = o.backup_timezone;
+    backups = std::make_unique<BackupRunner>(services, std::move(bs));
+    services.set_backup_runner(backups.get());
+  }
+
   std::unique_ptr<HttpServer> server;
   try {
     server = std::make_unique<HttpServer>(http, handler, metrics);
@@ -497,7 +522,24 @@ int run_serve(const ServeOptions& o) {
               {"demo_password_source", demo_password_source}});
   }
 
+  if (backups) {
+    backups->start();
+    const BackupSettings& bs = backups->settings();
+    std::error_code ec;
+    nlohmann::json fields = {{"backup_folder", bs.folder.string()},
+                             {"backup_every", bs.schedule.text()},
+                             {"backup_keep", bs.keep},
+                             {"backup_timezone", backups->zone().name}};
+    if (!std::filesystem::is_directory(bs.folder, ec)) {
+      log.error("BACKUP FOLDER MISSING: every scheduled backup fails until " + bs.folder.string() +
+                    " exists (kit does not create it: is the disk mounted?)",
+                fields);
+    } else {
+      log.info("scheduled backups", fields);
+    }
+  }
   server->run();
+  if (backups) backups->stop();  // a run in progress finishes first
   change_feed_ptr = nullptr;
   server_ptr = nullptr;
   services.set_audit_anchor(nullptr);

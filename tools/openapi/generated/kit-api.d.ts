@@ -246,6 +246,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The backup schedule, the last backup and the last verified one, and the recent runs newest first (limit <= 200, default 20) */
+        get: operations["GET_api_v1_backups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/board": {
         parameters: {
             query?: never;
@@ -1907,6 +1924,42 @@ export interface components {
         AuthPasswordRequest: {
             current_password: string;
             new_password: string;
+        };
+        BackupRun: {
+            audit_chain_ok: boolean;
+            audit_head_hash: string;
+            audit_head_seq: number;
+            audit_rows: number;
+            bytes: number;
+            error: string | null;
+            file: string | null;
+            finished_at: string;
+            folder: string;
+            id: number;
+            integrity: string;
+            pruned_at: string | null;
+            schema_version: number;
+            started_at: string;
+            /** @enum {string} */
+            status: "ok" | "failed";
+            table_rows: {
+                [key: string]: number;
+            };
+        };
+        BackupSchedule: {
+            every: string;
+            folder: string;
+            keep: number;
+            next_run_at: string | null;
+            timezone: string;
+        };
+        BackupStatus: {
+            backend: string;
+            enabled: boolean;
+            last: components["schemas"]["BackupRun"] | null;
+            last_ok: components["schemas"]["BackupRun"] | null;
+            runs: components["schemas"]["BackupRun"][];
+            schedule: components["schemas"]["BackupSchedule"] | null;
         };
         Board: {
             date: string;
@@ -5144,6 +5197,74 @@ export interface operations {
             };
             /** @description refused by a clinical rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_backups: {
+        parameters: {
+            query?: {
+                /** @description how many runs, newest first */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupStatus"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
