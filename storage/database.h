@@ -49,6 +49,19 @@ class TransientConflict : public std::runtime_error {
   explicit TransientConflict(const std::string& what) : std::runtime_error(what) {}
 };
 
+// The storage cannot take a write: its disk is full (`storage_full`), its file system or file is
+// read-only (`storage_read_only`), or it failed an I/O (`storage_io_error`). Nothing of the
+// transaction was stored. The API answers 503 with the code (server/api/router.cpp, ADR 0018).
+class StorageUnavailable : public std::runtime_error {
+ public:
+  StorageUnavailable(std::string code, const std::string& what)
+      : std::runtime_error(what), code_(std::move(code)) {}
+  const std::string& code() const noexcept { return code_; }
+
+ private:
+  std::string code_;
+};
+
 class Transaction {
  public:
   virtual ~Transaction() = default;
@@ -72,7 +85,8 @@ class Database {
 
 // url empty or "sqlite:" -> SQLite file kit.db in data_dir; "postgresql://..." -> PostgreSQL.
 // Runs the versioned migrations before returning.
-std::unique_ptr<Database> open_database(const std::string& url, const std::filesystem::path& data_dir);
+std::unique_ptr<Database> open_database(const std::string& url,
+                                        const std::filesystem::path& data_dir);
 
 // Runs `fn(tx)` in a transaction, committing at the end; retries TransientConflict a few times.
 template <class Fn>

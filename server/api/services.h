@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "storage/database.h"
@@ -43,7 +43,8 @@ struct ServerConfig {
   int ed_sedation_after_adverse_event_minutes = 25;
 };
 
-class AuditAnchor;  // server/api/audit_anchor.h
+class AuditAnchor;   // server/api/audit_anchor.h
+class StorageGuard;  // server/api/storage_guard.h
 
 class Services {
  public:
@@ -63,6 +64,10 @@ class Services {
   void set_audit_anchor(AuditAnchor* anchor) { anchor_ = anchor; }
   AuditAnchor* audit_anchor() const { return anchor_; }
   void audit_rows_committed(std::int64_t rows);
+  // The full-disk guard of an SQLite data folder (kit serve sets it; none for PostgreSQL and in
+  // in-process tests): writes are refused while the disk is full, reads go on in its reserve.
+  void set_storage_guard(StorageGuard* guard) { storage_guard_ = guard; }
+  StorageGuard* storage_guard() const { return storage_guard_; }
 
   // Faults the handlers report (an internal error, a failed audit write): level ("error",
   // "warn"), a message and fields, never bodies or patient data. `kit serve` sends them to its
@@ -78,6 +83,7 @@ class Services {
   ServerConfig config_;
   std::function<std::int64_t()> clock_;
   AuditAnchor* anchor_ = nullptr;
+  StorageGuard* storage_guard_ = nullptr;
   EventLog event_log_;
 };
 

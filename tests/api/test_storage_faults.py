@@ -115,7 +115,7 @@ class StorageCase(unittest.TestCase):
         self.assertEqual(r.status, 503, "%s: %r\n%s" % (what, r, self.server.log_tail(15)))
         e = r.error()
         self.assertEqual(e.get("kind"), "unavailable", e)
-        self.assertEqual(e.get("code"), code, e)
+        self.assertEqual(e.get("code"), code, "%s: %r\n%s" % (what, e, self.server.log_tail(8)))
         self.assertTrue(len(e.get("message", "")) > 20, e)
         return e
 
@@ -143,7 +143,7 @@ class DiskFullTest(StorageCase):
             shutil.rmtree(cls.tmp, ignore_errors=True)
             raise unittest.SkipTest("storage faults: cannot mount a tmpfs here (%s)" %
                                      p.stderr.strip())
-        cls.data_dir = os.path.join(cls.mount_dir, "data")
+        cls.data_dir = cls.mount_dir  # the server's log goes beside it, outside the mount
         try:
             cls.start_server(cls.data_dir)
         except BaseException:
@@ -155,7 +155,6 @@ class DiskFullTest(StorageCase):
         cls.restore_env()
         if getattr(cls, "server", None) is not None and cls.server.proc is not None:
             cls.server.stop()
-        # The server logs sit beside the data folder, inside the mount: keep none of it.
         run(["umount", "-l", cls.mount_dir])
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
@@ -268,7 +267,7 @@ class ReadOnlyTest(StorageCase):
         if not os.path.exists(cls.trigger):
             cls.cleanup()
             raise unittest.SkipTest("storage faults: the kernel offers no %s" % cls.trigger)
-        cls.data_dir = os.path.join(cls.mount_dir, "data")
+        cls.data_dir = cls.mount_dir  # the server's log goes beside it, outside the mount
         try:
             cls.start_server(cls.data_dir)
         except BaseException:
