@@ -56,12 +56,22 @@ void throw_if_storage_fault(sqlite3* db, int rc, const std::string& message) {
   const int sys = db ? sqlite3_system_errno(db) : 0;
   bool fs_read_only = false;
   bool fs_full = false;
-  if (const char* file = db ? sqlite3_db_filename(db, "main") : nullptr; file && *file) {
-    struct statvfs st {};
-    if (::statvfs(fs::path(file).parent_path().c_str(), &st) == 0) {
-      fs_read_only = (st.f_flag & ST_RDONLY) != 0;
-      fs_full = st.f_bavail == 0;
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  if ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && file && *file) {
+    // A one-byte probe file beside the database: EROFS also for a file system the kernel
+    // turned read-only after a fault (ext4 "emergency_ro" keeps the mount flags rw).
+    const fs::path probe = fs::path(file).parent_path() / ".kit-storage-probe";
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int probe_errno = fd < 0 ? errno : 0;
+    if (fd >= 0) {
+      if (::write(fd, "x", 1) != 1 || ::fsync(fd) != 0) probe_errno = errno;
+      ::close(fd);
+      ::unlink(probe.c_str());
     }
+    struct statvfs st {};
+    const bool stat_ok = ::statvfs(fs::path(file).parent_path().c_str(), &st) == 0;
+    fs_read_only = probe_errno == EROFS || (stat_ok && (st.f_flag & ST_RDONLY) != 0);
+    fs_full = probe_errno == ENOSPC || probe_errno == EDQUOT || (stat_ok && st.f_bavail == 0);
   }
   const bool io = primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN;
   if (primary == SQLITE_READONLY ||
