@@ -67,7 +67,9 @@ std::uint64_t StorageGuard::free_bytes() const {
 bool StorageGuard::disk_full() {
   std::lock_guard lock(mutex_);
   const bool was_refusing = refusing_.exchange(true);
-  last_check_ = std::chrono::steady_clock::now();
+  // The clock of the space check starts when refusing starts; the refusals that follow (each
+  // reports the full disk again) must not keep pushing the check back.
+  if (!was_refusing) last_check_ = std::chrono::steady_clock::now();
   std::error_code ec;
   const bool released = std::filesystem::remove(reserve_file_, ec);
   if (released) releases_.fetch_add(1);

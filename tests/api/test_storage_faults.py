@@ -85,10 +85,13 @@ class StorageCase(unittest.TestCase):
         if os.geteuid() != 0:
             raise unittest.SkipTest("storage faults: mounting a size-limited file system needs root")
 
+    reserve_mb = RESERVE_MB
+
     @classmethod
     def start_server(cls, data_dir):
         cls.saved_env = {k: os.environ.get(k) for k in ENV}
         os.environ.update(ENV)
+        os.environ["KIT_STORAGE_RESERVE_MB"] = str(cls.reserve_mb)
         cls.server = KitServer(data_dir).start()
         cls.tokens = {u: cls.server.login(u).token for u in ("admin", "frontdesk", "physician")}
 
@@ -130,7 +133,8 @@ class StorageCase(unittest.TestCase):
                 self.assertTrue(line == b"" or line.startswith(b"{"), "anchor line %d: %r" % (n, line))
 
 
-class DiskFullTest(StorageCase):
+class DiskFullBase(StorageCase):
+    """A size-limited tmpfs as the data folder, and a server on it."""
 
     @classmethod
     def setUpClass(cls):
@@ -162,6 +166,9 @@ class DiskFullTest(StorageCase):
     @classmethod
     def tearDownClass(cls):
         cls.cleanup()
+
+
+class DiskFullTest(DiskFullBase):
 
     def test_full_disk_refuses_writes_keeps_audited_reads_and_recovers(self):
         k_before = str(uuid.uuid4())
@@ -237,6 +244,46 @@ class DiskFullTest(StorageCase):
         v = self.c("admin").get("/api/v1/audit/verify")
         self.assertTrue(v.json.get("ok"), v.json)
 
+        self.verify_after_clean_stop(self.data_dir)
+
+
+class ReserveUsedUpTest(DiskFullBase):
+    """How many audited reads a reserve holds, and what happens after: reads refused too
+    (503 storage_full), and both back once space returns (the figure in docs/reliability.md)."""
+
+    reserve_mb = 1
+
+    def test_reads_until_the_reserve_is_used_up_then_both_return(self):
+        fam = unique("Reserve")
+        r = self.new_patient(fam)
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        filler = fill(self.mount_dir)
+        for _ in range(400):
+            r = self.new_patient(unique("Full"))
+            if r.status != 201:
+                break
+        self.assertUnavailable(r, "storage_full", "write on a full disk")
+        reads, last = 0, None
+        t0 = time.monotonic()
+        while reads < 20000:
+            last = self.c("physician").get("/api/v1/patients/%d" % pid)
+            if last.status != 200:
+                break
+            reads += 1
+        self.assertGreater(reads, 0, "no read in the reserve")
+        self.assertUnavailable(last, "storage_full", "read after %d reads" % reads)
+        print("\nstorage faults: %d audited reads of one patient in a %d MiB reserve (%.1f s)" %
+              (reads, self.reserve_mb, time.monotonic() - t0))
+        os.unlink(filler)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            r = self.new_patient(unique("Back"))
+            if r.status == 201:
+                break
+            time.sleep(0.5)
+        self.assertEqual(r.status, 201, "writes did not come back: %r\n%s" % (r, self.server.log_tail(12)))
+        self.assertEqual(self.c("physician").get("/api/v1/patients/%d" % pid).status, 200)
         self.verify_after_clean_stop(self.data_dir)
 
 
