@@ -292,7 +292,7 @@ class ReadOnlyTest(StorageCase):
     @classmethod
     def setUpClass(cls):
         cls.require_sqlite_root()
-        for tool in ("losetup", "mkfs.ext4"):
+        for tool in ("losetup", "mkfs.ext4", "e2fsck", "findmnt"):
             if shutil.which(tool) is None:
                 raise unittest.SkipTest("storage faults: %s is not installed" % tool)
         cls.tmp = tempfile.mkdtemp(prefix="kit-readonly-")
