@@ -49,6 +49,19 @@ class TransientConflict : public std::runtime_error {
   explicit TransientConflict(const std::string& what) : std::runtime_error(what) {}
 };
 
+// The storage cannot take a write: its disk is full (`storage_full`), its file system or file is
+// read-only (`storage_read_only`), or it failed an I/O (`storage_io_error`). Nothing of the
+// transaction was stored. The API answers 503 with the code (server/api/router.cpp, ADR 0018).
+class StorageUnavailable : public std::runtime_error {
+ public:
+  StorageUnavailable(std::string code, const std::string& what)
+      : std::runtime_error(what), code_(std::move(code)) {}
+  const std::string& code() const noexcept { return code_; }
+
+ private:
+  std::string code_;
+};
+
 class Transaction {
  public:
   virtual ~Transaction() = default;

@@ -91,6 +91,16 @@ auto translate_errors(Fn&& fn) -> decltype(fn()) {
   } catch (const pqxx::broken_connection& e) {
     // The server went away mid-transaction: nothing was committed, a retry reconnects.
     throw TransientConflict(std::string("lost the PostgreSQL connection: ") + e.what());
+  } catch (const pqxx::disk_full& e) {
+    throw StorageUnavailable("storage_full",
+                             std::string("PostgreSQL: the disk is full: ") + e.what());
+  } catch (const pqxx::sql_error& e) {
+    // 25006 read_only_sql_transaction: a standby, or default_transaction_read_only (ADR 0018).
+    if (e.sqlstate() == "25006") {
+      throw StorageUnavailable("storage_read_only",
+                               std::string("PostgreSQL: the database is read-only: ") + e.what());
+    }
+    throw;
   }
 }
 

@@ -21,6 +21,7 @@
 #include <SQLiteCpp/Database.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,6 +50,50 @@ std::string excerpt(std::string_view sql) {
   return sql.size() > 160 ? s + "..." : s;
 }
 
+// A full disk, a read-only file or file system, or a failed I/O (ADR 0018): the storage fault
+// taxonomy, by the result code and, for an I/O error, by the errno the VFS saw or else by asking
+// the file system itself (SQLite does not always keep the errno of the failed write).
+void throw_if_storage_fault(sqlite3* db, int rc, const std::string& message) {
+  const int primary = rc & 0xff;
+  if (primary != SQLITE_FULL && primary != SQLITE_READONLY && primary != SQLITE_IOERR &&
+      primary != SQLITE_CANTOPEN) {
+    return;
+  }
+  const int sys = db ? sqlite3_system_errno(db) : 0;
+  bool fs_read_only = false;
+  bool fs_full = false;
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  if ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && file && *file) {
+    // A one-byte probe file beside the database: EROFS also for a file system the kernel
+    // turned read-only after a fault (ext4 "emergency_ro" keeps the mount flags rw).
+    const fs::path probe = fs::path(file).parent_path() / ".kit-storage-probe";
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int probe_errno = fd < 0 ? errno : 0;
+    if (fd >= 0) {
+      if (::write(fd, "x", 1) != 1 || ::fsync(fd) != 0) probe_errno = errno;
+      ::close(fd);
+      ::unlink(probe.c_str());
+    }
+    struct statvfs st {};
+    const bool stat_ok = ::statvfs(fs::path(file).parent_path().c_str(), &st) == 0;
+    fs_read_only = probe_errno == EROFS || (stat_ok && (st.f_flag & ST_RDONLY) != 0);
+    fs_full = probe_errno == ENOSPC || probe_errno == EDQUOT || (stat_ok && st.f_bavail == 0);
+  }
+  const bool io = primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN;
+  if (primary == SQLITE_READONLY ||
+      (io && (sys == EROFS || sys == EACCES || sys == EPERM || fs_read_only))) {
+    throw StorageUnavailable("storage_read_only", "SQLite: the database is read-only: " + message);
+  }
+  if (primary == SQLITE_FULL || (io && (sys == ENOSPC || sys == EDQUOT || fs_full))) {
+    throw StorageUnavailable("storage_full", "SQLite: the disk is full: " + message);
+  }
+  if (primary == SQLITE_IOERR) {
+    throw StorageUnavailable("storage_io_error", "SQLite: I/O error " + std::to_string(rc) +
+                                                     " (errno " + std::to_string(sys) +
+                                                     "): " + message);
+  }
+}
+
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view sql) {
   const int primary = rc & 0xff;
   const std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -56,6 +101,7 @@ std::string excerpt(std::string_view sql) {
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
     throw TransientConflict("SQLite database is busy: " + message);
   }
+  throw_if_storage_fault(db, rc, message + (sql.empty() ? "" : " (in: " + excerpt(sql) + ")"));
   std::string what = "SQLite error: " + message;
   if (!sql.empty()) what += " (in: " + excerpt(sql) + ")";
   throw std::runtime_error(what);
@@ -344,6 +390,7 @@ void exec_simple(sqlite3* db, const char* sql) {
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
       throw TransientConflict("SQLite database is busy: " + message);
     }
+    throw_if_storage_fault(db, rc, message + " (in: " + sql + ")");
     throw std::runtime_error("SQLite error: " + message + " (in: " + sql + ")");
   }
 }

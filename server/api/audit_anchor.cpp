@@ -184,8 +184,15 @@ void append_anchor_line(const std::filesystem::path& file, const std::string& te
   // One write per line: with O_APPEND the kernel positions it at the end, so lines of several
   // processes never interleave.
   const ssize_t n = ::write(fd, text.data(), text.size());
-  const int write_errno = errno;
+  const int write_errno = n < 0 ? errno : ENOSPC;  // a short write: the disk filled up
   const bool synced = n == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  // Part of a line that did not fit (a full disk) is cut back off, so the next line does not
+  // start on the torn one's text (a malformed line for `kit audit verify`). The offset after an
+  // O_APPEND write is the end of what this write put there.
+  if (n > 0 && n < static_cast<ssize_t>(text.size())) {
+    const off_t end = ::lseek(fd, 0, SEEK_CUR);
+    if (end >= n && ::ftruncate(fd, end - n) == 0) ::fsync(fd);
+  }
   ::close(fd);
   if (!synced) {
     throw std::runtime_error("cannot append to the anchor file " + file.string() + ": " +

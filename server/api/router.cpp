@@ -14,6 +14,7 @@
 #include "server/api/auth.h"
 #include "server/api/idempotency.h"
 #include "server/api/services.h"
+#include "server/api/storage_guard.h"
 
 namespace kit::server {
 
@@ -82,6 +83,25 @@ Response error_from(const kit::Error& e) {
                         std::string(k.name));
 }
 
+// What a storage fault means to the person at the screen (ADR 0018): 503, the code names the fault.
+kit::Error storage_error(const storage::StorageUnavailable& e) {
+  std::string message;
+  if (e.code() == "storage_full") {
+    message =
+        "the clinic's data disk is full: nothing can be saved until an administrator frees space "
+        "(records can still be read)";
+  } else if (e.code() == "storage_read_only") {
+    message =
+        "the clinic's data folder is read-only: nothing can be saved, nor read (every read is "
+        "recorded in the audit log), until an administrator makes it writable again";
+  } else {
+    message =
+        "the clinic's data storage failed to read or write: nothing was saved; try again, and "
+        "tell an administrator if it goes on";
+  }
+  return kit::Error(ErrorKind::unavailable, message, "", e.code());
+}
+
 // Maps the exception being handled to the answer: the one error taxonomy (core/common/error.h)
 // through its one table (core/common/error_kinds.h). TransientConflict is rethrown for the retry
 // loop. Anything else is a fault of the software: `internal`, never the caller's input.
@@ -96,6 +116,16 @@ Response current_exception_response(const Route& route, const Services& services
                                  "missing link)"));
   } catch (const storage::TransientConflict&) {
     throw;
+  } catch (const storage::StorageUnavailable& e) {
+    if (e.code() == "storage_full" && services.storage_guard() != nullptr) {
+      services.storage_guard()->disk_full();
+    }
+    services.log_event(
+        "error", "storage unavailable",
+        {{"route", route.method + " " + route.pattern}, {"code", e.code()}, {"error", e.what()}});
+    Response resp = error_from(storage_error(e));
+    resp.set_header("Retry-After", "30");
+    return resp;
   } catch (const nlohmann::json::exception&) {
     // A body of the wrong shape read past the strict reader: still the caller's input.
     return error_from(
@@ -187,6 +217,13 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
         }
         return std::move(replay->response);
       }
+    }
+    // A full disk: writes are refused before they run, so that the room left (the reserve) keeps
+    // the audit rows of reads (storage_guard.h). A replay above is a read and still answers.
+    if (route.method != "GET" && services.storage_guard() != nullptr &&
+        services.storage_guard()->writes_refused()) {
+      throw storage::StorageUnavailable("storage_full",
+                                        "writes are refused until the disk has room again");
     }
     Response resp = route.handler(*ctx);
     // patient_self safety net: a patient on a route not in their roles must have been checked
@@ -350,9 +387,19 @@ Response Router::dispatch(const Request& req, Services& services) const {
     resp.set_header("Allow", allow);
     return resp;
   }
+  bool ran_again_in_reserve = false;
   for (int attempt = 1;; ++attempt) {
     try {
-      return run_once(*best, best_params, req, services);
+      StorageGuard* guard = services.storage_guard();
+      const std::uint64_t releases = guard ? guard->releases() : 0;
+      Response resp = run_once(*best, best_params, req, services);
+      // A read that found the disk full released the reserve: it runs once more in that room.
+      if (resp.status == 503 && guard != nullptr && req.method == "GET" && !ran_again_in_reserve &&
+          guard->releases() != releases) {
+        ran_again_in_reserve = true;
+        continue;
+      }
+      return resp;
     } catch (const storage::TransientConflict&) {
       if (attempt >= kMaxAttempts) {
         Response resp =

@@ -45,6 +45,7 @@ struct ServerConfig {
 
 class AuditAnchor;   // server/api/audit_anchor.h
 class BackupRunner;  // server/backup/backup_runner.h
+class StorageGuard;  // server/api/storage_guard.h
 
 class Services {
  public:
@@ -68,6 +69,10 @@ class Services {
   // GET /api/v1/backups.
   void set_backup_runner(BackupRunner* runner) { backup_runner_ = runner; }
   BackupRunner* backup_runner() const { return backup_runner_; }
+  // The full-disk guard of an SQLite data folder (kit serve sets it; none for PostgreSQL and in
+  // in-process tests): writes are refused while the disk is full, reads go on in its reserve.
+  void set_storage_guard(StorageGuard* guard) { storage_guard_ = guard; }
+  StorageGuard* storage_guard() const { return storage_guard_; }
 
   // Faults the handlers report (an internal error, a failed audit write): level ("error",
   // "warn"), a message and fields, never bodies or patient data. `kit serve` sends them to its
@@ -84,6 +89,7 @@ class Services {
   std::function<std::int64_t()> clock_;
   AuditAnchor* anchor_ = nullptr;
   BackupRunner* backup_runner_ = nullptr;
+  StorageGuard* storage_guard_ = nullptr;
   EventLog event_log_;
 };
 

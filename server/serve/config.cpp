@@ -98,6 +98,8 @@ const std::vector<Setting>& table() {
       {"audit_anchor_every_rows", &ServeOptions::audit_anchor_every_rows, 1, 1'000'000},
       {"audit_anchor_every_s", &ServeOptions::audit_anchor_every_s, 1, 86'400},
       {"audit_anchor_key_file", &ServeOptions::audit_anchor_key_file},
+      // The full-disk reserve (SQLite): at most 4 GiB; 0 switches it off.
+      {"storage_reserve_mb", &ServeOptions::storage_reserve_mb, 0, 4096},
       // Staff roles that must enrol a second factor, comma-separated (validated in validate()).
       {"totp_required_roles", &ServeOptions::totp_required_roles},
       // ED sedation discharge intervals: IV never below RCEM's 25 min (core/sedation/rules.h).

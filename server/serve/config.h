@@ -65,6 +65,9 @@ struct ServeOptions {
   int audit_anchor_every_rows = 1000;
   int audit_anchor_every_s = 60;
   std::string audit_anchor_key_file;
+  // SQLite: a file of this many MiB kept in the data folder and released when the disk fills up,
+  // so that reads (each writes its audit row) go on while writes are refused (ADR 0018). 0: none.
+  int storage_reserve_mb = 64;
   // Staff roles that must enrol a second factor (TOTP), comma-separated: admin, physician, nurse,
   // front_desk. Empty (the default): nobody is required to. Recommended: "admin,physician".
   std::string totp_required_roles;

@@ -29,6 +29,7 @@
 #include "server/api/router.h"
 #include "server/api/services.h"
 #include "server/backup/backup_runner.h"
+#include "server/api/storage_guard.h"
 #include "server/demo/demo.h"
 #include "server/http/client_address.h"
 #include "server/http/http_server.h"
@@ -314,6 +315,22 @@ int run_serve(const ServeOptions& o) {
     return 1;
   }
 
+  // A full disk under the SQLite database: reads go on in a reserve while writes are refused
+  // (server/api/storage_guard.h, ADR 0018). PostgreSQL's disk is the database server's.
+  std::unique_ptr<StorageGuard> storage_guard;
+  if (db->backend() == "sqlite") {
+    storage_guard = std::make_unique<StorageGuard>(
+        o.data_dir, static_cast<std::uint64_t>(o.storage_reserve_mb) * 1024ULL * 1024ULL,
+        [&log](const std::string& level, const std::string& msg, const nlohmann::json& fields) {
+          log.write(level == "error"  ? spdlog::level::err
+                    : level == "warn" ? spdlog::level::warn
+                                      : spdlog::level::info,
+                    msg, fields);
+        });
+    storage_guard->start();
+    services.set_storage_guard(storage_guard.get());
+  }
+
   std::string demo_password = o.demo_password;
   // given (KIT_DEMO_PASSWORD, the TOML key or --demo-password-file), kept or generated.
   std::string demo_password_source = "given";
@@ -543,6 +560,7 @@ int run_serve(const ServeOptions& o) {
   change_feed_ptr = nullptr;
   server_ptr = nullptr;
   services.set_audit_anchor(nullptr);
+  services.set_storage_guard(nullptr);
   anchor->stop();
   log.info(
       "stopped",

@@ -195,6 +195,34 @@ TEST_P(StorageApi, ConstraintsRaiseConstraintViolation) {
   EXPECT_THROW(tx->commit(), std::logic_error);
 }
 
+// A full disk and a read-only database are storage faults with a code (ADR 0018), not internal
+// errors: SQLite's page limit gives SQLITE_FULL and query_only SQLITE_READONLY without a real disk.
+TEST_P(StorageApi, SqliteFullAndReadOnlyAreStorageUnavailableWithTheirCode) {
+  if (!is_sqlite()) GTEST_SKIP() << "PostgreSQL's 53100 / 25006 need a real disk or a standby";
+  with_transaction(*db, [](Transaction& tx) { tx.exec("CREATE TABLE sf (v TEXT)"); });
+  auto code_of = [&](const char* pragma) -> std::string {
+    auto tx = db->begin();
+    tx->query(pragma);
+    try {
+      tx->exec("INSERT INTO sf (v) VALUES ($1)", {std::string(64 * 1024, 'x')});
+      tx->commit();
+    } catch (const StorageUnavailable& e) {
+      EXPECT_THROW(tx->commit(), std::logic_error);  // the transaction is finished
+      return e.code();
+    }
+    return "no error";
+  };
+  const std::int64_t pages = with_transaction(
+      *db, [](Transaction& tx) { return tx.query("PRAGMA page_count").front().i64("page_count"); });
+  EXPECT_EQ(code_of(("PRAGMA max_page_count = " + std::to_string(pages)).c_str()), "storage_full");
+  const auto left = with_transaction(*db, [](Transaction& tx) {
+    return tx.query("SELECT count(*) AS n FROM sf").front().i64("n");
+  });
+  EXPECT_EQ(left, 0);  // nothing of the refused write was stored
+  // Last: query_only stays on the pooled connection (as a read-only file would).
+  EXPECT_EQ(code_of("PRAGMA query_only = 1"), "storage_read_only");
+}
+
 TEST_P(StorageApi, ForeignKeyRefusesDeletingAReferencedRow) {
   with_transaction(*db, [](Transaction& tx) {
     tx.exec("CREATE TABLE fk_p (id INTEGER PRIMARY KEY)");
