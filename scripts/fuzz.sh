@@ -68,10 +68,11 @@ run_one() {
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\) .*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\) .*/\1/p' <<<"$last")
-  local rate=$(( ${execs:-0} / (seconds > 0 ? seconds : 1) ))
+  local rate
+  rate=$(sed -n 's/.* exec\/s: \([0-9]*\) .*/\1/p' <<<"$last")
   local result=ok
   ((status == 0)) || result="CRASH (exit $status; $log, $out/artifacts/$t/)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$seconds" "${execs:-0}" "$rate" "${cov:-?}" "${ft:-?}" "$result"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$seconds" "${execs:-0}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$result"
 }
 export -f run_one
 

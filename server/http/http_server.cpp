@@ -230,6 +230,12 @@ ParsedRequest parse_request_bytes(std::string_view bytes, const HttpServerOption
       parser.eager(true);  // then the whole body, as async_read does
     }
   }
+  // A request without a body is done with its header, before the loop above looked at it.
+  if (!header_checked && !transfer_encoding_acceptable(parser.get())) {
+    return reject(400, "malformed_request",
+                  "Transfer-Encoding must be exactly \"chunked\" (and without Content-Length)",
+                  "Transfer-Encoding");
+  }
   if (!to_request(parser.release(), out.request)) {
     return reject(400, "malformed_request", "the request target is not a valid path");
   }
