@@ -5,5 +5,8 @@
 function(kit_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                            -Wno-sign-conversion
-                                           -Wno-missing-field-initializers -Wno-maybe-uninitialized -Werror)
+                                           -Wno-missing-field-initializers -Werror)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+  endif()
 endfunction()

@@ -233,6 +233,10 @@ Json parse_json_text(std::string_view text, const std::string& field) {
     return Json::parse(text.begin(), text.end(), check);
   } catch (const Json::parse_error& e) {
     throw InputError(field, std::string("malformed JSON at byte ") + std::to_string(e.byte));
+  } catch (const Json::out_of_range&) {
+    // A number beyond a double (1e400): nlohmann reports it as out_of_range 406, "number
+    // overflow". It is the value of the key read last.
+    throw InputError(current_field(), "a number is out of range (beyond +/-1.8e308)");
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: install what is missing, start a throwaway PostgreSQL for the storage and API tests,
 # build and run the suite optimised, then again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then the web application's unit and browser tests (scripts/test-web.sh).
+# then every fuzz target briefly (scripts/fuzz.sh --ci), then the web application's unit and
+# browser tests (scripts/test-web.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache keys on absolute paths; a base directory lets fresh clones reuse each other's objects.
@@ -25,6 +26,9 @@ for preset in release asan; do
   echo "== ${preset}: test"
   ctest --preset "$preset"
 done
+
+# Every fuzz target briefly, built with clang (scripts/fuzz.sh, docs/adr/0017-fuzzing.md).
+bash scripts/fuzz.sh --ci
 
 # The web application: unit tests, then the browser specs against the release build's kit serve
 # (a separate step, not a CTest test: it needs Node.js and Chromium, and runs once, not per preset).

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -72,19 +73,34 @@ bool mac_matches(const AnchorLine& l, const std::string& mac_hex, const AnchorKe
                             key.bytes.data()) == 0;
 }
 
+// A whole number within int64 (anchor lines hold no other numbers). nlohmann's get<std::int64_t>
+// would convert 1.5 or 1e300 (undefined behaviour beyond the range) and wrap 2^64 - 1.
+std::int64_t whole_number(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      throw std::out_of_range("anchor line: a number beyond int64");
+    }
+    return static_cast<std::int64_t>(u);
+  }
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  throw std::out_of_range("anchor line: not a whole number");
+}
+
 std::optional<AnchorLine> parse_line(const std::string& text, std::string& mac) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object() || j.value("v", 0) != 1) return std::nullopt;
+  if (!j.is_object()) return std::nullopt;
   try {
+    if (whole_number(j.at("v")) != 1) return std::nullopt;
     AnchorLine l;
     l.kind = j.at("kind").get<std::string>();
-    l.seq = j.at("seq").get<std::int64_t>();
+    l.seq = whole_number(j.at("seq"));
     l.hash = j.at("hash").get<std::string>();
-    l.at_ms = j.at("at_ms").get<std::int64_t>();
+    l.at_ms = whole_number(j.at("at_ms"));
     l.by = j.at("by").get<std::string>();
     l.reason = j.at("reason").get<std::string>();
     if (j.contains("replaced_seq") && !j["replaced_seq"].is_null()) {
-      l.replaced_seq = j["replaced_seq"].get<std::int64_t>();
+      l.replaced_seq = whole_number(j["replaced_seq"]);
     }
     l.replaced_hash = j.value("replaced_hash", std::string());
     l.note = j.value("note", std::string());
@@ -92,6 +108,8 @@ std::optional<AnchorLine> parse_line(const std::string& text, std::string& mac) 
     if (l.kind != "head" && l.kind != "restore") return std::nullopt;
     return l;
   } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  } catch (const std::out_of_range&) {
     return std::nullopt;
   }
 }

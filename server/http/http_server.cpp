@@ -77,6 +77,43 @@ int hex_value(char c) {
 
 std::string status_class(int status) { return std::to_string(status / 100) + "xx"; }
 
+using RequestParser = http::request_parser<http::string_body>;
+
+// The limits a connection reads every request under (also parse_request_bytes).
+void configure_parser(RequestParser& parser, const HttpServerOptions& opt) {
+  parser.body_limit(opt.body_limit_bytes);
+  parser.header_limit(static_cast<std::uint32_t>(opt.header_limit_bytes));
+}
+
+// Request smuggling: a Transfer-Encoding other than exactly "chunked" (xchunked, "chunked,
+// identity", gzip, two such headers, one beside Content-Length) would be read as no body and the
+// bytes after it run as a second request. RFC 9112 §6.1 and §6.3: answer 400 and close.
+bool transfer_encoding_acceptable(const http::request<http::string_body>& req) {
+  const std::size_t te = req.count(http::field::transfer_encoding);
+  if (te == 0) return true;
+  std::string value(req[http::field::transfer_encoding]);
+  value.erase(0, value.find_first_not_of(" \t"));
+  value.erase(value.find_last_not_of(" \t") + 1);
+  return te == 1 && beast::iequals(value, "chunked") && req.count(http::field::content_length) == 0;
+}
+
+// A parsed message as the handlers see it: method, decoded path and query, header names in lower
+// case (repeated headers joined with ", ", cookies with "; "), the body. False when the target is
+// not a valid path.
+bool to_request(http::request<http::string_body>&& msg, Request& req) {
+  req.method = std::string(msg.method_string());
+  if (!split_target(msg.target(), req.path, req.query)) return false;
+  for (const auto& field : msg) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto [it, inserted] = req.headers.try_emplace(std::move(name), std::string(field.value()));
+    if (!inserted) it->second += (it->first == "cookie" ? "; " : ", ") + std::string(field.value());
+  }
+  req.body = std::move(msg.body());
+  return true;
+}
+
 std::string metric_method(const std::string& m) {
   static const std::set<std::string> known = {"GET",   "HEAD",   "POST",   "PUT",
                                               "PATCH", "DELETE", "OPTIONS"};
@@ -143,6 +180,67 @@ Response http_error_response(int status, const std::string& code, const std::str
   r.body = "{\"error\":{\"code\":\"" + json_escape(code) + "\",\"message\":\"" +
            json_escape(message) + "\",\"field\":\"" + json_escape(field) + "\"}}";
   return r;
+}
+
+ParsedRequest parse_request_bytes(std::string_view bytes, const HttpServerOptions& options) {
+  ParsedRequest out;
+  RequestParser parser;
+  configure_parser(parser, options);
+  parser.eager(false);  // stop after the header, as async_read_header does
+  const auto reject = [&](int status, const std::string& code, const std::string& message,
+                          const std::string& field = "") {
+    out.outcome = ParsedRequest::Outcome::rejected;
+    out.rejection = http_error_response(status, code, message, field);
+    return out;
+  };
+  bool header_checked = false;
+  while (!parser.is_done()) {
+    beast::error_code ec;
+    const std::size_t used =
+        parser.put(net::buffer(bytes.data() + out.consumed, bytes.size() - out.consumed), ec);
+    out.consumed += used;
+    if (ec == http::error::need_more && out.consumed < bytes.size() && used > 0) continue;
+    if (!ec && used == 0 && !parser.is_done() && !(parser.is_header_done() && !header_checked)) {
+      ec = http::error::need_more;  // nothing left to read: the message is not finished
+    }
+    if (ec == http::error::need_more) {
+      // The connection would wait for more bytes, then time out (408) or see the peer close: a
+      // request begun and not finished is malformed (partial_message), nothing at all is no
+      // request.
+      if (!parser.got_some()) return out;
+      return reject(400, "malformed_request", "the request is not valid HTTP/1.1");
+    }
+    if (ec == http::error::body_limit) {
+      return reject(
+          413, "payload_too_large",
+          "the request body exceeds " + std::to_string(options.body_limit_bytes) + " bytes",
+          "body");
+    }
+    if (ec == http::error::header_limit) {
+      return reject(431, "headers_too_large", "the request headers are too large");
+    }
+    if (ec) return reject(400, "malformed_request", "the request is not valid HTTP/1.1");
+    if (parser.is_header_done() && !header_checked) {
+      header_checked = true;
+      if (!transfer_encoding_acceptable(parser.get())) {
+        return reject(400, "malformed_request",
+                      "Transfer-Encoding must be exactly \"chunked\" (and without Content-Length)",
+                      "Transfer-Encoding");
+      }
+      parser.eager(true);  // then the whole body, as async_read does
+    }
+  }
+  // A request without a body is done with its header, before the loop above looked at it.
+  if (!header_checked && !transfer_encoding_acceptable(parser.get())) {
+    return reject(400, "malformed_request",
+                  "Transfer-Encoding must be exactly \"chunked\" (and without Content-Length)",
+                  "Transfer-Encoding");
+  }
+  if (!to_request(parser.release(), out.request)) {
+    return reject(400, "malformed_request", "the request target is not a valid path");
+  }
+  out.outcome = ParsedRequest::Outcome::complete;
+  return out;
 }
 
 class Connection;
@@ -337,8 +435,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void begin_request(bool first) {
     if (state_ == State::closed) return;
     parser_.emplace();
-    parser_->body_limit(srv_.opt.body_limit_bytes);
-    parser_->header_limit(static_cast<std::uint32_t>(srv_.opt.header_limit_bytes));
+    configure_parser(*parser_, srv_.opt);
     if (srv_.draining && buffer_.size() == 0) {
       close();
       return;
@@ -374,20 +471,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (ec) return on_read_error(ec);
     disarm_timer();
     const auto& req = parser_->get();
-    // Request smuggling: a Transfer-Encoding other than exactly "chunked" (xchunked, "chunked,
-    // identity", gzip, two such headers, one beside Content-Length) would be read as no body and
-    // the bytes after it run as a second request. RFC 9112 §6.1 and §6.3: answer 400 and close.
-    if (const std::size_t te = req.count(http::field::transfer_encoding); te > 0) {
-      std::string value(req[http::field::transfer_encoding]);
-      value.erase(0, value.find_first_not_of(" \t"));
-      value.erase(value.find_last_not_of(" \t") + 1);
-      if (te != 1 || !beast::iequals(value, "chunked") ||
-          req.count(http::field::content_length) > 0) {
-        srv_.metrics->add_counter("kit_http_rejected_total", {{"reason", "malformed"}});
-        return reject(400, "malformed_request",
-                      "Transfer-Encoding must be exactly \"chunked\" (and without Content-Length)",
-                      "Transfer-Encoding");
-      }
+    if (!transfer_encoding_acceptable(req)) {
+      srv_.metrics->add_counter("kit_http_rejected_total", {{"reason", "malformed"}});
+      return reject(400, "malformed_request",
+                    "Transfer-Encoding must be exactly \"chunked\" (and without Content-Length)",
+                    "Transfer-Encoding");
     }
     if (parser_->is_done()) return on_request();
     if (beast::iequals(req[http::field::expect], "100-continue")) {
@@ -471,25 +559,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_request() {
     auto msg = parser_->release();
     Request req;
-    req.method = std::string(msg.method_string());
-    method_ = req.method;
+    method_ = std::string(msg.method_string());
     version_ = msg.version();
     keep_alive_ = msg.keep_alive();
-    if (!split_target(msg.target(), req.path, req.query)) {
+    if (!to_request(std::move(msg), req)) {
       path_.clear();
       srv_.metrics->add_counter("kit_http_rejected_total", {{"reason", "malformed"}});
       return reject(400, "malformed_request", "the request target is not a valid path");
     }
     path_ = req.path;
-    for (const auto& field : msg) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      auto [it, inserted] = req.headers.try_emplace(std::move(name), std::string(field.value()));
-      if (!inserted)
-        it->second += (it->first == "cookie" ? "; " : ", ") + std::string(field.value());
-    }
-    req.body = std::move(msg.body());
     req.remote_address = remote_;
 
     state_ = State::handling;

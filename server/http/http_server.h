@@ -110,6 +110,23 @@ bool percent_decode(std::string_view in, bool plus_is_space, std::string& out);
 bool split_target(std::string_view target, std::string& path,
                   std::map<std::string, std::string>& query);
 
+// One request read from bytes already received, exactly as a connection reads it: the same
+// parser and limits (options.body_limit_bytes, header_limit_bytes), the same Transfer-Encoding
+// check and the same conversion to Request (remote_address left empty). `consumed` is how many
+// bytes the request took (a pipelined request may follow). For the fuzz targets (fuzz/) and tests.
+struct ParsedRequest {
+  enum class Outcome {
+    complete,    // `request` holds it
+    incomplete,  // no byte of a request (a connection would wait, then close)
+    rejected,    // `rejection` is the HTTP layer's own answer (400, 413 or 431; then it closes)
+  };
+  Outcome outcome = Outcome::incomplete;
+  Request request;
+  Response rejection;
+  std::size_t consumed = 0;
+};
+ParsedRequest parse_request_bytes(std::string_view bytes, const HttpServerOptions& options);
+
 // {"error":{"code":...,"message":...,"field":...}} with the given status.
 Response http_error_response(int status, const std::string& code, const std::string& message,
                              const std::string& field = "");
