@@ -202,7 +202,9 @@ TEST(StatisticsCrossCheck, KaplanMeierMatchesStatsmodels) {
 }
 
 TEST(StatisticsCrossCheck, QuantilesMatchNumpy) {
-  for (const auto& c : load("statistics.expected.json")["summary"]) {
+  // The loaded document must outlive the loop: a range-for over a member of a temporary dangles.
+  const json data = load("statistics.expected.json");
+  for (const auto& c : data["summary"]) {
     const auto s = stats::summarize(c["values"].get<std::vector<double>>());
     const json actual = {{"n", s.n},        {"min", opt(s.min)},
                          {"q1", opt(s.q1)}, {"median", opt(s.median)},
