@@ -88,20 +88,61 @@ std::string random_token(std::size_t bytes) {
   return out;
 }
 
+namespace {
+std::atomic<std::int64_t> g_password_hash_operations{0};
+thread_local SeedPasswordMemo* t_seed_memo = nullptr;
+}  // namespace
+
+std::int64_t password_hash_operations() { return g_password_hash_operations.load(); }
+
+SeedPasswordMemo::SeedPasswordMemo() : previous_(t_seed_memo) { t_seed_memo = this; }
+
+SeedPasswordMemo::~SeedPasswordMemo() {
+  t_seed_memo = previous_;
+  if (!password.empty()) sodium_memzero(password.data(), password.size());
+}
+
+namespace {
+// The memo of this thread, if it holds `password` (compared in constant time).
+SeedPasswordMemo* memo_for(const std::string& password) {
+  SeedPasswordMemo* memo = t_seed_memo;
+  if (memo == nullptr || memo->hash.empty() || memo->password.size() != password.size() ||
+      sodium_memcmp(memo->password.data(), password.data(), password.size()) != 0) {
+    return nullptr;
+  }
+  return memo;
+}
+void remember(const std::string& hash, const std::string& password) {
+  if (t_seed_memo != nullptr && t_seed_memo->hash.empty()) {
+    t_seed_memo->password = password;
+    t_seed_memo->hash = hash;
+  }
+}
+}  // namespace
+
 std::string hash_password(const std::string& password) {
+  if (SeedPasswordMemo* memo = memo_for(password)) return memo->hash;
   ensure_sodium();
+  ++g_password_hash_operations;
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     throw std::runtime_error("password hashing ran out of memory");
   }
+  remember(out, password);
   return std::string(out);
 }
 
 bool verify_password(const std::string& hash, const std::string& password) {
   ensure_sodium();
   if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
-  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  if (SeedPasswordMemo* memo = memo_for(password); memo != nullptr && memo->hash == hash) {
+    return true;
+  }
+  ++g_password_hash_operations;
+  const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  if (ok) remember(hash, password);
+  return ok;
 }
 
 std::int64_t create_user(storage::Transaction& tx, const std::string& username,
