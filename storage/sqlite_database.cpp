@@ -340,12 +340,20 @@ bool only_space_or_comments(const char* p, const char* end) {
 // Runs every statement in `sql` (migrations hold several), binding ?N to params[N-1]. Returns the
 // rows of the last statement that produced any; `changes` gets the rows changed by DML. With a
 // cache, single statements are prepared once per connection.
+// A read transaction's statement that would write: refused before it runs.
+void require_read_only(sqlite3_stmt* st, bool read_only, std::string_view portable_sql) {
+  if (read_only && sqlite3_stmt_readonly(st) == 0) {
+    throw NeedsWriter("a read transaction cannot write (in: " + excerpt(portable_sql) + ")");
+  }
+}
+
 Rows run(sqlite3* db, std::string_view portable_sql, const std::vector<Value>& params,
-         std::int64_t* changes, StatementCache* cache = nullptr) {
+         std::int64_t* changes, StatementCache* cache = nullptr, bool read_only = false) {
   Rows rows;
   std::int64_t changed = 0;
   if (cache) {
     if (StatementCache::Entry* e = cache->find(portable_sql)) {
+      require_read_only(e->stmt.get(), read_only, portable_sql);
       check_parameters(e->numbers, params.size(), portable_sql);
       ResetGuard reset{e->stmt.get()};
       step_statement(db, e->stmt.get(), params, portable_sql, e->names, rows, changed);
@@ -367,6 +375,7 @@ Rows run(sqlite3* db, std::string_view portable_sql, const std::vector<Value>& p
     tail = next;
     if (!raw) continue;  // whitespace or a comment
     Stmt st(raw);
+    require_read_only(raw, read_only, portable_sql);
     std::shared_ptr<std::vector<std::string>> names;
     if (cache && first && cache->has_room() && only_space_or_comments(next, end)) {
       StatementCache::Entry* e =
@@ -522,14 +531,16 @@ class SqliteReadTransaction final : public Transaction {
     if (!reader_) throw std::logic_error("transaction already committed");
     if (failed_) throw std::logic_error("transaction failed earlier; it can only be rolled back");
     try {
-      return run(reader_->conn->getHandle(), sql, params, nullptr, &reader_->statements);
+      return run(reader_->conn->getHandle(), sql, params, nullptr, &reader_->statements, true);
+    } catch (const NeedsWriter&) {
+      throw;  // nothing ran
     } catch (...) {
       failed_ = true;
       throw;
     }
   }
   std::int64_t exec(std::string_view sql, const std::vector<Value>&) override {
-    throw std::logic_error("a read transaction cannot write (in: " + excerpt(sql) + ")");
+    throw NeedsWriter("a read transaction cannot write (in: " + excerpt(sql) + ")");
   }
   void commit() override;
 

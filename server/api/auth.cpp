@@ -526,48 +526,71 @@ std::optional<Principal> authenticate(const Request& req, Services& services,
 
   const std::int64_t now = services.now_ms();
   const std::string token_hash = sha256_hex(*token);
-  return storage::with_transaction(
-      services.db(), [&](storage::Transaction& tx) -> std::optional<Principal> {
-        storage::AccountStore accounts(tx);
-        const std::optional<storage::LoginOfUser> found = accounts.login_by_token_hash(token_hash);
-        if (!found) return std::nullopt;
-        const storage::Login& login = found->login;
-        const storage::User& user = found->user;
-        // Shared clinical workstations: a login unused for login_idle_minutes ends, whatever its
-        // absolute expiry (last_seen_ms is kept to the minute, so allow that minute).
-        const std::int64_t idle_ms =
-            static_cast<std::int64_t>(services.config().login_idle_minutes) * 60'000;
-        const bool idle = now - login.last_seen_ms > idle_ms + 60'000;
-        if (login.expired_at(now) || user.disabled || idle) {
-          accounts.end_login(login.id);
-          return std::nullopt;
-        }
-        auto role = role_from_name(user.role);
-        if (!role) return std::nullopt;
-        Principal p;
-        p.user_id = user.id;
-        p.username = user.username;
-        p.role = *role;
-        p.patient_id = user.patient_id;
-        p.login_id = std::to_string(login.id);
-        p.via_cookie = via_cookie;
-        if (totp_required(services.config(), p.role)) {
-          const auto factor = accounts.totp_factor(user.id);
-          p.second_factor_enrolment_required = !(factor && factor->confirmed());
-        }
-        if (via_cookie && state_changing(req.method)) {
-          const std::string sent = req.header(kCsrfHeader).value_or("");
-          if (!equal_constant_time(sent, login.csrf_token)) {
-            if (csrf_refused) *csrf_refused = p;
-            throw ApiError(ErrorKind::forbidden,
-                           "cookie sessions must send the X-CSRF-Token header on writes",
-                           "X-CSRF-Token", "csrf");
-          }
-        }
-        // last_seen_ms is coarse (a minute) so that most requests write nothing.
-        if (now - login.last_seen_ms >= 60'000) accounts.touch_login(login.id, now);
-        return p;
-      });
+  // `writable` false (a WAL reader, SQLite): the lookup stops and sets needs_write where it would
+  // write (ending an expired login, refreshing last_seen_ms once a minute); the caller then runs it
+  // again in a writer transaction. Most requests write nothing and never take the writer.
+  auto resolve = [&](storage::Transaction& tx, bool writable,
+                     bool& needs_write) -> std::optional<Principal> {
+    storage::AccountStore accounts(tx);
+    const std::optional<storage::LoginOfUser> found = accounts.login_by_token_hash(token_hash);
+    if (!found) return std::nullopt;
+    const storage::Login& login = found->login;
+    const storage::User& user = found->user;
+    // Shared clinical workstations: a login unused for login_idle_minutes ends, whatever its
+    // absolute expiry (last_seen_ms is kept to the minute, so allow that minute).
+    const std::int64_t idle_ms =
+        static_cast<std::int64_t>(services.config().login_idle_minutes) * 60'000;
+    const bool idle = now - login.last_seen_ms > idle_ms + 60'000;
+    if (login.expired_at(now) || user.disabled || idle) {
+      if (!writable) {
+        needs_write = true;
+        return std::nullopt;
+      }
+      accounts.end_login(login.id);
+      return std::nullopt;
+    }
+    auto role = role_from_name(user.role);
+    if (!role) return std::nullopt;
+    Principal p;
+    p.user_id = user.id;
+    p.username = user.username;
+    p.role = *role;
+    p.patient_id = user.patient_id;
+    p.login_id = std::to_string(login.id);
+    p.via_cookie = via_cookie;
+    if (totp_required(services.config(), p.role)) {
+      const auto factor = accounts.totp_factor(user.id);
+      p.second_factor_enrolment_required = !(factor && factor->confirmed());
+    }
+    if (via_cookie && state_changing(req.method)) {
+      const std::string sent = req.header(kCsrfHeader).value_or("");
+      if (!equal_constant_time(sent, login.csrf_token)) {
+        if (csrf_refused) *csrf_refused = p;
+        throw ApiError(ErrorKind::forbidden,
+                       "cookie sessions must send the X-CSRF-Token header on writes",
+                       "X-CSRF-Token", "csrf");
+      }
+    }
+    // last_seen_ms is coarse (a minute) so that most requests write nothing.
+    if (now - login.last_seen_ms >= 60'000) {
+      if (!writable) {
+        needs_write = true;
+        return std::nullopt;
+      }
+      accounts.touch_login(login.id, now);
+    }
+    return p;
+  };
+  if (std::unique_ptr<storage::Transaction> read = services.db().begin_read()) {
+    bool needs_write = false;
+    std::optional<Principal> p = resolve(*read, false, needs_write);
+    read->commit();
+    if (!needs_write) return p;
+  }
+  return storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+    bool unused = false;
+    return resolve(tx, true, unused);
+  });
 }
 
 // The caller confirms a sensitive act with their own password (an admin resetting another
