@@ -49,6 +49,14 @@ class TransientConflict : public std::runtime_error {
   explicit TransientConflict(const std::string& what) : std::runtime_error(what) {}
 };
 
+// A read transaction (Database::begin_read) was asked to write. Nothing ran; the caller runs its
+// work again in a writer transaction (the router does: a GET that writes, such as one that raises
+// an alert, runs once more on the writer).
+class NeedsWriter : public std::runtime_error {
+ public:
+  explicit NeedsWriter(const std::string& what) : std::runtime_error(what) {}
+};
+
 // The storage cannot take a write: its disk is full (`storage_full`), its file system or file is
 // read-only (`storage_read_only`), or it failed an I/O (`storage_io_error`). Nothing of the
 // transaction was stored. The API answers 503 with the code (server/api/router.cpp, ADR 0018).
@@ -87,6 +95,14 @@ class Database {
   virtual std::string backend() const = 0;  // "sqlite" or "postgresql"
   // Write transactions serialise where the back end needs it (SQLite: BEGIN IMMEDIATE).
   virtual std::unique_ptr<Transaction> begin() = 0;
+  // A read-only transaction on a snapshot of committed data that runs beside the writer, or
+  // nullptr where the back end has none (then use begin()). SQLite: a pooled WAL reader connection
+  // (docs/adr/0021-write-path-and-load.md, "Reads off the writer"); exec() and any statement that
+  // writes throw NeedsWriter before running. A write whose commit() has returned is visible to
+  // every read begun after it. PostgreSQL: nullptr (its transactions already run in parallel).
+  // Inside this thread's own commit group: nullptr (the group's work is not committed yet, and the
+  // thread must see it).
+  virtual std::unique_ptr<Transaction> begin_read() { return nullptr; }
   // A consistent copy of the whole database while it is in use (SQLite online backup API; for
   // PostgreSQL, pg_dump is the tool and this throws).
   virtual void backup_to(const std::filesystem::path& file) = 0;

@@ -340,12 +340,20 @@ bool only_space_or_comments(const char* p, const char* end) {
 // Runs every statement in `sql` (migrations hold several), binding ?N to params[N-1]. Returns the
 // rows of the last statement that produced any; `changes` gets the rows changed by DML. With a
 // cache, single statements are prepared once per connection.
+// A read transaction's statement that would write: refused before it runs.
+void require_read_only(sqlite3_stmt* st, bool read_only, std::string_view portable_sql) {
+  if (read_only && sqlite3_stmt_readonly(st) == 0) {
+    throw NeedsWriter("a read transaction cannot write (in: " + excerpt(portable_sql) + ")");
+  }
+}
+
 Rows run(sqlite3* db, std::string_view portable_sql, const std::vector<Value>& params,
-         std::int64_t* changes, StatementCache* cache = nullptr) {
+         std::int64_t* changes, StatementCache* cache = nullptr, bool read_only = false) {
   Rows rows;
   std::int64_t changed = 0;
   if (cache) {
     if (StatementCache::Entry* e = cache->find(portable_sql)) {
+      require_read_only(e->stmt.get(), read_only, portable_sql);
       check_parameters(e->numbers, params.size(), portable_sql);
       ResetGuard reset{e->stmt.get()};
       step_statement(db, e->stmt.get(), params, portable_sql, e->names, rows, changed);
@@ -367,6 +375,7 @@ Rows run(sqlite3* db, std::string_view portable_sql, const std::vector<Value>& p
     tail = next;
     if (!raw) continue;  // whitespace or a comment
     Stmt st(raw);
+    require_read_only(raw, read_only, portable_sql);
     std::shared_ptr<std::vector<std::string>> names;
     if (cache && first && cache->has_room() && only_space_or_comments(next, end)) {
       StatementCache::Entry* e =
@@ -506,6 +515,41 @@ class SqliteTransaction final : public Transaction {
   bool turn_ended_ = false;
 };
 
+// A WAL reader connection (query_only) and its prepared statements.
+struct Reader {
+  std::unique_ptr<SQLite::Database> conn;
+  StatementCache statements;  // destroyed before conn
+};
+
+// A read transaction on a reader: BEGIN (deferred; the first SELECT takes the WAL snapshot) ...
+// COMMIT, then the reader goes back to the pool.
+class SqliteReadTransaction final : public Transaction {
+ public:
+  SqliteReadTransaction(SqliteDatabase& owner, std::unique_ptr<Reader> reader);
+  ~SqliteReadTransaction() override;
+  Rows query(std::string_view sql, const std::vector<Value>& params) override {
+    if (!reader_) throw std::logic_error("transaction already committed");
+    if (failed_) throw std::logic_error("transaction failed earlier; it can only be rolled back");
+    try {
+      return run(reader_->conn->getHandle(), sql, params, nullptr, &reader_->statements, true);
+    } catch (const NeedsWriter&) {
+      throw;  // nothing ran
+    } catch (...) {
+      failed_ = true;
+      throw;
+    }
+  }
+  std::int64_t exec(std::string_view sql, const std::vector<Value>&) override {
+    throw NeedsWriter("a read transaction cannot write (in: " + excerpt(sql) + ")");
+  }
+  void commit() override;
+
+ private:
+  SqliteDatabase& owner_;
+  std::unique_ptr<Reader> reader_;
+  bool failed_ = false;
+};
+
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(fs::path file, SqliteOptions options) : file_(std::move(file)), options_(options) {
@@ -545,6 +589,35 @@ class SqliteDatabase final : public Database {
   }
 
   std::unique_ptr<CommitGroup> commit_group() override;
+
+  std::unique_ptr<Transaction> begin_read() override {
+    if (options_.read_only) return nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (in_own_group()) return nullptr;
+    }
+    std::unique_ptr<Reader> reader;
+    {
+      std::lock_guard lock(readers_mutex_);
+      if (!idle_readers_.empty()) {
+        reader = std::move(idle_readers_.back());
+        idle_readers_.pop_back();
+      }
+    }
+    if (!reader) {
+      reader = std::make_unique<Reader>();
+      reader->conn = connect_reader();
+    }
+    return std::make_unique<SqliteReadTransaction>(*this, std::move(reader));
+  }
+
+  // A reader back from a transaction: kept for the next one unless it is still inside a
+  // transaction (a failed COMMIT or ROLLBACK) or the pool is full.
+  void release_reader(std::unique_ptr<Reader> reader) {
+    if (!reader || sqlite3_get_autocommit(reader->conn->getHandle()) == 0) return;
+    std::lock_guard lock(readers_mutex_);
+    if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(reader));
+  }
 
   // The group's end: one COMMIT for everything since commit_group() (throws if it fails), or,
   // `keep` false, a rollback of it.
@@ -762,6 +835,21 @@ class SqliteDatabase final : public Database {
     return conn;
   }
 
+  std::unique_ptr<SQLite::Database> connect_reader() {
+    std::unique_ptr<SQLite::Database> conn;
+    try {
+      conn = std::make_unique<SQLite::Database>(file_.string(),
+                                                SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX,
+                                                options_.busy_timeout_ms);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cannot open SQLite database " + file_.string() + ": " + e.what());
+    }
+    sqlite3* db = conn->getHandle();
+    sqlite3_extended_result_codes(db, 1);
+    exec_simple(db, "PRAGMA query_only=ON");
+    return conn;
+  }
+
   std::unique_ptr<SQLite::Database> acquire() {
     {
       std::lock_guard lock(pool_mutex_);
@@ -803,7 +891,40 @@ class SqliteDatabase final : public Database {
   std::shared_ptr<Batch> group_batch_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<SQLite::Database>> idle_;
+  // Reader connections kept open for reads (one per concurrent read at most; the server's worker
+  // threads bound how many there are at once).
+  static constexpr std::size_t kMaxIdleReaders = 32;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<Reader>> idle_readers_;
 };
+
+SqliteReadTransaction::SqliteReadTransaction(SqliteDatabase& owner, std::unique_ptr<Reader> reader)
+    : owner_(owner), reader_(std::move(reader)) {
+  try {
+    exec_simple(reader_->conn->getHandle(), "BEGIN");
+  } catch (...) {
+    owner_.release_reader(std::move(reader_));
+    throw;
+  }
+}
+
+void SqliteReadTransaction::commit() {
+  if (!reader_) throw std::logic_error("transaction already committed");
+  if (failed_) throw std::logic_error("transaction failed earlier; it can only be rolled back");
+  exec_simple(reader_->conn->getHandle(), "COMMIT");
+  owner_.release_reader(std::move(reader_));
+}
+
+SqliteReadTransaction::~SqliteReadTransaction() {
+  if (!reader_) return;
+  sqlite3* db = reader_->conn->getHandle();
+  if (sqlite3_get_autocommit(db) == 0) {
+    char* err = nullptr;
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, &err);
+    sqlite3_free(err);
+  }
+  owner_.release_reader(std::move(reader_));
+}
 
 class SqliteCommitGroup final : public CommitGroup {
  public:

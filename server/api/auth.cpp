@@ -88,20 +88,61 @@ std::string random_token(std::size_t bytes) {
   return out;
 }
 
+namespace {
+std::atomic<std::int64_t> g_password_hash_operations{0};
+thread_local SeedPasswordMemo* t_seed_memo = nullptr;
+}  // namespace
+
+std::int64_t password_hash_operations() { return g_password_hash_operations.load(); }
+
+SeedPasswordMemo::SeedPasswordMemo() : previous_(t_seed_memo) { t_seed_memo = this; }
+
+SeedPasswordMemo::~SeedPasswordMemo() {
+  t_seed_memo = previous_;
+  if (!password.empty()) sodium_memzero(password.data(), password.size());
+}
+
+namespace {
+// The memo of this thread, if it holds `password` (compared in constant time).
+SeedPasswordMemo* memo_for(const std::string& password) {
+  SeedPasswordMemo* memo = t_seed_memo;
+  if (memo == nullptr || memo->hash.empty() || memo->password.size() != password.size() ||
+      sodium_memcmp(memo->password.data(), password.data(), password.size()) != 0) {
+    return nullptr;
+  }
+  return memo;
+}
+void remember(const std::string& hash, const std::string& password) {
+  if (t_seed_memo != nullptr && t_seed_memo->hash.empty()) {
+    t_seed_memo->password = password;
+    t_seed_memo->hash = hash;
+  }
+}
+}  // namespace
+
 std::string hash_password(const std::string& password) {
+  if (SeedPasswordMemo* memo = memo_for(password)) return memo->hash;
   ensure_sodium();
+  ++g_password_hash_operations;
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     throw std::runtime_error("password hashing ran out of memory");
   }
+  remember(out, password);
   return std::string(out);
 }
 
 bool verify_password(const std::string& hash, const std::string& password) {
   ensure_sodium();
   if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
-  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  if (SeedPasswordMemo* memo = memo_for(password); memo != nullptr && memo->hash == hash) {
+    return true;
+  }
+  ++g_password_hash_operations;
+  const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  if (ok) remember(hash, password);
+  return ok;
 }
 
 std::int64_t create_user(storage::Transaction& tx, const std::string& username,
@@ -485,48 +526,71 @@ std::optional<Principal> authenticate(const Request& req, Services& services,
 
   const std::int64_t now = services.now_ms();
   const std::string token_hash = sha256_hex(*token);
-  return storage::with_transaction(
-      services.db(), [&](storage::Transaction& tx) -> std::optional<Principal> {
-        storage::AccountStore accounts(tx);
-        const std::optional<storage::LoginOfUser> found = accounts.login_by_token_hash(token_hash);
-        if (!found) return std::nullopt;
-        const storage::Login& login = found->login;
-        const storage::User& user = found->user;
-        // Shared clinical workstations: a login unused for login_idle_minutes ends, whatever its
-        // absolute expiry (last_seen_ms is kept to the minute, so allow that minute).
-        const std::int64_t idle_ms =
-            static_cast<std::int64_t>(services.config().login_idle_minutes) * 60'000;
-        const bool idle = now - login.last_seen_ms > idle_ms + 60'000;
-        if (login.expired_at(now) || user.disabled || idle) {
-          accounts.end_login(login.id);
-          return std::nullopt;
-        }
-        auto role = role_from_name(user.role);
-        if (!role) return std::nullopt;
-        Principal p;
-        p.user_id = user.id;
-        p.username = user.username;
-        p.role = *role;
-        p.patient_id = user.patient_id;
-        p.login_id = std::to_string(login.id);
-        p.via_cookie = via_cookie;
-        if (totp_required(services.config(), p.role)) {
-          const auto factor = accounts.totp_factor(user.id);
-          p.second_factor_enrolment_required = !(factor && factor->confirmed());
-        }
-        if (via_cookie && state_changing(req.method)) {
-          const std::string sent = req.header(kCsrfHeader).value_or("");
-          if (!equal_constant_time(sent, login.csrf_token)) {
-            if (csrf_refused) *csrf_refused = p;
-            throw ApiError(ErrorKind::forbidden,
-                           "cookie sessions must send the X-CSRF-Token header on writes",
-                           "X-CSRF-Token", "csrf");
-          }
-        }
-        // last_seen_ms is coarse (a minute) so that most requests write nothing.
-        if (now - login.last_seen_ms >= 60'000) accounts.touch_login(login.id, now);
-        return p;
-      });
+  // `writable` false (a WAL reader, SQLite): the lookup stops and sets needs_write where it would
+  // write (ending an expired login, refreshing last_seen_ms once a minute); the caller then runs it
+  // again in a writer transaction. Most requests write nothing and never take the writer.
+  auto resolve = [&](storage::Transaction& tx, bool writable,
+                     bool& needs_write) -> std::optional<Principal> {
+    storage::AccountStore accounts(tx);
+    const std::optional<storage::LoginOfUser> found = accounts.login_by_token_hash(token_hash);
+    if (!found) return std::nullopt;
+    const storage::Login& login = found->login;
+    const storage::User& user = found->user;
+    // Shared clinical workstations: a login unused for login_idle_minutes ends, whatever its
+    // absolute expiry (last_seen_ms is kept to the minute, so allow that minute).
+    const std::int64_t idle_ms =
+        static_cast<std::int64_t>(services.config().login_idle_minutes) * 60'000;
+    const bool idle = now - login.last_seen_ms > idle_ms + 60'000;
+    if (login.expired_at(now) || user.disabled || idle) {
+      if (!writable) {
+        needs_write = true;
+        return std::nullopt;
+      }
+      accounts.end_login(login.id);
+      return std::nullopt;
+    }
+    auto role = role_from_name(user.role);
+    if (!role) return std::nullopt;
+    Principal p;
+    p.user_id = user.id;
+    p.username = user.username;
+    p.role = *role;
+    p.patient_id = user.patient_id;
+    p.login_id = std::to_string(login.id);
+    p.via_cookie = via_cookie;
+    if (totp_required(services.config(), p.role)) {
+      const auto factor = accounts.totp_factor(user.id);
+      p.second_factor_enrolment_required = !(factor && factor->confirmed());
+    }
+    if (via_cookie && state_changing(req.method)) {
+      const std::string sent = req.header(kCsrfHeader).value_or("");
+      if (!equal_constant_time(sent, login.csrf_token)) {
+        if (csrf_refused) *csrf_refused = p;
+        throw ApiError(ErrorKind::forbidden,
+                       "cookie sessions must send the X-CSRF-Token header on writes",
+                       "X-CSRF-Token", "csrf");
+      }
+    }
+    // last_seen_ms is coarse (a minute) so that most requests write nothing.
+    if (now - login.last_seen_ms >= 60'000) {
+      if (!writable) {
+        needs_write = true;
+        return std::nullopt;
+      }
+      accounts.touch_login(login.id, now);
+    }
+    return p;
+  };
+  if (std::unique_ptr<storage::Transaction> read = services.db().begin_read()) {
+    bool needs_write = false;
+    std::optional<Principal> p = resolve(*read, false, needs_write);
+    read->commit();
+    if (!needs_write) return p;
+  }
+  return storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+    bool unused = false;
+    return resolve(tx, true, unused);
+  });
 }
 
 // The caller confirms a sensitive act with their own password (an admin resetting another

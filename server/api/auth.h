@@ -20,6 +20,27 @@ struct ServerConfig;
 
 std::string hash_password(const std::string& password);
 bool verify_password(const std::string& hash, const std::string& password);
+// How many Argon2id hashes and verifications this process has computed (each ~0.1 s and 64 MiB).
+std::int64_t password_hash_operations();
+
+// While one lives, on the thread that made it: a password hashed or verified by hash_password /
+// verify_password is remembered, so that the same password hashes to the same string again and a
+// verification of that exact (hash, password) pair succeeds without recomputing Argon2id. For the
+// demo seed only (server/demo/demo.cpp: its accounts share one password, and the seeder logs in
+// and witnesses with it): ~14 Argon2id computations become one. Wrong passwords are never
+// remembered and always pay the full cost; the remembered password is wiped when it ends.
+class SeedPasswordMemo {
+ public:
+  SeedPasswordMemo();
+  ~SeedPasswordMemo();
+  SeedPasswordMemo(const SeedPasswordMemo&) = delete;
+  SeedPasswordMemo& operator=(const SeedPasswordMemo&) = delete;
+  std::string password;
+  std::string hash;  // empty until the first hash or successful verification
+
+ private:
+  SeedPasswordMemo* previous_;
+};
 
 // A second clinician confirms their presence with their password (witnessed waste of a
 // controlled substance). Throttled and locked out like a login (the attempt is counted before the

@@ -116,6 +116,8 @@ Response current_exception_response(const Route& route, const Services& services
                                  "missing link)"));
   } catch (const storage::TransientConflict&) {
     throw;
+  } catch (const storage::NeedsWriter&) {
+    throw;  // a GET that writes: the router runs it again on the writer
   } catch (const storage::StorageUnavailable& e) {
     if (e.code() == "storage_full" && services.storage_guard() != nullptr) {
       services.storage_guard()->disk_full();
@@ -189,7 +191,7 @@ void enforce_access(const Route& route, const std::map<std::string, std::string>
 }
 
 Response run_once(const Route& route, const std::map<std::string, std::string>& params,
-                  const Request& req, Services& services) {
+                  const Request& req, Services& services, bool reads_on_reader) {
   std::optional<Principal> who;
   std::optional<RouteContext> ctx;
   try {
@@ -204,6 +206,7 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
       who.reset();  // a stale cookie without its CSRF header does not block public routes
     }
     ctx.emplace(req, params, who, services);
+    if (reads_on_reader) ctx->use_read_transaction();
     enforce_access(route, params, who, *ctx);
     // A retry of a write already answered gets that answer and runs nothing (idempotency.h).
     const std::optional<IdempotentRequest> idempotent = idempotent_request(req, who);
@@ -254,11 +257,11 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
       }
       if (rows.empty())
         rows.push_back(audit_entry(route, req, who, std::nullopt, resp.status, now));
-      append_audit_rows(ctx->tx(), rows);
+      append_audit_rows(ctx->write_tx(), rows);
       audit_rows = static_cast<std::int64_t>(rows.size());
     }
     if (idempotent) {
-      remember_answer(ctx->tx(), *idempotent, req, resp,
+      remember_answer(ctx->write_tx(), *idempotent, req, resp,
                       ctx->patient() ? ctx->patient() : path_patient(route, params),
                       services.now_ms());
     }
@@ -314,8 +317,22 @@ const Principal& RouteContext::user() const {
 }
 
 storage::Transaction& RouteContext::tx() {
-  if (!tx_) tx_ = services_.db().begin();
+  if (!tx_) {
+    if (read_) tx_ = services_.db().begin_read();
+    tx_is_read_ = tx_ != nullptr;
+    if (!tx_) tx_ = services_.db().begin();
+  }
   return *tx_;
+}
+
+storage::Transaction& RouteContext::write_tx() {
+  if (tx_ && tx_is_read_) {
+    tx_->commit();  // ends the snapshot; nothing was written
+    tx_.reset();
+    tx_is_read_ = false;
+  }
+  read_ = false;
+  return tx();
 }
 
 void RouteContext::require_patient_access(std::int64_t patient_id) {
@@ -388,11 +405,14 @@ Response Router::dispatch(const Request& req, Services& services) const {
     return resp;
   }
   bool ran_again_in_reserve = false;
+  // A GET reads on a reader beside the writer where the back end has them (SQLite); one that turns
+  // out to write runs again on the writer (docs/adr/0021-write-path-and-load.md).
+  bool reads_on_reader = req.method == "GET";
   for (int attempt = 1;; ++attempt) {
     try {
       StorageGuard* guard = services.storage_guard();
       const std::uint64_t releases = guard ? guard->releases() : 0;
-      Response resp = run_once(*best, best_params, req, services);
+      Response resp = run_once(*best, best_params, req, services, reads_on_reader);
       // A read that found the disk full released the reserve: it runs once more in that room.
       if (resp.status == 503 && guard != nullptr && req.method == "GET" && !ran_again_in_reserve &&
           guard->releases() != releases) {
@@ -400,6 +420,10 @@ Response Router::dispatch(const Request& req, Services& services) const {
         continue;
       }
       return resp;
+    } catch (const storage::NeedsWriter&) {
+      if (!reads_on_reader) throw;  // cannot happen: only read transactions refuse writes
+      reads_on_reader = false;
+      --attempt;
     } catch (const storage::TransientConflict&) {
       if (attempt >= kMaxAttempts) {
         Response resp =

@@ -40,7 +40,14 @@ class RouteContext {
   const Principal& user() const;  // 401 if anonymous
   Services& services() { return services_; }
   // The request's transaction (opened on first use, committed by the router after the handler).
+  // For a GET where the back end has readers (SQLite) it is a read transaction on a snapshot of
+  // committed data, beside the writer, and cannot write; the router then writes the audit row in a
+  // writer transaction of its own (docs/adr/0021-write-path-and-load.md, "Reads off the writer").
   storage::Transaction& tx();
+  // The router's: the transaction for the audit row and the remembered answer. A read transaction
+  // is ended first (its reads are done) and a writer transaction takes its place.
+  storage::Transaction& write_tx();
+  void use_read_transaction() { read_ = true; }
   // The patient this request reads or writes, for the audit log and the patient_self rule.
   void set_patient(std::int64_t patient_id) { patient_id_ = patient_id; }
   std::optional<std::int64_t> patient() const { return patient_id_; }
@@ -63,6 +70,8 @@ class RouteContext {
   std::optional<Principal> principal_;
   Services& services_;
   std::unique_ptr<storage::Transaction> tx_;
+  bool read_ = false;        // a GET: tx() opens a read transaction where the back end has one
+  bool tx_is_read_ = false;  // tx_ is a read transaction
   std::optional<std::int64_t> patient_id_;
   std::set<std::int64_t> listed_;
 };

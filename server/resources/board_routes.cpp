@@ -72,35 +72,48 @@ Response board(RouteContext& ctx) {
   storage::AssessmentStore assessments(tx);
   nlohmann::json sessions = nlohmann::json::array();
   nlohmann::json alerts = nlohmann::json::array();
-  for (std::int64_t patient_id : patients) {
-    for (const storage::InfusionSession& s : infusions.of_patient(patient_id)) {
-      if (!s.appointment_id || appointment_ids.count(*s.appointment_id) == 0) continue;
-      if (s.state == "voided") continue;
-      sessions.push_back(
-          {{"session_id", s.id},
-           {"appointment_id", *s.appointment_id},
-           {"patient_id", s.patient_id},
-           {"chair_id", s.chair_id ? nlohmann::json(*s.chair_id) : nlohmann::json(nullptr)},
-           {"state", s.state},
-           {"started_at",
-            s.started_at_ms ? nlohmann::json(iso8601_ms(*s.started_at_ms)) : nlohmann::json()},
-           {"stopped_at",
-            s.stopped_at_ms ? nlohmann::json(iso8601_ms(*s.stopped_at_ms)) : nlohmann::json()},
-           {"infused_minutes",
-            static_cast<double>(infused_ms(infusions.pump_events(s.id), now)) / 60000.0},
-           {"planned_duration_min", s.planned_duration_min}});
-    }
-    storage::AlertFilter filter;
-    filter.patient_id = patient_id;
-    const std::vector<storage::Alert> open = assessments.alerts(filter);
-    if (open.empty()) continue;
-    std::string highest;
-    for (const storage::Alert& a : open) {
-      if (severity_rank(a.severity) > severity_rank(highest)) highest = a.severity;
-    }
+  // One query per kind for the whole day (sessions, their pump events, open alerts), not one per
+  // patient: the board is refreshed by every chair-side screen.
+  const std::vector<storage::InfusionSession> day_sessions = infusions.of_appointments(
+      std::vector<std::int64_t>(appointment_ids.begin(), appointment_ids.end()));
+  std::vector<const storage::InfusionSession*> shown;
+  std::vector<std::int64_t> shown_ids;
+  for (const storage::InfusionSession& s : day_sessions) {
+    if (!s.appointment_id || patients.count(s.patient_id) == 0) continue;
+    if (s.state == "voided") continue;
+    shown.push_back(&s);
+    shown_ids.push_back(s.id);
+  }
+  const std::map<std::int64_t, std::vector<storage::StoredPumpEvent>> events =
+      infusions.pump_events_of(shown_ids);
+  for (const storage::InfusionSession* sp : shown) {
+    const storage::InfusionSession& s = *sp;
+    const auto ev = events.find(s.id);
+    const std::int64_t infused = ev == events.end() ? 0 : infused_ms(ev->second, now);
+    sessions.push_back(
+        {{"session_id", s.id},
+         {"appointment_id", *s.appointment_id},
+         {"patient_id", s.patient_id},
+         {"chair_id", s.chair_id ? nlohmann::json(*s.chair_id) : nlohmann::json(nullptr)},
+         {"state", s.state},
+         {"started_at",
+          s.started_at_ms ? nlohmann::json(iso8601_ms(*s.started_at_ms)) : nlohmann::json()},
+         {"stopped_at",
+          s.stopped_at_ms ? nlohmann::json(iso8601_ms(*s.stopped_at_ms)) : nlohmann::json()},
+         {"infused_minutes", static_cast<double>(infused) / 60000.0},
+         {"planned_duration_min", s.planned_duration_min}});
+  }
+  std::map<std::int64_t, std::pair<std::int64_t, std::string>> open;  // patient -> count, highest
+  for (const auto& [patient_id, severity] : assessments.open_alert_severities(
+           std::vector<std::int64_t>(patients.begin(), patients.end()))) {
+    auto& [count, highest] = open[patient_id];
+    ++count;
+    if (severity_rank(severity) > severity_rank(highest)) highest = severity;
+  }
+  for (const auto& [patient_id, summary] : open) {
     alerts.push_back({{"patient_id", patient_id},
-                      {"open", static_cast<std::int64_t>(open.size())},
-                      {"highest_severity", highest}});
+                      {"open", summary.first},
+                      {"highest_severity", summary.second}});
   }
   return json_response({{"date", it->second},
                         {"now", iso8601_ms(now)},

@@ -203,6 +203,25 @@ std::vector<Alert> AssessmentStore::alerts(const AlertFilter& filter) {
   return out;
 }
 
+std::vector<std::pair<std::int64_t, std::string>> AssessmentStore::open_alert_severities(
+    const std::vector<std::int64_t>& patient_ids) {
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  if (patient_ids.empty()) return out;
+  std::vector<Value> params;
+  std::string in;
+  for (std::int64_t id : patient_ids) {
+    params.emplace_back(id);
+    in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+  }
+  for (const Row& r : tx_.query("SELECT patient_id, severity FROM alerts WHERE acknowledged_at_ms "
+                                "IS NULL AND patient_id IN (" +
+                                    in + ") ORDER BY patient_id, id",
+                                params)) {
+    out.emplace_back(r.i64("patient_id"), r.text("severity"));
+  }
+  return out;
+}
+
 bool AssessmentStore::acknowledge_alert(std::int64_t alert_id, std::int64_t expected_version,
                                         std::int64_t by_user_id, const std::string& note,
                                         std::int64_t now_ms) {

@@ -138,13 +138,17 @@ class AssessmentStore {
   std::int64_t raise_alert(const NewAlert& a);  // returns the id
   std::optional<Alert> find_alert(std::int64_t alert_id);
   // The earliest date of an active clinic-recorded (not self-report) sheet of an instrument.
-  std::optional<std::string> first_clinic_date(std::int64_t patient_id, const std::string& instrument);
+  std::optional<std::string> first_clinic_date(std::int64_t patient_id,
+                                               const std::string& instrument);
   // An open safety-flag alert of the patient whose message starts with `prefix` and whose
   // severity is `severity` (so a repeated flag joins it instead of raising another).
   std::optional<std::int64_t> open_safety_alert(std::int64_t patient_id, const std::string& prefix,
                                                 const std::string& severity);
   // Most severe first, then the longest waiting (created_at_ms), then id.
   std::vector<Alert> alerts(const AlertFilter& filter);
+  // The open alerts of these patients (patient_id, severity only), by patient: one query.
+  std::vector<std::pair<std::int64_t, std::string>> open_alert_severities(
+      const std::vector<std::int64_t>& patient_ids);
   // Acknowledges the alert if it is still at expected_version; false if it changed meanwhile.
   bool acknowledge_alert(std::int64_t alert_id, std::int64_t expected_version,
                          std::int64_t by_user_id, const std::string& note, std::int64_t now_ms);

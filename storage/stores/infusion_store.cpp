@@ -111,14 +111,15 @@ StoredAdverseEvent adverse_event_from(const Row& r) {
 }
 
 StoredDissociation dissociation_from(const Row& r) {
-  return {r.i64("id"),          r.f64("total"),        r.text("answers_json"), r.text("status"),
-          r.opt_i64("amends_id"), r.i64("recorded_by"), r.i64("at_ms")};
+  return {r.i64("id"),      r.f64("total"),         r.text("answers_json"),
+          r.text("status"), r.opt_i64("amends_id"), r.i64("recorded_by"),
+          r.i64("at_ms")};
 }
 
 StoredCorrection correction_from(const Row& r) {
-  return {r.i64("id"),          r.text("entity"),         r.i64("entity_id"),
-          r.text("action"),     r.text("reason"),         r.opt_i64("replacement_id"),
-          r.i64("by_user_id"),  r.i64("at_ms")};
+  return {r.i64("id"),         r.text("entity"), r.i64("entity_id"),
+          r.text("action"),    r.text("reason"), r.opt_i64("replacement_id"),
+          r.i64("by_user_id"), r.i64("at_ms")};
 }
 
 // The table holding each correctable entry of a session, and how it names the session.
@@ -137,9 +138,8 @@ EntryTable entry_table(const std::string& entity) {
 }  // namespace
 
 std::optional<InfusionSession> InfusionStore::find(std::int64_t id) {
-  Rows rows = tx_.query(std::string("SELECT ") + kSessionColumns +
-                            " FROM infusion_sessions WHERE id = $1",
-                        {id});
+  Rows rows = tx_.query(
+      std::string("SELECT ") + kSessionColumns + " FROM infusion_sessions WHERE id = $1", {id});
   if (rows.empty()) return std::nullopt;
   return session_from(rows.front());
 }
@@ -149,6 +149,33 @@ std::vector<InfusionSession> InfusionStore::of_patient(std::int64_t patient_id) 
   for (const Row& r : tx_.query(std::string("SELECT ") + kSessionColumns +
                                     " FROM infusion_sessions WHERE patient_id = $1 ORDER BY id",
                                 {patient_id})) {
+    out.push_back(session_from(r));
+  }
+  return out;
+}
+
+namespace {
+// "$1, $2, ..." for an IN list, and its parameters.
+std::string in_list(const std::vector<std::int64_t>& ids, std::vector<Value>& params) {
+  std::string out;
+  for (std::int64_t id : ids) {
+    params.emplace_back(id);
+    out += (out.empty() ? "$" : ", $") + std::to_string(params.size());
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<InfusionSession> InfusionStore::of_appointments(
+    const std::vector<std::int64_t>& appointment_ids) {
+  std::vector<InfusionSession> out;
+  if (appointment_ids.empty()) return out;
+  std::vector<Value> params;
+  const std::string in = in_list(appointment_ids, params);
+  for (const Row& r : tx_.query(std::string("SELECT ") + kSessionColumns +
+                                    " FROM infusion_sessions WHERE appointment_id IN (" + in +
+                                    ") ORDER BY patient_id, id",
+                                params)) {
     out.push_back(session_from(r));
   }
   return out;
@@ -202,6 +229,21 @@ std::vector<StoredPumpEvent> InfusionStore::pump_events(std::int64_t session_id)
   return out;
 }
 
+std::map<std::int64_t, std::vector<StoredPumpEvent>> InfusionStore::pump_events_of(
+    const std::vector<std::int64_t>& session_ids) {
+  std::map<std::int64_t, std::vector<StoredPumpEvent>> out;
+  if (session_ids.empty()) return out;
+  std::vector<Value> params;
+  const std::string in = in_list(session_ids, params);
+  for (const Row& r : tx_.query("SELECT * FROM session_events WHERE session_id IN (" + in +
+                                    ") ORDER BY session_id, at_ms, id",
+                                params)) {
+    StoredPumpEvent e = pump_event_from(r);
+    out[e.session_id].push_back(std::move(e));
+  }
+  return out;
+}
+
 std::int64_t InfusionStore::insert_pump_event(const StoredPumpEvent& e) {
   return tx_
       .query(
@@ -243,8 +285,8 @@ std::int64_t InfusionStore::insert_vital(const StoredVital& v) {
           "amends_id, recorded_by, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
           "'active', $12, $13, $14) RETURNING id",
           {v.session_id, v.point, opt(v.sbp_mmhg), opt(v.dbp_mmhg), opt(v.hr_bpm),
-           opt(v.spo2_percent), opt(v.rr_per_min), opt(v.consciousness), v.action,
-           v.reasons_json, opt(v.alert_id), opt(v.amends_id), v.recorded_by, v.at_ms})
+           opt(v.spo2_percent), opt(v.rr_per_min), opt(v.consciousness), v.action, v.reasons_json,
+           opt(v.alert_id), opt(v.amends_id), v.recorded_by, v.at_ms})
       .front()
       .i64("id");
 }
@@ -287,9 +329,9 @@ std::optional<StoredDischarge> InfusionStore::discharge(std::int64_t session_id)
   if (rows.empty()) return std::nullopt;
   const Row& r = rows.front();
   return StoredDischarge{r.text("result_json"),         r.text("gates_json"),
-                         r.i64("aldrete_score"),         r.i64("ready") == 1,
-                         r.opt_text("override_reason"),  r.opt_i64("override_physician_id"),
-                         r.i64("recorded_by"),           r.i64("at_ms")};
+                         r.i64("aldrete_score"),        r.i64("ready") == 1,
+                         r.opt_text("override_reason"), r.opt_i64("override_physician_id"),
+                         r.i64("recorded_by"),          r.i64("at_ms")};
 }
 
 void InfusionStore::insert_discharge(std::int64_t session_id, const std::string& request_json,
@@ -372,9 +414,10 @@ std::optional<PatientGateRow> InfusionStore::patient_gate_facts(std::int64_t pat
     g.approval_reason = a.front().text("reason");
   }
   g.treatment_consent_active =
-      tx_.query("SELECT COUNT(*) AS n FROM consents WHERE patient_id = $1 AND consent_type = "
-                "'treatment' AND withdrawn_at_ms IS NULL",
-                {patient_id})
+      tx_.query(
+             "SELECT COUNT(*) AS n FROM consents WHERE patient_id = $1 AND consent_type = "
+             "'treatment' AND withdrawn_at_ms IS NULL",
+             {patient_id})
           .front()
           .i64("n") > 0;
   Rows w = tx_.query(
@@ -419,9 +462,9 @@ std::optional<AppointmentGateRow> InfusionStore::appointment(std::int64_t appoin
       {appointment_id});
   if (r.empty()) return std::nullopt;
   const Row& x = r.front();
-  return AppointmentGateRow{x.i64("id"),        x.i64("patient_id"), x.opt_i64("course_id"),
-                            x.i64("chair_id"),  x.i64("clinic_id"),  x.text("status"),
-                            x.text("on_date"),  x.text("kind")};
+  return AppointmentGateRow{x.i64("id"),       x.i64("patient_id"), x.opt_i64("course_id"),
+                            x.i64("chair_id"), x.i64("clinic_id"),  x.text("status"),
+                            x.text("on_date"), x.text("kind")};
 }
 
 int InfusionStore::live_sessions_on_appointment(std::int64_t appointment_id,

@@ -5,6 +5,7 @@
 // operations over the caller's transaction, plain records, one row->record function per type.
 // Pump rates are integer pump steps here; the caller converts to mL/h at its edge.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -197,6 +198,8 @@ class InfusionStore {
 
   std::optional<InfusionSession> find(std::int64_t id);
   std::vector<InfusionSession> of_patient(std::int64_t patient_id);
+  // The sessions booked on these appointments, by patient then id: one query (the chair board).
+  std::vector<InfusionSession> of_appointments(const std::vector<std::int64_t>& appointment_ids);
   std::int64_t insert(const NewInfusionSession& s);
   // false when the version moved on (a concurrent write won).
   bool change_state(std::int64_t id, std::int64_t expected_version, const InfusionStateChange& c,
@@ -205,6 +208,9 @@ class InfusionStore {
   void set_limit_alert(std::int64_t id, bool hard, std::int64_t alert_id);
 
   std::vector<StoredPumpEvent> pump_events(std::int64_t session_id);
+  // The pump events of these sessions, each session's in the order of pump_events(): one query.
+  std::map<std::int64_t, std::vector<StoredPumpEvent>> pump_events_of(
+      const std::vector<std::int64_t>& session_ids);
   std::int64_t insert_pump_event(const StoredPumpEvent& e);
   std::vector<StoredVital> vitals(std::int64_t session_id);
   std::optional<StoredVital> latest_baseline(std::int64_t session_id);

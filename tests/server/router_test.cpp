@@ -1,6 +1,7 @@
 // The router: matching, 404/405, error mapping, the per-request transaction, ETag/If-Match.
 #include "core/common/error.h"
 #include "server/api/api_error.h"
+#include "storage/sqlite_database.h"
 #include "tests/server/api_fixture.h"
 
 namespace kit::server::testing {
@@ -196,6 +197,51 @@ TEST(Roles, NamesRoundTrip) {
     EXPECT_EQ(role_from_name(role_name(r)), r);
   }
   EXPECT_FALSE(role_from_name("root").has_value());
+}
+
+// Reads off the writer (issue 10 §2, ADR 0021): on SQLite a GET's SQL, and the authentication of
+// its caller, run on a WAL reader beside the writer; only the audit row takes a writer turn (one
+// transaction), committed before the answer leaves. A write acknowledged before it is seen.
+TEST_F(RouterTest, AnAuditedReadTakesTheWriterOnlyForItsAuditRow) {
+  local_.add(route(
+      "GET", "/api/v1/patients/{id}",
+      [](RouteContext& c) {
+        const std::int64_t n =
+            c.tx()
+                .query("SELECT COUNT(*) AS n FROM login_throttle WHERE username LIKE 'mark%'")
+                .at(0)
+                .i64("n");
+        return json_response({{"marks", n}});
+      },
+      Access{false, {Role::nurse}, false}, true));
+  local_.add(route("POST", "/w/ok", [](RouteContext& c) {
+    c.tx().exec("INSERT INTO login_throttle (username, updated_at_ms) VALUES ('mark1', 0)");
+    return json_response({{"ok", true}});
+  }));
+  const std::int64_t patient = add_patient("MRN-READ-1");
+  const Caller nurse = make_caller(Role::nurse);
+  ASSERT_EQ(local_.dispatch(request("POST", "/w/ok"), *services_).status, 200);
+  const std::int64_t audit_before = audit_rows();
+  const std::int64_t writes_before = storage::sqlite_writer_stats(*db_).transactions;
+  Request req = request("GET", "/api/v1/patients/" + std::to_string(patient));
+  req.headers["authorization"] = "Bearer " + nurse.token;
+  const Response r = local_.dispatch(req, *services_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r)["marks"], 1);  // the acknowledged write is seen
+  EXPECT_EQ(storage::sqlite_writer_stats(*db_).transactions - writes_before, 1);
+  EXPECT_EQ(audit_rows(), audit_before + 1);
+  EXPECT_EQ(last_audit().at(0).opt_i64("patient_id"), patient);
+}
+
+// A GET handler that writes (GET /sessions/{id} raises an alert once) cannot write on a reader:
+// the request runs again, from the start, on the writer; the write is stored once.
+TEST_F(RouterTest, AReadRouteThatWritesRunsAgainOnTheWriter) {
+  local_.add(route("GET", "/r/writes", [](RouteContext& c) {
+    c.tx().exec("INSERT INTO login_throttle (username, updated_at_ms) VALUES ('mark9', 0)");
+    return json_response({{"ok", true}});
+  }));
+  EXPECT_EQ(local_.dispatch(request("GET", "/r/writes"), *services_).status, 200);
+  EXPECT_EQ(count_marks(), 1);
 }
 
 }  // namespace

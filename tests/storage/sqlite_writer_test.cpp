@@ -230,5 +230,51 @@ TEST_F(SqliteWriter, ACommitGroupNotFinishedLeavesNothing) {
   EXPECT_EQ(committed_rows(), 1);
 }
 
+// Reads off the writer (issue 10 §2): a read transaction runs on a pooled WAL reader connection,
+// beside a writer that holds its turn; it sees committed data only (a snapshot), so a write
+// acknowledged by commit() is seen by every read begun after it (read your writes).
+TEST_F(SqliteWriter, AReadRunsWhileTheWriterHoldsItsTurn) {
+  auto writer = db->begin();
+  writer->exec("INSERT INTO t (v) VALUES (1)");  // not committed yet
+  std::atomic<int> seen{-1};
+  std::thread reader([&] {
+    auto r = db->begin_read();
+    ASSERT_NE(r, nullptr);
+    seen = static_cast<int>(r->query("SELECT count(*) AS n FROM t").at(0).i64("n"));
+    r->commit();
+  });
+  // The reader must not wait for the writer's turn (it would wait busy_timeout_ms, 10 s).
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (seen == -1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(seen.load(), 0);  // the uncommitted row is not visible
+  writer->commit();
+  reader.join();
+  auto after = db->begin_read();
+  EXPECT_EQ(after->query("SELECT count(*) AS n FROM t").at(0).i64("n"), 1);  // read your writes
+  after->commit();
+}
+
+TEST_F(SqliteWriter, AReadTransactionCannotWrite) {
+  auto r = db->begin_read();
+  ASSERT_NE(r, nullptr);
+  EXPECT_THROW(r->exec("INSERT INTO t (v) VALUES (2)"), NeedsWriter);
+  r.reset();
+  auto r2 = db->begin_read();
+  EXPECT_THROW(r2->query("INSERT INTO t (v) VALUES (3) RETURNING id"), NeedsWriter);
+  EXPECT_EQ(r2->query("SELECT count(*) AS n FROM t").at(0).i64("n"), 0);  // still usable
+  r2.reset();
+  EXPECT_EQ(committed_rows(), 0);
+}
+
+// The thread that holds a commit group (the demo seed) reads its own uncommitted work, so it gets
+// no separate reader: begin_read() answers nullptr and the caller uses begin().
+TEST_F(SqliteWriter, NoSeparateReadInsideTheThreadsOwnCommitGroup) {
+  auto group = db->commit_group();
+  EXPECT_EQ(db->begin_read(), nullptr);
+  group->finish();
+  EXPECT_NE(db->begin_read(), nullptr);
+}
+
 }  // namespace
 }  // namespace kit::storage::test
