@@ -60,6 +60,7 @@ class SqliteWriter : public ::testing::Test {
 TEST_F(SqliteWriter, TransactionsAreServedInArrivalOrder) {
   for (int round = 0; round < 3; ++round) {
     auto holder = db->begin();
+    const std::int64_t waited_before = kit::storage::sqlite_writer_stats(*db).waited;
     std::mutex m;
     std::vector<int> order;
     std::vector<std::thread> threads;
@@ -74,7 +75,12 @@ TEST_F(SqliteWriter, TransactionsAreServedInArrivalOrder) {
         tx->exec("INSERT INTO t (v) VALUES ($1)", {std::int64_t{round * 100 + i}});
         tx->commit();
       });
-      std::this_thread::sleep_for(50ms);  // the next one arrives after this one queued
+      // The next one arrives only after this one has queued (a fixed sleep was not enough on a
+      // loaded machine: a thread can take longer than that to start).
+      const auto deadline = std::chrono::steady_clock::now() + 10s;
+      while (kit::storage::sqlite_writer_stats(*db).waited < waited_before + i + 1 &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
     }
     holder->commit();
     holder.reset();
@@ -89,6 +95,7 @@ TEST_F(SqliteWriter, TransactionsAreServedInArrivalOrder) {
 // even when the transaction was not the last of its batch (a later one kept the writer busy).
 TEST_F(SqliteWriter, CommitReturnsOnlyOnceTheRowIsCommitted) {
   auto first = db->begin();
+  const std::int64_t waited_before = sqlite_writer_stats(*db).waited;
   first->exec("INSERT INTO t (v) VALUES (1)");
   std::atomic<bool> second_began{false};
   std::atomic<bool> release_second{false};
@@ -99,7 +106,11 @@ TEST_F(SqliteWriter, CommitReturnsOnlyOnceTheRowIsCommitted) {
     while (!release_second) std::this_thread::sleep_for(1ms);
     second->commit();
   });
-  std::this_thread::sleep_for(50ms);  // `later` is now waiting for the writer
+  // Wait until `later` is queued for the writer (a fixed sleep was not enough on a loaded machine).
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       sqlite_writer_stats(*db).waited < waited_before + 1 &&
+       std::chrono::steady_clock::now() < until;)
+    std::this_thread::sleep_for(1ms);
   std::atomic<bool> first_returned{false};
   std::thread committer([&] {
     first->commit();
