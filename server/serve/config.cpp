@@ -441,6 +441,17 @@ ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env
   if (flags.inquiry_limit_per_hour) o.inquiry_limit_per_hour = *flags.inquiry_limit_per_hour;
   if (flags.web_dir) o.web_dir = *flags.web_dir;
   if (flags.totp_required_roles) o.totp_required_roles = *flags.totp_required_roles;
+  if (flags.test_clock_file) {
+    // A moved clock would date a real patient's treatment wrongly: only a demo clinic (synthetic
+    // patients, accounts with a printed password) may run on one (ADR 0029).
+    if (!o.demo) {
+      throw ConfigError(
+          "--test-clock is accepted only with --demo: it moves the server's clock for browser "
+          "tests and must never run a real clinic");
+    }
+    if (flags.test_clock_file->empty()) throw ConfigError("--test-clock needs a file");
+    o.test_clock_file = *flags.test_clock_file;
+  }
   validate(o);
   return o;
 }

@@ -84,6 +84,10 @@ struct ServeOptions {
   int backup_keep = 14;
   std::string backup_timezone;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
+  // `--test-clock FILE` (command line only: no TOML key, no environment variable; only with
+  // demo): the server's clock runs ahead by the minutes FILE holds (server/api/test_clock.h,
+  // docs/adr/0029-test-clock.md). Empty: the real clock.
+  std::string test_clock_file;
 };
 
 // The folder the web application is served from: options.web_dir, or when that is empty the
@@ -119,6 +123,7 @@ struct ServeFlags {
   std::optional<int> inquiry_limit_per_hour;
   std::optional<std::string> web_dir;
   std::optional<std::string> totp_required_roles;
+  std::optional<std::string> test_clock_file;  // --test-clock (refused without demo)
 };
 
 // A setting that cannot be used; the message names it and where it came from.

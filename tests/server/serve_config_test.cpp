@@ -438,3 +438,41 @@ TEST(ServeConfigTest, TrustedProxiesFromFileAsArrayOrTextAndFromTheEnvironment) 
 }
 
 }  // namespace kit::server
+
+namespace kit::server {
+namespace {
+
+// The test clock (ADR 0029): the command line of a demo server only.
+TEST(ServeConfigTestClock, AcceptedOnlyWithDemo) {
+  ServeFlags f;
+  f.test_clock_file = "/tmp/clock";
+  EXPECT_TRUE(refused_naming(f, {}, {"--test-clock", "--demo"}));
+  EXPECT_TRUE(refused_naming(f, {{"KIT_DEMO", "0"}}, {"--test-clock", "--demo"}));
+  f.demo = true;
+  EXPECT_EQ(resolve_serve_options(f, env_of({})).test_clock_file, "/tmp/clock");
+  ServeFlags from_env;
+  from_env.test_clock_file = "/tmp/clock";
+  EXPECT_EQ(resolve_serve_options(from_env, env_of({{"KIT_DEMO", "1"}})).test_clock_file,
+            "/tmp/clock");
+  f.test_clock_file = "";
+  EXPECT_TRUE(refused_naming(f, {}, {"--test-clock"}));
+}
+
+TEST(ServeConfigTestClock, NoSettingNorEnvironmentVariableTurnsItOn) {
+  ServeFlags demo;
+  demo.demo = true;
+  EXPECT_EQ(resolve_serve_options(demo, env_of({{"KIT_TEST_CLOCK", "/tmp/clock"},
+                                                {"KIT_TEST_CLOCK_FILE", "/tmp/clock"}}))
+                .test_clock_file,
+            "");
+  for (const SettingInfo& s : settings()) {
+    EXPECT_EQ(std::string(s.key).find("clock"), std::string::npos) << s.key;
+  }
+  ServeOptions o;
+  EXPECT_THROW(apply_toml(o, "test_clock = \"/tmp/clock\"\n", "kit.toml"), ConfigError);
+  EXPECT_THROW(apply_toml(o, "test_clock_file = \"/tmp/clock\"\n", "kit.toml"), ConfigError);
+  EXPECT_EQ(o.test_clock_file, "");
+}
+
+}  // namespace
+}  // namespace kit::server

@@ -1747,6 +1747,11 @@ export interface components {
             demo: boolean;
             demo_accounts: string[];
             service: string;
+            /** @description A demo server started with --test-clock FILE (ADR 0029): the offset in minutes its clock runs ahead of the real one, and its now. Null on every other server. */
+            test_clock: null | {
+                now: string;
+                offset_minutes: number;
+            };
         };
         Appointment: {
             booking_reason: string;

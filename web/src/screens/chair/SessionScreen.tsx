@@ -25,6 +25,7 @@ import { getSession as currentUser } from '../../session';
 import { STATE_LABEL } from './labels';
 import { useOutbox } from './outbox';
 import './chair.css';
+import { now } from '../../format/clock';
 
 export default function SessionScreen() {
   const { search } = useLocation();
@@ -163,7 +164,7 @@ export default function SessionScreen() {
         </div>
       </div>
       <p class="muted print-only">
-        Printed {dateTimeIn(tz, new Date().toISOString())}. Session {s.id}, version {s.version}.
+        Printed {dateTimeIn(tz, now().toISOString())}. Session {s.id}, version {s.version}.
       </p>
     </div>
   );
