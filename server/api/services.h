@@ -41,6 +41,10 @@ struct ServerConfig {
   int ed_sedation_min_after_iv_dose_minutes = 50;
   int ed_sedation_min_after_im_dose_minutes = 60;
   int ed_sedation_after_adverse_event_minutes = 25;
+  // The escort's discharge instructions (GET /api/v1/sessions/{id}/escort-instructions): the
+  // clinic's phone number and its own text, as configured (empty: none).
+  std::string discharge_phone;
+  std::string discharge_instructions;
 };
 
 class AuditAnchor;   // server/api/audit_anchor.h

@@ -2,16 +2,17 @@
 // from the public page; the front desk registers the patient from it; the nurse records weight,
 // height, screening, consent and the baseline PHQ-9 from its paper form; the physician approves the
 // intake and starts the induction series; the front desk books the series on the proposed dates;
-// on the day, the nurse's day-of check and the first infusion at the chair (baseline and interval
-// vitals, a rate change, a mistyped vital corrected with a reason, a low SpO2 and the stop, the
-// alert acknowledged by the physician, observation, discharge) and the PHQ-9 of the day; the physician's chart
-// shows the PHQ-9 trajectory and the infusion, given once the front desk marks the appointment
-// given; the admin finds each of those writes in the audit
-// log, by the role that made it, and the chain checks out. Only the clinic itself (its chair and
-// the nurse's hours) is set up through the API, as an existing clinic would be.
-// Six infusions of a series fall on six different days and `kit serve` has no clock a test may
-// move, so the first infusion of the booked series is given here (chair.test.mjs covers the rest
-// of the chair side); the other five stay booked.
+// then SIX infusions at the chair, each on its booked day: the nurse's day-of check, baseline and
+// interval vitals, the stop, the observation time, discharge vitals, discharge with the escort's
+// printed instructions, and a PHQ-9 between infusions. The first infusion also has a rate change,
+// a mistyped vital corrected with a reason and a low SpO2 whose alert the physician acknowledges.
+// The front desk marks the six appointments given; the physician's chart shows the PHQ-9
+// trajectory and the six infusions with their vitals; the admin finds each of those writes in the
+// audit log, by the role that made it, and the chain checks out. Only the clinic itself (its
+// chair and the nurse's hours) is set up through the API, as an existing clinic would be.
+// The infusions fall on six different days: the server runs on a test clock (`--test-clock`,
+// docs/adr/0029-test-clock.md) that the spec moves to each booked day, and past each observation
+// time, the way days pass in a clinic; every screen shows the TEST CLOCK banner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { clinicNow, workingZone } from '../fixtures/desk-clinic.mjs';
 import { BeforeTreatmentPage, ChairSessionPage, InquiryPage, SignInPage, enterPhq9 } from '../pages/pages.mjs';
 
 const h = harness({
+  testClock: true,
   setup: async (baseURL) => {
     const tz = workingZone();
     if (!tz) throw new Error('no listed time zone is in its working day now');

@@ -8,6 +8,7 @@ import { chairChairs, chairClinics, getSession, sessionAlerts, vitalThresholds }
 import type { InfusionSession } from '../../api/sessions';
 import { AlertsPanel } from '../../components/chair/AlertsPanel';
 import { DischargePanel } from '../../components/chair/DischargePanel';
+import { EscortPanel } from '../../components/chair/EscortPanel';
 import { AdversePanel, CadssPanel, EventHistory } from '../../components/chair/EntriesPanel';
 import { PkPanel } from '../../components/chair/PkPanel';
 import { PumpPanel } from '../../components/chair/PumpPanel';
@@ -153,6 +154,7 @@ export default function SessionScreen() {
           <PumpPanel {...ctx} />
           {s.state === 'planned' && <Checklist gates={s.gates} title="Before the start" />}
           <DischargePanel ctx={ctx} />
+          <EscortPanel ctx={ctx} />
           <EventHistory ctx={ctx} />
         </div>
         <div class="chair-col">
