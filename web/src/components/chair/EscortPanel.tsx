@@ -40,6 +40,7 @@ export function EscortPanel({ ctx }: { ctx: ChairContext }) {
       {!e && r.status !== 'error' && <p class="muted">Loading the instructions…</p>}
       {e && (
         <div class="escort-sheet">
+          <p class="print-only escort-heading">After the infusion: instructions for the escort</p>
           <p class="escort-for">
             <strong>
               {e.patient.given_name} {e.patient.family_name}
