@@ -607,6 +607,23 @@ export interface paths {
         patch: operations["PATCH_api_v1_inquiries_id"];
         trace?: never;
     };
+    "/api/v1/instruments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The questionnaires the server scores: items, answer range, totals, bands, safety item and outcome rules, with their sources */
+        get: operations["GET_api_v1_instruments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/patient": {
         parameters: {
             query?: never;
@@ -2514,6 +2531,16 @@ export interface components {
             id: number;
             received_at: string;
             status: string;
+        };
+        /** @description The questionnaires the server scores (contract/instruments_api.h handle_instrument_catalog, as kit instruments prints it). */
+        InstrumentCatalog: {
+            instruments: {
+                id: string;
+                item_max: number;
+                item_min: number;
+                items: number;
+                name: string;
+            }[];
         };
         LoginResult: {
             csrf_token: string;
@@ -7260,6 +7287,71 @@ export interface operations {
             };
             /** @description If-Match header required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_instruments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstrumentCatalog"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

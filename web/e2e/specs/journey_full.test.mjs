@@ -4,7 +4,8 @@
 // intake and starts the induction series; the front desk books the series on the proposed dates;
 // then SIX infusions at the chair, each on its booked day: the nurse's day-of check, baseline and
 // interval vitals, the stop, the observation time, discharge vitals, discharge with the escort's
-// printed instructions, and a PHQ-9 between infusions. The first infusion also has a rate change,
+// printed instructions, and a PHQ-9 between infusions (and a GAD-7 from its paper form before the
+// first and after the last). The first infusion also has a rate change,
 // a mistyped vital corrected with a reason and a low SpO2 whose alert the physician acknowledges.
 // The front desk marks the six appointments given; the physician's chart shows the PHQ-9
 // trajectory and the six infusions with their vitals; the admin finds each of those writes in the
@@ -20,7 +21,7 @@ import { SCREENSHOTS, axeViolations, screenshots } from '../fixtures/browser.mjs
 import { SESSION_CHECK_401, harness } from '../fixtures/harness.mjs';
 import { DEMO_PASSWORD, apiAs } from '../fixtures/server.mjs';
 import { clinicNow, workingZone } from '../fixtures/desk-clinic.mjs';
-import { BeforeTreatmentPage, ChairSessionPage, InquiryPage, SignInPage, enterPhq9 } from '../pages/pages.mjs';
+import { BeforeTreatmentPage, ChairSessionPage, InquiryPage, SignInPage, enterPaperSheet, enterPhq9 } from '../pages/pages.mjs';
 
 const PHONE = '+1 212 555 0134';
 const h = harness({
@@ -106,6 +107,8 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     // The baseline PHQ-9, filled in on paper at the consultation 6 days ago.
     const sixDaysAgo = new Date(Date.now() - 6 * 86400_000).toISOString().slice(0, 10);
     assert.match(await enterPhq9(page, [3, 3, 2, 2, 2, 2, 2, 2, 0], sixDaysAgo), /total 18/);
+    // And a GAD-7 from its paper form, item by item (the wording stays on the paper).
+    assert.match(await enterPaperSheet(page, 'GAD-7', [2, 2, 2, 2, 1, 2, 2]), /GAD-7 recorded: total 13/);
     await settled(page);
     assert.deepEqual(await axeViolations(page), []);
     await screenshots(page, 'journey-before-treatment');
@@ -226,6 +229,7 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
       // Before leaving, the patient fills in the PHQ-9 on paper; the nurse enters it.
       await new BeforeTreatmentPage(page).open(family);
       assert.match(await enterPhq9(page, phq9After[k]), new RegExp(`total ${phq9Totals[k]}\\b`));
+      if (k === 5) assert.match(await enterPaperSheet(page, 'GAD-7', [1, 1, 1, 1, 0, 1, 1]), /GAD-7 recorded: total 6/);
       assert.deepEqual(nurse.problems().filter((p) => !/status of 4(09|12|22)/.test(p)), []);
     } catch (e) {
       await page.screenshot({ path: join(SCREENSHOTS, 'journey-failure.png'), fullPage: true }).catch(() => {});
@@ -299,6 +303,7 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     assert.match(await plot.getAttribute('aria-label'), new RegExp(`baseline 18[\\s\\S]*latest ${phq9Totals[5]}\\b`));
     const text = await main.innerText();
     assert.match(text, /6 of 6 infusions completed, 0 booked/);
+    assert.match(await main.getByRole('img', { name: /GAD-7 scores over time/ }).getAttribute('aria-label'), /13[\s\S]*6\b/);
     for (let n = 1; n <= 6; n++) assert.match(text, new RegExp(`Vitals of infusion ${n} \\(`));
     assert.equal((text.match(/discharged/gi) ?? []).length >= 6, true, 'six discharged infusions');
     assert.deepEqual(await axeViolations(doc), []);

@@ -310,9 +310,7 @@ function DosePanel({ ctx }: { ctx: Ctx }) {
       <Refusal error={refusal} />
       {confirming && preview && write && (
         <Dialog title="Dose given: confirm" onClose={() => setConfirming(false)} busy={busy}>
-          <p class="ed-dose-big">
-            <span class="rate-value">{formatQuantity(preview.dose_mg, 'mg')}</span> = <span class="rate-value">{formatQuantity(preview.volume_ml, 'mL')}</span>
-          </p>
+          <DoseEqualsVolume mg={preview.dose_mg} ml={preview.volume_ml} />
           <p>
             {ROUTE_LABEL[preview.route]} of {formatQuantity(preview.concentration_mg_per_ml, 'mg/mL')} ({formatQuantity(preview.dose_mg_per_kg, 'mg/kg')}). Running total after it: <strong>{formatQuantity(preview.running_total_mg, 'mg')}</strong> ({formatQuantity(preview.running_total_mg_per_kg, 'mg/kg')}).
           </p>
@@ -338,9 +336,7 @@ function PreviewCard({ p, weight, tz }: { p: DosePreview; weight: number; tz: st
       <p class="rate-label">
         {p.repeat ? 'Repeat' : 'First'} dose, {ROUTE_LABEL[p.route]} ({p.protocol}), for {formatQuantity(weight, 'kg')}:
       </p>
-      <p class="ed-dose-big">
-        <span class="rate-value">{formatQuantity(p.dose_mg, 'mg')}</span> <span class="ed-eq">=</span> <span class="rate-value">{formatQuantity(p.volume_ml, 'mL')}</span>
-      </p>
+      <DoseEqualsVolume mg={p.dose_mg} ml={p.volume_ml} />
       <dl class="facts-grid">
         <div>
           <dt>Dose per kg</dt>
@@ -1024,5 +1020,18 @@ function OpeningPanel({ e }: { e: Episode }) {
       )}
       {e.relative_review_reason && <p>Physician’s review: {e.relative_review_reason}</p>}
     </section>
+  );
+}
+
+/** "30 mg = 3 mL", large; on a narrow screen "= 3 mL" moves to the next line whole (the sign never
+ * ends a line on its own). */
+function DoseEqualsVolume({ mg, ml }: { mg: number; ml: number }) {
+  return (
+    <p class="ed-dose-big">
+      <span class="rate-value">{formatQuantity(mg, 'mg')}</span>{' '}
+      <span class="ed-volume">
+        <span class="ed-eq">=</span> <span class="rate-value">{formatQuantity(ml, 'mL')}</span>
+      </span>
+    </p>
   );
 }

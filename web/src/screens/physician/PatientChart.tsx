@@ -30,6 +30,7 @@ import { Link, useLocation } from '../../router';
 import { PriorityTag, kindLabel } from './priority';
 import { OutcomeTag } from './PatientList';
 import { instrumentLabel, outcomeLines } from './outcomeView';
+import { PaperQuestionnaire } from '../../components/PaperQuestionnaire';
 
 const PAIN = new Set(['nrs', 'bpi']);
 
@@ -122,6 +123,7 @@ export default function PatientChart() {
           <Infusions infusions={d.infusions} tz={d.tz} />
           <Trajectories outcomes={d.outcomes.filter((o) => PAIN.has(o.instrument))} title="Pain scores" id="pain" />
           <Mme meds={d.meds} />
+          <PaperQuestionnaire patientId={d.patient.id} onRecorded={chart.reload} />
         </>
       )}
     </>
