@@ -50,7 +50,7 @@ std::vector<EscortStatement> escort_statements(const EscortFacts& facts) {
                    kRcemChildren});
   }
   out.push_back({"emergency_phone",
-                 "In an emergency, call the clinic's number below (or the emergency services).",
+                 "In an emergency, call the clinic:",
                  kRcemTable9});
   return out;
 }

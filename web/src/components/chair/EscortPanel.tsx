@@ -62,7 +62,8 @@ export function EscortPanel({ ctx }: { ctx: ChairContext }) {
                     ) : (
                       <>
                         {' '}
-                        Clinic: <span class="escort-blank" aria-label="number to be written in by the nurse" />
+                        Clinic: <span class="escort-blank" aria-hidden="true" />
+                        <span class="visually-hidden">(the nurse writes the number in)</span>
                       </>
                     )}
                   </span>
