@@ -476,3 +476,28 @@ TEST(ServeConfigTestClock, NoSettingNorEnvironmentVariableTurnsItOn) {
 
 }  // namespace
 }  // namespace kit::server
+
+namespace kit::server {
+namespace {
+
+// The escort's discharge instructions: the clinic's phone number and its own text.
+TEST(ServeConfigDischarge, PhoneIsAPhoneNumberAndTheTextFileIsRead) {
+  EXPECT_TRUE(refused_naming({}, {{"KIT_DISCHARGE_PHONE", "call us"}}, {"discharge_phone"}));
+  EXPECT_TRUE(refused_naming({}, {{"KIT_DISCHARGE_PHONE", std::string(41, '1')}},
+                             {"discharge_phone"}));
+  const std::string text = write_temp("Call us the next morning.\n");
+  const ServeOptions o = resolve_serve_options(
+      {}, env_of({{"KIT_DISCHARGE_PHONE", "+44 (0)20 7946-0000"},
+                  {"KIT_DISCHARGE_INSTRUCTIONS_FILE", text}}));
+  EXPECT_EQ(o.discharge_phone, "+44 (0)20 7946-0000");
+  EXPECT_EQ(o.discharge_instructions, "Call us the next morning.\n");
+  const ServerConfig c = server_config(o);
+  EXPECT_EQ(c.discharge_phone, "+44 (0)20 7946-0000");
+  EXPECT_EQ(c.discharge_instructions, "Call us the next morning.\n");
+  std::filesystem::remove(text);
+  EXPECT_TRUE(refused_naming({}, {{"KIT_DISCHARGE_INSTRUCTIONS_FILE", "/nonexistent/escort.txt"}},
+                             {"discharge_instructions_file"}));
+}
+
+}  // namespace
+}  // namespace kit::server

@@ -150,3 +150,14 @@ export async function enterPaperSheet(page, name, answers) {
   await answer.waitFor();
   return (await answer.textContent()) ?? '';
 }
+
+/** "Infusions today" (/chair): plans the infusion of `who` from a 1 mg/mL bag; the session's id. */
+export async function planInfusion(page, who) {
+  const item = page.locator('.today-item', { hasText: who });
+  await item.getByRole('button', { name: /Plan infusion/ }).click();
+  const plan = page.getByRole('dialog', { name: /Plan the infusion/ });
+  await plan.getByLabel('Concentration of the prepared bag (mg/mL)').fill('1');
+  await plan.getByRole('button', { name: 'Plan infusion' }).click();
+  await page.waitForURL(/\/chair\/session\?id=\d+/);
+  return Number(new URL(page.url()).searchParams.get('id'));
+}

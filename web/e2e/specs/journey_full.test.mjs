@@ -21,7 +21,7 @@ import { SCREENSHOTS, axeViolations, screenshots } from '../fixtures/browser.mjs
 import { SESSION_CHECK_401, harness } from '../fixtures/harness.mjs';
 import { DEMO_PASSWORD, apiAs } from '../fixtures/server.mjs';
 import { clinicNow, workingZone } from '../fixtures/desk-clinic.mjs';
-import { BeforeTreatmentPage, ChairSessionPage, InquiryPage, SignInPage, enterPaperSheet, enterPhq9 } from '../pages/pages.mjs';
+import { BeforeTreatmentPage, ChairSessionPage, InquiryPage, SignInPage, enterPaperSheet, enterPhq9, planInfusion } from '../pages/pages.mjs';
 
 const PHONE = '+1 212 555 0134';
 const h = harness({
@@ -184,13 +184,7 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
       assert.match(await prep.screening({ dayOf: { sbp: 126, dbp: 80 } }), /cleared to start today/);
       await nav(page, 'Infusions');
       await page.getByRole('heading', { level: 1, name: 'Infusions today' }).waitFor();
-      const item = page.locator('.today-item', { hasText: who });
-      await item.getByRole('button', { name: /Plan infusion/ }).click();
-      const plan = page.getByRole('dialog', { name: /Plan the infusion/ });
-      await plan.getByLabel('Concentration of the prepared bag (mg/mL)').fill('1');
-      await plan.getByRole('button', { name: 'Plan infusion' }).click();
-      await page.waitForURL(/\/chair\/session\?id=\d+/);
-      const sessionId = Number(new URL(page.url()).searchParams.get('id'));
+      const sessionId = await planInfusion(page, who);
       sessionIds.push(sessionId);
       const chair = new ChairSessionPage(page);
       assert.match(await chair.recordVitals('baseline', { 'Systolic BP': 124, 'Diastolic BP': 78, 'Heart rate': 70, SpO2: 98, 'Respiratory rate': 14 }), /Continue/);
