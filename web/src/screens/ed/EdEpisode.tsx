@@ -481,8 +481,7 @@ function MonitoringPanel({ ctx, open }: { ctx: Ctx; open: boolean }) {
   const [note, setNote] = useState('');
   const [when, setWhen] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [refusal, setRefusal] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, refusal, setRefusal, run } = useSender();
 
   async function submit(ev: Event) {
     ev.preventDefault();
@@ -492,19 +491,16 @@ function MonitoringPanel({ ctx, open }: { ctx: Ctx; open: boolean }) {
     const at = atField(tz, when);
     if ('error' in at) return setProblem(at.error);
     setProblem(null);
-    setBusy(true);
-    try {
-      await ctx.send('Monitoring', { method: 'POST', path: episodePath(e.id, '/monitoring'), body: { ...b, ...at } });
-      setValues({});
-      setOxygen('');
-      setNote('');
-      setWhen('');
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send('Monitoring', { method: 'POST', path: episodePath(e.id, '/monitoring'), body: { ...b, ...at } }),
+      () => {
+        setValues({});
+        setOxygen('');
+        setNote('');
+        setWhen('');
+        ctx.reload();
+      },
+    );
   }
 
   return (
@@ -612,8 +608,7 @@ function AdversePanel({ ctx, open }: { ctx: Ctx; open: boolean }) {
   const [description, setDescription] = useState('');
   const [when, setWhen] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [refusal, setRefusal] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, refusal, setRefusal, run } = useSender();
 
   async function submit(ev: Event) {
     ev.preventDefault();
@@ -625,20 +620,17 @@ function AdversePanel({ ctx, open }: { ctx: Ctx; open: boolean }) {
     setProblem(null);
     const body: Record<string, unknown> = { kind, severity, interventions: INTERVENTIONS.filter((i) => done[i.value]).map((i) => i.value), ...at };
     if (description.trim()) body.description = description.trim();
-    setBusy(true);
-    try {
-      await ctx.send('Adverse event', { method: 'POST', path: episodePath(e.id, '/adverse-events'), body });
-      setKind('');
-      setSeverity('');
-      setDone({});
-      setDescription('');
-      setWhen('');
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send('Adverse event', { method: 'POST', path: episodePath(e.id, '/adverse-events'), body }),
+      () => {
+        setKind('');
+        setSeverity('');
+        setDone({});
+        setDescription('');
+        setWhen('');
+        ctx.reload();
+      },
+    );
   }
 
   return (
@@ -742,8 +734,7 @@ function CorrectDialog({ ctx, collection, entryId, what, amend, onClose }: { ctx
   const [reason, setReason] = useState('');
   // Amending starts from what was typed, so only the wrong number is changed.
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(READINGS.map((r) => [r.key, amend?.[r.key] == null ? '' : String(amend[r.key])])));
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
+  const { busy, refusal, run } = useSender();
   let amended: Record<string, unknown> | string = {};
   if (action === 'amend' && amend) {
     amended = readingsBody(values, amend.on_oxygen === null ? '' : amend.on_oxygen ? 'yes' : 'no', amend.sedation_observation);
@@ -756,17 +747,13 @@ function CorrectDialog({ ctx, collection, entryId, what, amend, onClose }: { ctx
 
   async function confirm() {
     if (problem) return;
-    setBusy(true);
-    setRefusal(null);
-    try {
-      await ctx.send(`Correction of ${what}`, write);
-      ctx.reload();
-      onClose();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send(`Correction of ${what}`, write),
+      () => {
+        ctx.reload();
+        onClose();
+      },
+    );
   }
 
   return (
@@ -821,23 +808,18 @@ function CorrectDialog({ ctx, collection, entryId, what, amend, onClose }: { ctx
 function EndProcedure({ ctx }: { ctx: Ctx }) {
   const [open, setOpen] = useState(false);
   const [when, setWhen] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
+  const { busy, refusal, run } = useSender();
   const at = atField(ctx.tz, when);
   const write: ChairWrite = { method: 'POST', path: episodePath(ctx.e.id, '/end-procedure'), body: 'error' in at ? {} : at, ifMatch: ctx.e.version };
   async function confirm() {
     if ('error' in at) return;
-    setBusy(true);
-    setRefusal(null);
-    try {
-      await ctx.send('End of the procedure', write);
-      setOpen(false);
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send('End of the procedure', write),
+      () => {
+        setOpen(false);
+        ctx.reload();
+      },
+    );
   }
   return (
     <section class="card chair-section" aria-labelledby="end-title">
@@ -871,8 +853,7 @@ function DischargePanel({ ctx }: { ctx: Ctx }) {
   const now = useNow(15_000);
   const [met, setMet] = useState<Record<string, boolean>>({});
   const [reversal, setReversal] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
+  const { busy, refusal, run } = useSender();
   const timeGates = r.gates.filter((g) => g.gate !== 'discharge_checklist' && g.gate !== 'episode_recovering');
   const earliest = r.earliest_at ? Date.parse(r.earliest_at) : null;
 
@@ -891,16 +872,7 @@ function DischargePanel({ ctx }: { ctx: Ctx }) {
   const write: ChairWrite = { method: 'POST', path: episodePath(e.id, '/discharge'), body, ifMatch: e.version };
 
   async function discharge() {
-    setBusy(true);
-    setRefusal(null);
-    try {
-      await ctx.send('Discharge', write);
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => ctx.send('Discharge', write), ctx.reload);
   }
 
   return (
@@ -955,21 +927,16 @@ function Instructions({ list }: { list: string[] }) {
 function VoidPanel({ ctx }: { ctx: Ctx }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
+  const { busy, refusal, run } = useSender();
   const write: ChairWrite = { method: 'POST', path: episodePath(ctx.e.id, '/void'), body: { reason: reason.trim() }, ifMatch: ctx.e.version };
   async function confirm() {
-    setBusy(true);
-    setRefusal(null);
-    try {
-      await ctx.send('Void', write);
-      setOpen(false);
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send('Void', write),
+      () => {
+        setOpen(false);
+        ctx.reload();
+      },
+    );
   }
   return (
     <section class="card chair-section" aria-labelledby="void-title">
@@ -1034,4 +1001,24 @@ function DoseEqualsVolume({ mg, ml }: { mg: number; ml: number }) {
       </span>
     </p>
   );
+}
+
+/** One confirmed write at a time: `busy` while it is sent, the server's refusal kept to show;
+ * `done` runs after the server accepted it. */
+function useSender() {
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<unknown>(null);
+  async function run(send: () => Promise<unknown>, done: () => void): Promise<void> {
+    setBusy(true);
+    setRefusal(null);
+    try {
+      await send();
+      done();
+    } catch (ex) {
+      setRefusal(ex);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, refusal, setRefusal, run };
 }
