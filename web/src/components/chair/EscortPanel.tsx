@@ -20,7 +20,7 @@ function printEscortSheet() {
 export function EscortPanel({ ctx }: { ctx: ChairContext }) {
   const s = ctx.session;
   const shown = s.state === 'stopped' || s.state === 'discharged';
-  const r = useResource((signal) => (shown ? escortInstructions(s.id, signal) : Promise.resolve(null)), [s.id, shown]);
+  const r = useResource((signal) => (shown ? escortInstructions(s.id, signal) : Promise.resolve(null)), [s.id, s.state]);
   if (!shown) return null;
   const e = r.data;
   return (
