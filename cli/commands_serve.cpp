@@ -27,6 +27,7 @@ struct ServeArgs {
   int inquiry_limit_per_hour = 0;
   std::string web_dir;
   std::string totp_required_roles;
+  std::string test_clock_file;
 };
 
 kit::cli::Registration reg([](CLI::App& root) {
@@ -77,6 +78,10 @@ kit::cli::Registration reg([](CLI::App& root) {
   cmd->add_option("--totp-required-roles", args->totp_required_roles,
                   "Staff roles that must enrol a second factor (TOTP), comma-separated, e.g. "
                   "admin,physician (default none; env KIT_TOTP_REQUIRED_ROLES)");
+  cmd->add_option("--test-clock", args->test_clock_file,
+                  "Browser tests only, accepted only with --demo: the server's clock runs ahead of "
+                  "the real one by the whole number of minutes this file holds, read again at "
+                  "every reading (never backwards; no setting or variable enables it)");
   cmd->callback([cmd, args, tls]() {
     kit::server::ServeFlags flags;
     if (cmd->count("--data")) flags.data_dir = args->data_dir;
@@ -101,6 +106,7 @@ kit::cli::Registration reg([](CLI::App& root) {
       flags.inquiry_limit_per_hour = args->inquiry_limit_per_hour;
     if (cmd->count("--web-dir")) flags.web_dir = args->web_dir;
     if (cmd->count("--totp-required-roles")) flags.totp_required_roles = args->totp_required_roles;
+    if (cmd->count("--test-clock")) flags.test_clock_file = args->test_clock_file;
     kit::server::ServeOptions options;
     try {
       options = kit::server::resolve_serve_options(flags);

@@ -5,11 +5,21 @@
 
 #include "core/common/calendar.h"
 #include "server/api/audit_anchor.h"
+#include "server/api/test_clock.h"
 
 namespace kit::server {
 
 void Services::audit_rows_committed(std::int64_t rows) {
   if (anchor_ != nullptr) anchor_->rows_committed(rows);
+}
+
+void Services::set_test_clock(TestClock* clock) {
+  test_clock_ = clock;
+  if (clock != nullptr) {
+    clock_ = [clock] { return clock->now_ms(); };
+  } else {
+    clock_ = nullptr;
+  }
 }
 
 std::string iso8601_ms(std::int64_t ms) { return calendar::format_utc_ms(ms); }

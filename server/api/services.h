@@ -41,11 +41,16 @@ struct ServerConfig {
   int ed_sedation_min_after_iv_dose_minutes = 50;
   int ed_sedation_min_after_im_dose_minutes = 60;
   int ed_sedation_after_adverse_event_minutes = 25;
+  // The escort's discharge instructions (GET /api/v1/sessions/{id}/escort-instructions): the
+  // clinic's phone number and its own text, as configured (empty: none).
+  std::string discharge_phone;
+  std::string discharge_instructions;
 };
 
 class AuditAnchor;   // server/api/audit_anchor.h
 class BackupRunner;  // server/backup/backup_runner.h
 class StorageGuard;  // server/api/storage_guard.h
+class TestClock;     // server/api/test_clock.h
 
 class Services {
  public:
@@ -60,6 +65,10 @@ class Services {
                         .count();
   }
   void set_clock(std::function<std::int64_t()> clock) { clock_ = std::move(clock); }
+  // `kit serve --demo --test-clock FILE` (ADR 0029): now_ms() reads this clock, and GET
+  // /api/v1/info and /healthz announce it. Null (the default) in every real clinic.
+  void set_test_clock(TestClock* clock);
+  TestClock* test_clock() const { return test_clock_; }
   // The audit chain's anchor outside the database (kit serve sets it before serving; none in
   // in-process tests): told of committed audit rows, read by GET /api/v1/audit/verify.
   void set_audit_anchor(AuditAnchor* anchor) { anchor_ = anchor; }
@@ -87,6 +96,7 @@ class Services {
   storage::Database& db_;
   ServerConfig config_;
   std::function<std::int64_t()> clock_;
+  TestClock* test_clock_ = nullptr;
   AuditAnchor* anchor_ = nullptr;
   BackupRunner* backup_runner_ = nullptr;
   StorageGuard* storage_guard_ = nullptr;

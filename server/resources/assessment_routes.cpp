@@ -386,6 +386,13 @@ Response acknowledge_alert(RouteContext& ctx) {
   return json_response_with_etag(alert_json(after), after.version);
 }
 
+// The questionnaires the server scores (the core's catalogue with sources): staff screens build the
+// entry form of a paper sheet from it (items, answer range), never from a copy of their own.
+Response list_instruments(RouteContext& ctx) {
+  (void)ctx;
+  return json_response(contract::handle_instrument_catalog(nullptr));
+}
+
 }  // namespace
 
 void register_assessment_routes(Router& router) {
@@ -394,6 +401,11 @@ void register_assessment_routes(Router& router) {
               "Record a questionnaire scored by the core; safety flags alert the physician at "
               "once (patients: self-report instruments only)",
               "assessments", clinical_or_self, true, create_assessment, 201});
+  router.add({"GET", "/api/v1/instruments",
+              "The questionnaires the server scores: items, answer range, totals, bands, safety "
+              "item and outcome rules, with their sources",
+              "assessments", access_roles({Role::physician, Role::nurse}), false,
+              list_instruments, 200});
   router.add({"GET", "/api/v1/patients/{id}/assessments",
               "The patient's assessments, corrected ones with their status (?instrument=)",
               "assessments", clinical_or_self, true, list_assessments, 200});

@@ -6,6 +6,7 @@
 #include "server/api/api_error.h"
 #include "server/api/auth.h"
 #include "server/api/services.h"
+#include "server/api/test_clock.h"
 #include "server/demo/demo.h"
 #include "server/api/totp.h"
 #include "server/resources/modules.h"
@@ -98,6 +99,13 @@ Response do_info(RouteContext& ctx) {
   const bool demo = ctx.services().config().demo;
   nlohmann::json body = {{"service", "kit"}, {"api", "v1"}, {"demo", demo}};
   body["demo_accounts"] = demo ? nlohmann::json(demo_usernames()) : nlohmann::json::array();
+  // A demo server run with --test-clock (ADR 0029): every screen shows a "TEST CLOCK" banner and
+  // follows the server's moved clock.
+  body["test_clock"] = nullptr;
+  if (TestClock* clock = ctx.services().test_clock()) {
+    const std::int64_t now = ctx.services().now_ms();
+    body["test_clock"] = {{"offset_minutes", clock->offset_minutes()}, {"now", iso8601_ms(now)}};
+  }
   return json_response(body);
 }
 

@@ -24,6 +24,7 @@ void register_board_routes(Router& router);  // GET /api/v1/board (the day's cha
 void register_stock_routes(Router& router);
 void register_session_routes(Router& router);
 void register_session_entry_routes(Router& router);  // called by register_session_routes
+void register_escort_routes(Router& router);  // called by register_session_routes
 void register_assessment_routes(Router& router);
 // GET /api/v1/patients/{id}/measurements (the course's questionnaire schedule).
 void register_measurement_routes(Router& router);

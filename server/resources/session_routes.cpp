@@ -422,6 +422,7 @@ void register_session_routes(Router& router) {
               "default domino1982; ?end_min=, ?step_min=)",
               "sessions", clinical, true, get_pk, 200});
   register_session_entry_routes(router);
+  register_escort_routes(router);
 }
 
 }  // namespace kit::server

@@ -114,6 +114,9 @@ const std::vector<Setting>& table() {
       {"backup_every", &ServeOptions::backup_every},
       {"backup_keep", &ServeOptions::backup_keep, 1, 1000},
       {"backup_timezone", &ServeOptions::backup_timezone},
+      // The escort's discharge instructions (validated in validate()).
+      {"discharge_phone", &ServeOptions::discharge_phone},
+      {"discharge_instructions_file", &ServeOptions::discharge_instructions_file},
   };
   return t;
 }
@@ -182,6 +185,12 @@ void validate(const ServeOptions& o) {
   parse_totp_required_roles(o.totp_required_roles, "totp_required_roles");
   parse_trusted_proxies(o.trusted_proxies, "trusted_proxies");
   parse_listen(o.listen);
+  // A phone number as people write it: digits, spaces, + ( ) - . / and at most 40 characters.
+  if (o.discharge_phone.size() > 40 ||
+      o.discharge_phone.find_first_not_of("0123456789 +()-./") != std::string::npos) {
+    throw ConfigError("discharge_phone: '" + o.discharge_phone +
+                      "' is not a phone number (digits, spaces and + ( ) - . /, at most 40)");
+  }
   // The backup settings are checked even while backups are off, so that turning them on later
   // cannot fail on a typo left in the file.
   try {
@@ -345,6 +354,8 @@ ServerConfig server_config(const ServeOptions& o) {
   c.ed_sedation_min_after_iv_dose_minutes = o.ed_sedation_min_after_iv_dose_minutes;
   c.ed_sedation_min_after_im_dose_minutes = o.ed_sedation_min_after_im_dose_minutes;
   c.ed_sedation_after_adverse_event_minutes = o.ed_sedation_after_adverse_event_minutes;
+  c.discharge_phone = o.discharge_phone;
+  c.discharge_instructions = o.discharge_instructions;
   return c;
 }
 
@@ -441,6 +452,21 @@ ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env
   if (flags.inquiry_limit_per_hour) o.inquiry_limit_per_hour = *flags.inquiry_limit_per_hour;
   if (flags.web_dir) o.web_dir = *flags.web_dir;
   if (flags.totp_required_roles) o.totp_required_roles = *flags.totp_required_roles;
+  if (!o.discharge_instructions_file.empty()) {
+    o.discharge_instructions = read_small_file(o.discharge_instructions_file,
+                                               "discharge_instructions_file", kMaxPasswordFileBytes);
+  }
+  if (flags.test_clock_file) {
+    // A moved clock would date a real patient's treatment wrongly: only a demo clinic (synthetic
+    // patients, accounts with a printed password) may run on one (ADR 0029).
+    if (!o.demo) {
+      throw ConfigError(
+          "--test-clock is accepted only with --demo: it moves the server's clock for browser "
+          "tests and must never run a real clinic");
+    }
+    if (flags.test_clock_file->empty()) throw ConfigError("--test-clock needs a file");
+    o.test_clock_file = *flags.test_clock_file;
+  }
   validate(o);
   return o;
 }

@@ -83,7 +83,17 @@ struct ServeOptions {
   std::string backup_every = "daily at 02:00";
   int backup_keep = 14;
   std::string backup_timezone;
+  // Printed on the escort's discharge instructions after an infusion (core/infusion/escort.h):
+  // the clinic's phone number for an emergency, and a text file of the clinic's own instructions
+  // (at most 4 KiB, read at start). Empty: the printout leaves a line to write the number on.
+  std::string discharge_phone;
+  std::string discharge_instructions_file;
+  std::string discharge_instructions;  // the file's text (not a setting)
   std::string config_file;  // the TOML file read, if any (for the start-up log)
+  // `--test-clock FILE` (command line only: no TOML key, no environment variable; only with
+  // demo): the server's clock runs ahead by the minutes FILE holds (server/api/test_clock.h,
+  // docs/adr/0029-test-clock.md). Empty: the real clock.
+  std::string test_clock_file;
 };
 
 // The folder the web application is served from: options.web_dir, or when that is empty the
@@ -119,6 +129,7 @@ struct ServeFlags {
   std::optional<int> inquiry_limit_per_hour;
   std::optional<std::string> web_dir;
   std::optional<std::string> totp_required_roles;
+  std::optional<std::string> test_clock_file;  // --test-clock (refused without demo)
 };
 
 // A setting that cannot be used; the message names it and where it came from.

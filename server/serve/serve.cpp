@@ -28,6 +28,7 @@
 #include "server/api/auth.h"
 #include "server/api/router.h"
 #include "server/api/services.h"
+#include "server/api/test_clock.h"
 #include "server/backup/backup_runner.h"
 #include "server/api/storage_guard.h"
 #include "server/demo/demo.h"
@@ -285,6 +286,26 @@ int run_serve(const ServeOptions& o) {
                                     : spdlog::level::warn,
                   msg, fields);
       });
+  // The test clock (ADR 0029): only a demo server (resolve_serve_options), loudly.
+  std::unique_ptr<TestClock> test_clock;
+  if (!o.test_clock_file.empty()) {
+    try {
+      test_clock = std::make_unique<TestClock>(
+          o.test_clock_file, [&log](const std::string& message, const std::string& file) {
+            log.warn(message, {{"test_clock", file}});
+          });
+    } catch (const std::exception& e) {
+      log.error("cannot use the test clock", {{"error", e.what()}});
+      return 2;
+    }
+    services.set_test_clock(test_clock.get());
+    log.warn("TEST CLOCK: this server's clock runs ahead of the real one by the minutes in " +
+                 o.test_clock_file +
+                 " (browser tests of a demo clinic only; every screen shows TEST CLOCK)",
+             {{"test_clock", o.test_clock_file},
+              {"offset_minutes", test_clock->offset_minutes()},
+              {"now", iso8601_ms(services.now_ms())}});
+  }
   Router router;
   register_all_routes(router);
 
@@ -408,6 +429,14 @@ int run_serve(const ServeOptions& o) {
         if (const std::optional<std::string> problem = database_problem(*db, log)) {
           const nlohmann::json body = {{"status", "database_unavailable"}, {"reason", *problem}};
           return text_response(503, body.dump(), "application/json");
+        }
+        if (TestClock* clock = services.test_clock()) {
+          const std::int64_t now = services.now_ms();
+          const nlohmann::json body = {
+              {"status", "ok"},
+              {"test_clock",
+               {{"offset_minutes", clock->offset_minutes()}, {"now", iso8601_ms(now)}}}};
+          return text_response(200, body.dump(), "application/json");
         }
         return text_response(200, "{\"status\":\"ok\"}", "application/json");
       }
@@ -561,6 +590,7 @@ int run_serve(const ServeOptions& o) {
   server_ptr = nullptr;
   services.set_audit_anchor(nullptr);
   services.set_storage_guard(nullptr);
+  services.set_test_clock(nullptr);
   anchor->stop();
   log.info(
       "stopped",

@@ -438,3 +438,66 @@ TEST(ServeConfigTest, TrustedProxiesFromFileAsArrayOrTextAndFromTheEnvironment) 
 }
 
 }  // namespace kit::server
+
+namespace kit::server {
+namespace {
+
+// The test clock (ADR 0029): the command line of a demo server only.
+TEST(ServeConfigTestClock, AcceptedOnlyWithDemo) {
+  ServeFlags f;
+  f.test_clock_file = "/tmp/clock";
+  EXPECT_TRUE(refused_naming(f, {}, {"--test-clock", "--demo"}));
+  EXPECT_TRUE(refused_naming(f, {{"KIT_DEMO", "0"}}, {"--test-clock", "--demo"}));
+  f.demo = true;
+  EXPECT_EQ(resolve_serve_options(f, env_of({})).test_clock_file, "/tmp/clock");
+  ServeFlags from_env;
+  from_env.test_clock_file = "/tmp/clock";
+  EXPECT_EQ(resolve_serve_options(from_env, env_of({{"KIT_DEMO", "1"}})).test_clock_file,
+            "/tmp/clock");
+  f.test_clock_file = "";
+  EXPECT_TRUE(refused_naming(f, {}, {"--test-clock"}));
+}
+
+TEST(ServeConfigTestClock, NoSettingNorEnvironmentVariableTurnsItOn) {
+  ServeFlags demo;
+  demo.demo = true;
+  EXPECT_EQ(resolve_serve_options(demo, env_of({{"KIT_TEST_CLOCK", "/tmp/clock"},
+                                                {"KIT_TEST_CLOCK_FILE", "/tmp/clock"}}))
+                .test_clock_file,
+            "");
+  for (const SettingInfo& s : settings()) {
+    EXPECT_EQ(std::string(s.key).find("clock"), std::string::npos) << s.key;
+  }
+  ServeOptions o;
+  EXPECT_THROW(apply_toml(o, "test_clock = \"/tmp/clock\"\n", "kit.toml"), ConfigError);
+  EXPECT_THROW(apply_toml(o, "test_clock_file = \"/tmp/clock\"\n", "kit.toml"), ConfigError);
+  EXPECT_EQ(o.test_clock_file, "");
+}
+
+}  // namespace
+}  // namespace kit::server
+
+namespace kit::server {
+namespace {
+
+// The escort's discharge instructions: the clinic's phone number and its own text.
+TEST(ServeConfigDischarge, PhoneIsAPhoneNumberAndTheTextFileIsRead) {
+  EXPECT_TRUE(refused_naming({}, {{"KIT_DISCHARGE_PHONE", "call us"}}, {"discharge_phone"}));
+  EXPECT_TRUE(refused_naming({}, {{"KIT_DISCHARGE_PHONE", std::string(41, '1')}},
+                             {"discharge_phone"}));
+  const std::string text = write_temp("Call us the next morning.\n");
+  const ServeOptions o = resolve_serve_options(
+      {}, env_of({{"KIT_DISCHARGE_PHONE", "+44 (0)20 7946-0000"},
+                  {"KIT_DISCHARGE_INSTRUCTIONS_FILE", text}}));
+  EXPECT_EQ(o.discharge_phone, "+44 (0)20 7946-0000");
+  EXPECT_EQ(o.discharge_instructions, "Call us the next morning.\n");
+  const ServerConfig c = server_config(o);
+  EXPECT_EQ(c.discharge_phone, "+44 (0)20 7946-0000");
+  EXPECT_EQ(c.discharge_instructions, "Call us the next morning.\n");
+  std::filesystem::remove(text);
+  EXPECT_TRUE(refused_naming({}, {{"KIT_DISCHARGE_INSTRUCTIONS_FILE", "/nonexistent/escort.txt"}},
+                             {"discharge_instructions_file"}));
+}
+
+}  // namespace
+}  // namespace kit::server

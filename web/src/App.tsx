@@ -11,29 +11,51 @@ import { Link, navigate, useLocation } from './router';
 import { SignInForm } from './screens/signin/SignIn';
 import InquiryPage from './screens/public/InquiryPage';
 import { getSession, setSession, useSession } from './session';
+import { followServerClock } from './format/clock';
+import { dateTimeIn } from './format/time';
+import type { ServiceInfo } from './api/types';
 
 export function App() {
   const session = useSession();
   const { path, search } = useLocation();
 
-  // The public page needs no session: the check runs once the app leaves it.
+  // The public page needs no session: the check runs once the app leaves it. What the server
+  // says about itself (demo, test clock) is read on every page.
   const needsSession = path !== '/';
   useEffect(() => {
     if (!needsSession || session.ready) return;
-    Promise.all([serviceInfo().catch(() => null), currentSession().catch(() => null)]).then(([info, me]) =>
-      setSession({ ready: true, info, user: me?.user ?? null }),
-    );
+    Promise.all([serviceInfo().catch(() => null), currentSession().catch(() => null)]).then(([info, me]) => {
+      followServerClock(info?.test_clock?.offset_minutes ?? 0);
+      setSession({ ready: true, info, user: me?.user ?? null });
+    });
+  }, [needsSession]);
+  useEffect(() => {
+    if (needsSession || session.info) return;
+    serviceInfo()
+      .then((info) => {
+        followServerClock(info.test_clock?.offset_minutes ?? 0);
+        setSession({ info });
+      })
+      .catch(() => undefined);
   }, [needsSession]);
 
   useTitle(path);
 
-  if (path === '/') return <InquiryPage />;
+  const banner = <TestClockBanner info={session.info} />;
+  if (path === '/')
+    return (
+      <>
+        {banner}
+        <InquiryPage />
+      </>
+    );
   if (!session.ready) return <Skeleton label="the clinic" />;
 
   if (path === '/signin') {
     if (session.user && !session.expired) return <Redirect to={safeNext(search.get('next')) ?? HOME[session.user.role]} />;
     return (
       <div class="signin-page">
+        {banner}
         <main id="main" class="card signin-card">
           <p class="brand signin-brand">
             <span class="brand-mark" aria-hidden="true">K</span> KIT · clinic staff and patients
@@ -107,6 +129,7 @@ function Shell({ user, expired, path, demo }: { user: SessionUser; expired: bool
         Skip to content
       </a>
       <div inert={expired} aria-hidden={expired ? 'true' : undefined} class="shell-body">
+        <TestClockBanner info={getSession().info} />
         <header class="topbar">
           <div class="topbar-inner">
             <Link href={HOME[user.role]} class="brand">
@@ -184,4 +207,20 @@ function useTitle(path: string) {
           ? 'Sign in — KIT'
           : (screen?.title ?? 'KIT') + ' — KIT';
   }, [path]);
+}
+
+/** A demo server whose clock a browser test moves (ADR 0029): said on every screen, never missed. */
+function TestClockBanner({ info }: { info: ServiceInfo | null }) {
+  const clock = info?.test_clock;
+  if (!clock) return null;
+  const days = Math.floor(clock.offset_minutes / 1440);
+  const hours = Math.floor((clock.offset_minutes % 1440) / 60);
+  const minutes = clock.offset_minutes % 60;
+  const ahead = [days && `${days} d`, hours && `${hours} h`, minutes && `${minutes} min`].filter(Boolean).join(' ') || '0 min';
+  return (
+    <section class="test-clock" aria-label="Test clock">
+      <strong>TEST CLOCK</strong> This demo server's clock runs {ahead} ahead of the real time (server time{' '}
+      {dateTimeIn('UTC', clock.now)} UTC when this page loaded). Never use it for patients.
+    </section>
+  );
 }

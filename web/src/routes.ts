@@ -22,168 +22,40 @@ export const ROLE_LABEL: Record<Role, string> = {
   patient: 'Patient',
 };
 
-export const SCREENS: ScreenRoute[] = [
-  {
-    path: '/desk',
-    title: 'Front desk: today',
-    roles: ['front_desk', 'admin'],
-    nav: 'Today',
-    load: () => import('./screens/front_desk/DeskHome'),
-  },
+// One row per screen: path, title, roles, navigation label (null: not in the navigation), code.
+type Row = [path: string, title: string, roles: Role[], nav: string | null, load: ScreenRoute['load']];
+
+const ROWS: Row[] = [
+  ['/desk', 'Front desk: today', ['front_desk', 'admin'], 'Today', () => import('./screens/front_desk/DeskHome')],
   // Front desk (screens/front_desk): the inquiry queue, registration, patients and booking, the board.
-  {
-    path: '/desk/inquiries',
-    title: 'Inquiries',
-    roles: ['front_desk'],
-    nav: 'Inquiries',
-    load: () => import('./screens/front_desk/Inquiries'),
-  },
-  {
-    path: '/desk/patients',
-    title: 'Patients',
-    roles: ['front_desk'],
-    nav: 'Patients',
-    load: () => import('./screens/front_desk/Patients'),
-  },
-  {
-    path: '/desk/board',
-    title: 'Chair board',
-    roles: ['front_desk'],
-    nav: 'Chair board',
-    load: () => import('./screens/front_desk/DeskBoard'),
-  },
-  {
-    path: '/desk/register',
-    title: 'Register a patient',
-    roles: ['front_desk', 'admin', 'physician'],
-    load: () => import('./screens/front_desk/RegisterPatient'),
-  },
-  {
-    path: '/desk/patient',
-    title: 'Patient: appointments',
-    roles: ['front_desk', 'admin'],
-    load: () => import('./screens/front_desk/PatientDesk'),
-  },
-  {
-    path: '/chairs',
-    title: "Today's chairs",
-    roles: ['nurse', 'physician'],
-    nav: 'Chairs today',
-    load: () => import('./screens/nurse/ChairBoard'),
-  },
-  {
-    path: '/alerts',
-    title: 'Alert inbox',
-    roles: ['physician', 'nurse'],
-    nav: 'Alerts',
-    load: () => import('./screens/physician/AlertInbox'),
-  },
-  {
-    path: '/intake',
-    title: 'Intake approvals',
-    roles: ['physician'],
-    nav: 'Intake',
-    load: () => import('./screens/physician/IntakeApprovals'),
-  },
-  {
-    path: '/patients',
-    title: 'Patients',
-    roles: ['physician'],
-    nav: 'Patients',
-    load: () => import('./screens/physician/PatientList'),
-  },
-  {
-    path: '/patients/chart',
-    title: 'Patient chart',
-    roles: ['physician'],
-    load: () => import('./screens/physician/PatientChart'),
-  },
-  {
-    path: '/pk',
-    title: 'PK what-if',
-    roles: ['physician'],
-    nav: 'PK what-if',
-    load: () => import('./screens/physician/PkWhatIf'),
-  },
-  {
-    path: '/admin/staff',
-    title: 'Staff accounts',
-    roles: ['admin'],
-    nav: 'Staff',
-    load: () => import('./screens/admin/StaffList'),
-  },
+  ['/desk/inquiries', 'Inquiries', ['front_desk'], 'Inquiries', () => import('./screens/front_desk/Inquiries')],
+  ['/desk/patients', 'Patients', ['front_desk'], 'Patients', () => import('./screens/front_desk/Patients')],
+  ['/desk/board', 'Chair board', ['front_desk'], 'Chair board', () => import('./screens/front_desk/DeskBoard')],
+  ['/desk/register', 'Register a patient', ['front_desk', 'admin', 'physician'], null, () => import('./screens/front_desk/RegisterPatient')],
+  ['/desk/patient', 'Patient: appointments', ['front_desk', 'admin'], null, () => import('./screens/front_desk/PatientDesk')],
+  ['/chairs', "Today's chairs", ['nurse', 'physician'], 'Chairs today', () => import('./screens/nurse/ChairBoard')],
+  ['/alerts', 'Alert inbox', ['physician', 'nurse'], 'Alerts', () => import('./screens/physician/AlertInbox')],
+  ['/intake', 'Intake approvals', ['physician'], 'Intake', () => import('./screens/physician/IntakeApprovals')],
+  ['/patients', 'Patients', ['physician'], 'Patients', () => import('./screens/physician/PatientList')],
+  ['/patients/chart', 'Patient chart', ['physician'], null, () => import('./screens/physician/PatientChart')],
+  ['/pk', 'PK what-if', ['physician'], 'PK what-if', () => import('./screens/physician/PkWhatIf')],
+  ['/admin/staff', 'Staff accounts', ['admin'], 'Staff', () => import('./screens/admin/StaffList')],
   // Administration (screens/admin): accounts, clinics and chairs, staff availability, the audit log.
-  {
-    path: '/admin/accounts',
-    title: 'Accounts',
-    roles: ['admin'],
-    nav: 'Accounts',
-    load: () => import('./screens/admin/Accounts'),
-  },
-  {
-    path: '/admin/clinics',
-    title: 'Clinics and chairs',
-    roles: ['admin'],
-    nav: 'Clinics',
-    load: () => import('./screens/admin/Clinics'),
-  },
-  {
-    path: '/admin/availability',
-    title: 'Staff availability',
-    roles: ['admin'],
-    nav: 'Availability',
-    load: () => import('./screens/admin/Availability'),
-  },
-  {
-    path: '/admin/audit',
-    title: 'Audit log',
-    roles: ['admin'],
-    nav: 'Audit log',
-    load: () => import('./screens/admin/Audit'),
-  },
-  {
-    path: '/me',
-    title: 'My treatment',
-    roles: ['patient'],
-    nav: 'My treatment',
-    load: () => import('./screens/patient/PatientHome'),
-  },
-  {
-    path: '/chair',
-    title: 'Infusions today',
-    roles: ['nurse', 'physician'],
-    nav: 'Infusions',
-    load: () => import('./screens/chair/ChairToday'),
-  },
-  {
-    path: '/chair/session',
-    title: 'Infusion at the chair',
-    roles: ['nurse', 'physician'],
-    load: () => import('./screens/chair/SessionScreen'),
-  },
+  ['/admin/accounts', 'Accounts', ['admin'], 'Accounts', () => import('./screens/admin/Accounts')],
+  ['/admin/clinics', 'Clinics and chairs', ['admin'], 'Clinics', () => import('./screens/admin/Clinics')],
+  ['/admin/availability', 'Staff availability', ['admin'], 'Availability', () => import('./screens/admin/Availability')],
+  ['/admin/audit', 'Audit log', ['admin'], 'Audit log', () => import('./screens/admin/Audit')],
+  ['/me', 'My treatment', ['patient'], 'My treatment', () => import('./screens/patient/PatientHome')],
+  ['/chair', 'Infusions today', ['nurse', 'physician'], 'Infusions', () => import('./screens/chair/ChairToday')],
+  ['/chair/session', 'Infusion at the chair', ['nurse', 'physician'], null, () => import('./screens/chair/SessionScreen')],
   // Before treatment (screens/clinical): weight and height, screening, consent, course, day-of check.
-  {
-    path: '/prepare',
-    title: 'Before treatment',
-    roles: ['nurse', 'physician'],
-    nav: 'Before treatment',
-    load: () => import('./screens/clinical/BeforeTreatment'),
-  },
+  ['/prepare', 'Before treatment', ['nurse', 'physician'], 'Before treatment', () => import('./screens/clinical/BeforeTreatment')],
   // ED procedural sedation (screens/ed): no clinic course or appointment needed.
-  {
-    path: '/ed',
-    title: 'ED procedural sedation',
-    roles: ['physician', 'nurse'],
-    nav: 'ED sedation',
-    load: () => import('./screens/ed/EdHome'),
-  },
-  {
-    path: '/ed/episode',
-    title: 'ED sedation record',
-    roles: ['physician', 'nurse'],
-    load: () => import('./screens/ed/EdEpisode'),
-  },
+  ['/ed', 'ED procedural sedation', ['physician', 'nurse'], 'ED sedation', () => import('./screens/ed/EdHome')],
+  ['/ed/episode', 'ED sedation record', ['physician', 'nurse'], null, () => import('./screens/ed/EdEpisode')],
 ];
+
+export const SCREENS: ScreenRoute[] = ROWS.map(([path, title, roles, nav, load]) => (nav === null ? { path, title, roles, load } : { path, title, roles, nav, load }));
 
 /** Where each role lands after sign-in. */
 export const HOME: Record<Role, string> = {

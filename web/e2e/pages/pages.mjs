@@ -136,3 +136,28 @@ export class ChairSessionPage {
     await dialog.waitFor({ state: 'detached' });
   }
 }
+
+/** Another questionnaire from a paper form (GAD-7, pain NRS, ...): the answers item by item
+ * (null: left blank), on the Before treatment screen or the chart; the server's answer. */
+export async function enterPaperSheet(page, name, answers) {
+  const s = page.getByRole('region', { name: 'Another questionnaire from a paper form' });
+  await s.getByLabel('Questionnaire').selectOption({ label: name });
+  for (let i = 0; i < answers.length; i++) {
+    if (answers[i] !== null) await s.getByLabel(`Item ${i + 1}`, { exact: true }).fill(String(answers[i]));
+  }
+  await s.getByRole('button', { name: 'Record questionnaire' }).click();
+  const answer = s.getByRole('status').filter({ hasText: 'recorded' });
+  await answer.waitFor();
+  return (await answer.textContent()) ?? '';
+}
+
+/** "Infusions today" (/chair): plans the infusion of `who` from a 1 mg/mL bag; the session's id. */
+export async function planInfusion(page, who) {
+  const item = page.locator('.today-item', { hasText: who });
+  await item.getByRole('button', { name: /Plan infusion/ }).click();
+  const plan = page.getByRole('dialog', { name: /Plan the infusion/ });
+  await plan.getByLabel('Concentration of the prepared bag (mg/mL)').fill('1');
+  await plan.getByRole('button', { name: 'Plan infusion' }).click();
+  await page.waitForURL(/\/chair\/session\?id=\d+/);
+  return Number(new URL(page.url()).searchParams.get('id'));
+}

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SCREENSHOTS, WIDTHS, axeViolations, launch, openPage, screenshots } from '../fixtures/browser.mjs';
 import { PASSWORD, seedChairDay, startKit } from '../fixtures/chair-clinic.mjs';
+import { planInfusion } from '../pages/pages.mjs';
 
 const SESSION_CHECK_401 = /status of 401/;
 let server;
@@ -278,13 +279,7 @@ test('a rate above the soft limit: refused for the nurse, a physician overrides 
   const nurse = await signIn('nurse', 768);
   const page = nurse.page;
   try {
-    const item = page.locator('.today-item', { hasText: 'Brandt, Jonas' });
-    await item.getByRole('button', { name: /Plan infusion/ }).click();
-    const plan = page.getByRole('dialog', { name: /Plan the infusion/ });
-    await plan.getByLabel('Concentration of the prepared bag (mg/mL)').fill('1');
-    await plan.getByRole('button', { name: 'Plan infusion' }).click();
-    await page.waitForURL(/\/chair\/session\?id=\d+/);
-    const sessionId = Number(new URL(page.url()).searchParams.get('id'));
+    const sessionId = await planInfusion(page, 'Brandt, Jonas');
     await page.getByRole('button', { name: 'Start infusion…' }).click();
     await page.getByRole('dialog', { name: 'Start: confirm' }).getByRole('button', { name: 'Confirm start' }).click();
     await page.getByText('Running at').waitFor();

@@ -2,16 +2,18 @@
 // from the public page; the front desk registers the patient from it; the nurse records weight,
 // height, screening, consent and the baseline PHQ-9 from its paper form; the physician approves the
 // intake and starts the induction series; the front desk books the series on the proposed dates;
-// on the day, the nurse's day-of check and the first infusion at the chair (baseline and interval
-// vitals, a rate change, a mistyped vital corrected with a reason, a low SpO2 and the stop, the
-// alert acknowledged by the physician, observation, discharge) and the PHQ-9 of the day; the physician's chart
-// shows the PHQ-9 trajectory and the infusion, given once the front desk marks the appointment
-// given; the admin finds each of those writes in the audit
-// log, by the role that made it, and the chain checks out. Only the clinic itself (its chair and
-// the nurse's hours) is set up through the API, as an existing clinic would be.
-// Six infusions of a series fall on six different days and `kit serve` has no clock a test may
-// move, so the first infusion of the booked series is given here (chair.test.mjs covers the rest
-// of the chair side); the other five stay booked.
+// then SIX infusions at the chair, each on its booked day: the nurse's day-of check, baseline and
+// interval vitals, the stop, the observation time, discharge vitals, discharge with the escort's
+// printed instructions, and a PHQ-9 between infusions (and a GAD-7 from its paper form before the
+// first and after the last). The first infusion also has a rate change,
+// a mistyped vital corrected with a reason and a low SpO2 whose alert the physician acknowledges.
+// The front desk marks the six appointments given; the physician's chart shows the PHQ-9
+// trajectory and the six infusions with their vitals; the admin finds each of those writes in the
+// audit log, by the role that made it, and the chain checks out. Only the clinic itself (its
+// chair and the nurse's hours) is set up through the API, as an existing clinic would be.
+// The infusions fall on six different days: the server runs on a test clock (`--test-clock`,
+// docs/adr/0029-test-clock.md) that the spec moves to each booked day, and past each observation
+// time, the way days pass in a clinic; every screen shows the TEST CLOCK banner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -19,9 +21,12 @@ import { SCREENSHOTS, axeViolations, screenshots } from '../fixtures/browser.mjs
 import { SESSION_CHECK_401, harness } from '../fixtures/harness.mjs';
 import { DEMO_PASSWORD, apiAs } from '../fixtures/server.mjs';
 import { clinicNow, workingZone } from '../fixtures/desk-clinic.mjs';
-import { BeforeTreatmentPage, ChairSessionPage, InquiryPage, SignInPage, enterPhq9 } from '../pages/pages.mjs';
+import { BeforeTreatmentPage, ChairSessionPage, InquiryPage, SignInPage, enterPaperSheet, enterPhq9, planInfusion } from '../pages/pages.mjs';
 
+const PHONE = '+1 212 555 0134';
 const h = harness({
+  testClock: true,
+  env: { KIT_DISCHARGE_PHONE: PHONE },
   setup: async (baseURL) => {
     const tz = workingZone();
     if (!tz) throw new Error('no listed time zone is in its working day now');
@@ -102,6 +107,8 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     // The baseline PHQ-9, filled in on paper at the consultation 6 days ago.
     const sixDaysAgo = new Date(Date.now() - 6 * 86400_000).toISOString().slice(0, 10);
     assert.match(await enterPhq9(page, [3, 3, 2, 2, 2, 2, 2, 2, 0], sixDaysAgo), /total 18/);
+    // And a GAD-7 from its paper form, item by item (the wording stays on the paper).
+    assert.match(await enterPaperSheet(page, 'GAD-7', [2, 2, 2, 2, 1, 2, 2]), /GAD-7 recorded: total 13/);
     await settled(page);
     assert.deepEqual(await axeViolations(page), []);
     await screenshots(page, 'journey-before-treatment');
@@ -136,102 +143,150 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     await proposed.getByText('Booked').nth(5).waitFor();
   });
   const desk = await apiAs(h.server.baseURL, 'frontdesk');
-  const booked = (await desk.get(`/appointments?patient_id=${patientId}`)).appointments;
+  const booked = [...(await desk.get(`/appointments?patient_id=${patientId}`)).appointments].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
   assert.equal(booked.length, 6);
-  assert.equal([...booked].sort((a, b) => a.starts_at.localeCompare(b.starts_at))[0].date, clinicNow(h.data.tz).date, 'the first infusion is today');
+  const today = clinicNow(h.data.tz).date;
+  assert.equal(booked[0].date, today, 'the first infusion is today');
+  // The server's clock is moved to each booked day (the same time of day), and a few minutes on
+  // past each observation time; it never goes back.
+  const dayOffset = (date) => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+  let clockMin = 0;
+  const moveClock = (minutes) => {
+    assert.ok(minutes > clockMin, 'the test clock only moves forward');
+    clockMin = minutes;
+    h.server.setClockOffsetMinutes(minutes);
+  };
 
-  // 6. The day: the nurse's day-of check, then the infusion at the chair.
-  let sessionId;
-  const nurse = await signedIn('nurse', 768);
-  pages.push(nurse);
-  const page = nurse.page;
-  try {
-    const prep = new BeforeTreatmentPage(page);
-    await prep.open(family);
-    assert.match(await prep.screening({ dayOf: { sbp: 126, dbp: 80 } }), /cleared to start today/);
-    await nav(page, 'Infusions');
-    await page.getByRole('heading', { level: 1, name: 'Infusions today' }).waitFor();
-    const item = page.locator('.today-item', { hasText: who });
-    await item.getByRole('button', { name: /Plan infusion/ }).click();
-    const plan = page.getByRole('dialog', { name: /Plan the infusion/ });
-    await plan.getByLabel('Concentration of the prepared bag (mg/mL)').fill('1');
-    await plan.getByRole('button', { name: 'Plan infusion' }).click();
-    await page.waitForURL(/\/chair\/session\?id=\d+/);
-    sessionId = Number(new URL(page.url()).searchParams.get('id'));
-    const chair = new ChairSessionPage(page);
-    assert.match(await chair.recordVitals('baseline', { 'Systolic BP': 124, 'Diastolic BP': 78, 'Heart rate': 70, SpO2: 98, 'Respiratory rate': 14 }), /Continue/);
-    await chair.pump('Start infusion');
-    await page.getByText('Running at').waitFor();
-    assert.match(await chair.recordVitals('interval', { 'Systolic BP': 128, 'Diastolic BP': 80, 'Heart rate': 74, SpO2: 97, 'Respiratory rate': 14 }), /Continue/);
-    await chair.pump('Change rate', (d) => d.getByLabel('New rate (mL/h)').fill('40'));
-    await page.waitForFunction(() => document.querySelector('.pump .rate-value')?.textContent?.replace(/\u00a0/g, ' ') === '40 mL/h');
-    // A mistyped systolic (218 for 128), corrected with a reason; then a real low SpO2.
-    assert.match(await chair.recordVitals('interval', { 'Systolic BP': 218, 'Diastolic BP': 80, 'Heart rate': 72, SpO2: 98, 'Respiratory rate': 14 }), /Pause the pump/);
-    const row = page.locator('tr', { hasText: '218/80' });
-    await row.getByRole('button', { name: /Correct/ }).click();
-    const corr = page.getByRole('dialog', { name: /Correct vitals/ });
-    await corr.getByLabel('A value was mistyped: amend it').check();
-    await corr.getByLabel('Systolic BP (mmHg)').fill('128');
-    await corr.getByLabel('Reason').fill('Typed 218 for 128');
-    await corr.getByRole('button', { name: 'Confirm correction' }).click();
-    await page.getByText('Amended: Typed 218 for 128', { exact: true }).waitFor();
-    assert.match(await chair.recordVitals('interval', { SpO2: 90 }), /Pause the pump/);
-    await page.locator('.alarm', { hasText: 'spo2' }).waitFor();
-    // The infusion is ended here; the observation time runs while the physician is called.
-    await chair.pump('Stop infusion');
-    await page.getByRole('heading', { name: 'Before discharge' }).waitFor();
-  } catch (e) {
-    await page.screenshot({ path: join(SCREENSHOTS, 'journey-failure.png'), fullPage: true }).catch(() => {});
-    console.error(nurse.problems().join('\n'));
-    throw e;
+  const sessionIds = [];
+  // PHQ-9 sheets between infusions: after each one, before the patient leaves (baseline 18).
+  const phq9After = [
+    [1, 1, 1, 1, 1, 1, 1, 1, 0],
+    [1, 1, 1, 1, 1, 1, 1, 0, 0],
+    [1, 1, 1, 1, 1, 1, 0, 0, 0],
+    [1, 1, 1, 1, 1, 0, 0, 0, 0],
+    [1, 1, 1, 1, 0, 0, 0, 0, 0],
+    [1, 1, 0, 1, 0, 0, 0, 0, 0],
+  ];
+  const phq9Totals = phq9After.map((a) => a.reduce((x, y) => x + y, 0));
+
+  /** One infusion day at the chair, by the nurse (768 px tablet): the day-of check, plan,
+   * baseline vitals, start; `during(chair, page)` for what happens while the pump runs; stop;
+   * `afterStop(page)`; past the observation time (the test clock, then a reload, as the tablet
+   * would show it); discharge vitals, the escort's instructions, discharge; the day's PHQ-9. */
+  async function infusionDay(k, { during, afterStop } = {}) {
+    const nurse = await signedIn('nurse', 768);
+    pages.push(nurse);
+    const page = nurse.page;
+    try {
+      if (k > 0) await page.locator('.test-clock').waitFor();
+      const prep = new BeforeTreatmentPage(page);
+      await prep.open(family);
+      assert.match(await prep.screening({ dayOf: { sbp: 126, dbp: 80 } }), /cleared to start today/);
+      await nav(page, 'Infusions');
+      await page.getByRole('heading', { level: 1, name: 'Infusions today' }).waitFor();
+      const sessionId = await planInfusion(page, who);
+      sessionIds.push(sessionId);
+      const chair = new ChairSessionPage(page);
+      assert.match(await chair.recordVitals('baseline', { 'Systolic BP': 124, 'Diastolic BP': 78, 'Heart rate': 70, SpO2: 98, 'Respiratory rate': 14 }), /Continue/);
+      await chair.pump('Start infusion');
+      await page.getByText('Running at').waitFor();
+      assert.match(await chair.recordVitals('interval', { 'Systolic BP': 128 + k, 'Diastolic BP': 80, 'Heart rate': 74, SpO2: 97, 'Respiratory rate': 14 }), /Continue/);
+      if (during) await during(chair, page);
+      await chair.pump('Stop infusion');
+      await page.getByRole('heading', { name: 'Before discharge' }).waitFor();
+      if (afterStop) await afterStop(page);
+      await page.waitForFunction(() => document.querySelectorAll('.alarm').length === 0, null, { timeout: 20_000 });
+      assert.match(await chair.recordVitals('discharge', { 'Systolic BP': 120, 'Diastolic BP': 76, 'Heart rate': 70, SpO2: 98, 'Respiratory rate': 14 }), /Continue/);
+      // The clinic's observation time (1 min) passes on the test clock.
+      moveClock(clockMin + 3);
+      await page.reload();
+      await page.getByText('complete', { exact: true }).waitFor();
+      // The escort's instructions, read with the escort before the discharge checklist says so.
+      const escort = page.getByRole('region', { name: 'Instructions for the escort' });
+      await escort.getByText('must not drive or operate machinery until the next day').waitFor();
+      assert.match(await escort.innerText(), new RegExp(PHONE.replace(/\+/g, '\\+')));
+      if (k === 0) {
+        await screenshots(page, 'journey-escort');
+        await page.evaluate(() => document.body.classList.add('print-escort'));
+        await page.emulateMedia({ media: 'print' });
+        await page.screenshot({ path: join(SCREENSHOTS, 'journey-escort-print.png'), fullPage: true });
+        await page.emulateMedia({ media: 'screen' });
+        await page.evaluate(() => document.body.classList.remove('print-escort'));
+      }
+      await page.getByRole('button', { name: 'Discharge…' }).click();
+      const dis = page.getByRole('dialog', { name: 'Discharge: confirm' });
+      for (const it of ['Activity', 'Respiration', 'Circulation', 'Consciousness', 'Oxygen saturation']) await dis.getByRole('radio', { name: `2 for ${it}` }).check();
+      for (const label of ['Vital signs back to baseline', 'Walks at the pre-sedation level', 'Minimal nausea', 'Adequate analgesia', 'A responsible adult takes the patient home', 'Written discharge instructions given and understood']) await dis.getByLabel(label).check();
+      await dis.getByRole('button', { name: 'Confirm discharge' }).click();
+      await page.getByRole('heading', { name: 'Discharged' }).waitFor();
+      if (k === 0) assert.deepEqual(await axeViolations(page), []);
+      // Before leaving, the patient fills in the PHQ-9 on paper; the nurse enters it.
+      await new BeforeTreatmentPage(page).open(family);
+      assert.match(await enterPhq9(page, phq9After[k]), new RegExp(`total ${phq9Totals[k]}\\b`));
+      if (k === 5) assert.match(await enterPaperSheet(page, 'GAD-7', [1, 1, 1, 1, 0, 1, 1]), /GAD-7 recorded: total 6/);
+      assert.deepEqual(nurse.problems().filter((p) => !/status of 4(09|12|22)/.test(p)), []);
+    } catch (e) {
+      await page.screenshot({ path: join(SCREENSHOTS, 'journey-failure.png'), fullPage: true }).catch(() => {});
+      console.error(`infusion ${k + 1}:`, nurse.problems().join('\n'));
+      throw e;
+    }
+    await nurse.context.close();
   }
 
-  // 7. The physician acknowledges the alert from the alert inbox.
-  await step(await signedIn('physician'), async (doc) => {
-    await nav(doc, 'Alerts');
-    await doc.getByRole('heading', { level: 1, name: 'Alert inbox' }).waitFor();
-    await settled(doc);
-    const alert = doc.getByRole('listitem').filter({ hasText: who }).filter({ hasText: /spo2/i }).first();
-    await alert.getByRole('button', { name: 'Acknowledge' }).click();
-    await alert.getByLabel('Note (optional)').fill('Paused; oxygen 2 L/min; SpO2 back to 97 %');
-    await alert.getByRole('button', { name: 'Confirm acknowledgement' }).click();
-    await alert.waitFor({ state: 'detached' });
+  // 6. Infusion 1, today: a rate change, a mistyped vital corrected with a reason, and a low SpO2
+  //    whose alert the physician acknowledges from the alert inbox while the observation runs.
+  await infusionDay(0, {
+    during: async (chair, page) => {
+      await chair.pump('Change rate', (d) => d.getByLabel('New rate (mL/h)').fill('40'));
+      await page.waitForFunction(() => document.querySelector('.pump .rate-value')?.textContent?.replace(/\u00a0/g, ' ') === '40 mL/h');
+      // A mistyped systolic (218 for 128), corrected with a reason; then a real low SpO2.
+      assert.match(await chair.recordVitals('interval', { 'Systolic BP': 218, 'Diastolic BP': 80, 'Heart rate': 72, SpO2: 98, 'Respiratory rate': 14 }), /Pause the pump/);
+      const row = page.locator('tr', { hasText: '218/80' });
+      await row.getByRole('button', { name: /Correct/ }).click();
+      const corr = page.getByRole('dialog', { name: /Correct vitals/ });
+      await corr.getByLabel('A value was mistyped: amend it').check();
+      await corr.getByLabel('Systolic BP (mmHg)').fill('128');
+      await corr.getByLabel('Reason').fill('Typed 218 for 128');
+      await corr.getByRole('button', { name: 'Confirm correction' }).click();
+      await page.getByText('Amended: Typed 218 for 128', { exact: true }).waitFor();
+      assert.match(await chair.recordVitals('interval', { SpO2: 90 }), /Pause the pump/);
+      await page.locator('.alarm', { hasText: 'spo2' }).waitFor();
+    },
+    afterStop: async () => {
+      // 7. The physician acknowledges the alert from the alert inbox (the nurse's screen hears of it).
+      await step(await signedIn('physician'), async (doc) => {
+        await nav(doc, 'Alerts');
+        await doc.getByRole('heading', { level: 1, name: 'Alert inbox' }).waitFor();
+        await settled(doc);
+        const alert = doc.getByRole('listitem').filter({ hasText: who }).filter({ hasText: /spo2/i }).first();
+        await alert.getByRole('button', { name: 'Acknowledge' }).click();
+        await alert.getByLabel('Note (optional)').fill('Paused; oxygen 2 L/min; SpO2 back to 97 %');
+        await alert.getByRole('button', { name: 'Confirm acknowledgement' }).click();
+        await alert.waitFor({ state: 'detached' });
+      });
+    },
   });
 
-  // 8. The nurse observes and discharges.
-  try {
-    await page.waitForFunction(() => document.querySelectorAll('.alarm').length === 0, null, { timeout: 20_000 });
-    const chair = new ChairSessionPage(page);
-    assert.match(await chair.recordVitals('discharge', { 'Systolic BP': 120, 'Diastolic BP': 76, 'Heart rate': 70, SpO2: 98, 'Respiratory rate': 14 }), /Continue/);
-    await page.getByText('complete', { exact: true }).waitFor({ timeout: 90_000 });
-    await page.getByRole('button', { name: 'Discharge…' }).click();
-    const dis = page.getByRole('dialog', { name: 'Discharge: confirm' });
-    for (const item of ['Activity', 'Respiration', 'Circulation', 'Consciousness', 'Oxygen saturation']) await dis.getByRole('radio', { name: `2 for ${item}` }).check();
-    for (const label of ['Vital signs back to baseline', 'Walks at the pre-sedation level', 'Minimal nausea', 'Adequate analgesia', 'A responsible adult takes the patient home', 'Written discharge instructions given and understood']) await dis.getByLabel(label).check();
-    await dis.getByRole('button', { name: 'Confirm discharge' }).click();
-    await page.getByRole('heading', { name: 'Discharged' }).waitFor();
-    // Before leaving, the patient fills in today's PHQ-9 on paper; the nurse enters it.
-    await new BeforeTreatmentPage(page).open(family);
-    assert.match(await enterPhq9(page, [1, 1, 1, 1, 1, 1, 1, 1, 0]), /total 8/);
-    assert.deepEqual(nurse.problems().filter((p) => !/status of 4(09|12|22)/.test(p)), []);
-  } catch (e) {
-    await page.screenshot({ path: join(SCREENSHOTS, 'journey-failure.png'), fullPage: true }).catch(() => {});
-    console.error(nurse.problems().join('\n'));
-    throw e;
+  // 8. Infusions 2 to 6, each on its booked day.
+  for (let k = 1; k < 6; k++) {
+    moveClock(dayOffset(booked[k].date) * 1440);
+    await infusionDay(k);
   }
-  await nurse.context.close();
 
-  // 9. The front desk marks today's appointment given (the server checks the session is discharged).
+  // 9. The front desk marks the six appointments given (the server checks each session is discharged).
   await step(await signedIn('frontdesk'), async (page) => {
     await page.goto(`/desk/patient?id=${patientId}`);
     await settled(page);
     const appts = page.getByRole('table', { name: 'All appointments' });
-    await appts.getByRole('button', { name: /^Given/ }).first().click();
-    await page.getByRole('button', { name: 'Mark given' }).click();
-    await appts.getByText('completed').first().waitFor();
+    for (let n = 1; n <= 6; n++) {
+      await appts.getByRole('button', { name: /^Given/ }).first().click();
+      await page.getByRole('button', { name: 'Mark given' }).click();
+      await appts.getByText('completed').nth(n - 1).waitFor();
+    }
+    assert.equal(await appts.getByRole('button', { name: /^Given/ }).count(), 0);
   });
 
-  // 10. The physician's chart shows the PHQ-9 trajectory and the infusion.
+  // 10. The physician's chart shows the PHQ-9 trajectory and the six infusions with their vitals.
   await step(await signedIn('physician'), async (doc) => {
     await doc.goto(`/patients/chart?patient=${patientId}`);
     await settled(doc);
@@ -239,10 +294,12 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
     const main = doc.getByRole('main');
     const plot = main.getByRole('img', { name: /PHQ-9 scores over time/ });
     await plot.locator('canvas').waitFor();
-    assert.match(await plot.getAttribute('aria-label'), /baseline 18[\s\S]*latest 8/);
+    assert.match(await plot.getAttribute('aria-label'), new RegExp(`baseline 18[\\s\\S]*latest ${phq9Totals[5]}\\b`));
     const text = await main.innerText();
-    assert.match(text, /1 of 6 infusions completed, 5 booked/);
-    assert.match(text, /discharged/i);
+    assert.match(text, /6 of 6 infusions completed, 0 booked/);
+    assert.match(await main.getByRole('img', { name: /GAD-7 scores over time/ }).getAttribute('aria-label'), /13[\s\S]*6\b/);
+    for (let n = 1; n <= 6; n++) assert.match(text, new RegExp(`Vitals of infusion ${n} \\(`));
+    assert.equal((text.match(/discharged/gi) ?? []).length >= 6, true, 'six discharged infusions');
     assert.deepEqual(await axeViolations(doc), []);
     await screenshots(doc, 'journey-chart');
   });
@@ -266,6 +323,7 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
       ['POST /api/v1/sessions/{id}/events', 'nurse'],
       ['POST /api/v1/sessions/{id}/vitals/{entry_id}/corrections', 'nurse'],
       ['POST /api/v1/alerts/{id}/acknowledge', 'physician'],
+      ['GET /api/v1/sessions/{id}/escort-instructions', 'nurse'],
       ['POST /api/v1/sessions/{id}/discharge', 'nurse'],
       ['PATCH /api/v1/appointments/{id}', 'frontdesk'],
     ]) {
@@ -278,12 +336,24 @@ test('inquiry to discharge and audit, through the screens only', { timeout: 300_
       const row = entries.getByRole('row').filter({ hasText: action }).filter({ hasText: /allowed 20[01]/ }).first();
       assert.match(await row.innerText(), new RegExp(user), `${action} by ${user}`);
     }
+    // Six discharges, one per infusion.
+    await adm.getByLabel('Action').fill('POST /api/v1/sessions/{id}/discharge');
+    await adm.getByRole('button', { name: 'Show entries' }).click();
+    await adm.waitForFunction(() => [...document.querySelectorAll('table tbody tr')].filter((tr) => /allowed 201/.test(tr.textContent)).length === 6);
     await adm.getByRole('button', { name: 'Check the chain' }).click();
     await adm.getByRole('status').filter({ hasText: /The chain of [\d,]+ entries checks out/ }).waitFor();
     await screenshots(adm, 'journey-audit');
   });
 
-  const s = await (await apiAs(h.server.baseURL, 'nurse')).get(`/sessions/${sessionId}`);
-  assert.equal(s.state, 'discharged');
-  assert.deepEqual(s.events.filter((e) => e.status === 'active').map((e) => e.kind), ['start', 'rate_change', 'stop']);
+  const nurseApi = await apiAs(h.server.baseURL, 'nurse');
+  assert.equal(sessionIds.length, 6);
+  const days = new Set();
+  for (const [k, id] of sessionIds.entries()) {
+    const s = await nurseApi.get(`/sessions/${id}`);
+    assert.equal(s.state, 'discharged', `infusion ${k + 1}`);
+    const kinds = s.events.filter((e) => e.status === 'active').map((e) => e.kind);
+    assert.deepEqual(kinds, k === 0 ? ['start', 'rate_change', 'stop'] : ['start', 'stop'], `infusion ${k + 1}`);
+    days.add(s.started_at.slice(0, 10));
+  }
+  assert.equal(days.size, 6, 'six infusions on six days');
 });

@@ -211,6 +211,20 @@ export const sessionPk = (id: number, signal?: AbortSignal) =>
 export const simulatePk = (body: unknown, signal?: AbortSignal) =>
   api.request<PkCurve>('POST', '/pk/simulate', { body, signal }).then((a) => a.data);
 
+/** GET /sessions/{id}/escort-instructions (after the stop): sourced statements, the clinic's
+ * phone number and own text (docs/web-chair.md, Escort instructions). */
+export interface EscortInstructions {
+  session_id: number;
+  patient: { given_name: string; family_name: string; age_years: number };
+  discharged_at: string | null;
+  statements: { id: string; text: string; source: string }[];
+  phone: string | null;
+  clinic_text: string | null;
+}
+
+export const escortInstructions = (id: number, signal?: AbortSignal) =>
+  api.get<EscortInstructions>(`/sessions/${id}/escort-instructions`, {}, signal);
+
 export const vitalThresholds = (signal?: AbortSignal) =>
   api.get<{ policy: string; thresholds: VitalThreshold[] }>('/vitals/thresholds', {}, signal);
 

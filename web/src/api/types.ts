@@ -17,6 +17,8 @@ export interface ServiceInfo {
   api: string;
   demo: boolean;
   demo_accounts: string[];
+  /** A demo server with a test clock (ADR 0029): minutes ahead of the real clock; null otherwise. */
+  test_clock: { offset_minutes: number; now: string } | null;
 }
 
 export interface SessionUser {

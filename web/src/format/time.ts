@@ -1,7 +1,8 @@
 // Times and dates are shown on the clinic's wall clock (its IANA time zone), never the browser's.
+import { now } from './clock';
 
 /** "YYYY-MM-DD": the calendar date at `instant` in `timeZone`. */
-export function dateIn(timeZone: string, instant: Date = new Date()): string {
+export function dateIn(timeZone: string, instant: Date = now()): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone,
     year: 'numeric',

@@ -12,8 +12,9 @@ import { formatQuantity } from '../../format/quantity';
 import { Plot } from '../chart/Plot';
 import { useResource } from '../useResource';
 import { Section, useNow } from './common';
+import { now as serverNow } from '../../format/clock';
 
-function ageYears(dob: string, now = new Date()): number {
+function ageYears(dob: string, now = serverNow()): number {
   const [y, m, d] = dob.split('-').map(Number);
   let age = now.getUTCFullYear() - (y ?? 0);
   if (now.getUTCMonth() + 1 < (m ?? 1) || (now.getUTCMonth() + 1 === m && now.getUTCDate() < (d ?? 1))) age--;

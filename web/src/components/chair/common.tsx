@@ -7,6 +7,7 @@ import type { ChairWrite, Gate, InfusionSession } from '../../api/sessions';
 import type { Patient, Role } from '../../api/types';
 import { gateLabel } from '../../screens/chair/labels';
 import type { SendOptions } from '../../screens/chair/outbox';
+import { nowMs } from '../../format/clock';
 
 export interface ChairContext {
   session: InfusionSession;
@@ -22,9 +23,9 @@ export interface ChairContext {
 
 /** The current time, ticking every `ms`. */
 export function useNow(ms = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(() => nowMs());
   useEffect(() => {
-    const id = window.setInterval(() => setNow(Date.now()), ms);
+    const id = window.setInterval(() => setNow(nowMs()), ms);
     return () => window.clearInterval(id);
   }, [ms]);
   return now;

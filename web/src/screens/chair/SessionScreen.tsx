@@ -8,6 +8,7 @@ import { chairChairs, chairClinics, getSession, sessionAlerts, vitalThresholds }
 import type { InfusionSession } from '../../api/sessions';
 import { AlertsPanel } from '../../components/chair/AlertsPanel';
 import { DischargePanel } from '../../components/chair/DischargePanel';
+import { EscortPanel } from '../../components/chair/EscortPanel';
 import { AdversePanel, CadssPanel, EventHistory } from '../../components/chair/EntriesPanel';
 import { PkPanel } from '../../components/chair/PkPanel';
 import { PumpPanel } from '../../components/chair/PumpPanel';
@@ -25,6 +26,7 @@ import { getSession as currentUser } from '../../session';
 import { STATE_LABEL } from './labels';
 import { useOutbox } from './outbox';
 import './chair.css';
+import { now } from '../../format/clock';
 
 export default function SessionScreen() {
   const { search } = useLocation();
@@ -152,6 +154,7 @@ export default function SessionScreen() {
           <PumpPanel {...ctx} />
           {s.state === 'planned' && <Checklist gates={s.gates} title="Before the start" />}
           <DischargePanel ctx={ctx} />
+          <EscortPanel ctx={ctx} />
           <EventHistory ctx={ctx} />
         </div>
         <div class="chair-col">
@@ -163,7 +166,7 @@ export default function SessionScreen() {
         </div>
       </div>
       <p class="muted print-only">
-        Printed {dateTimeIn(tz, new Date().toISOString())}. Session {s.id}, version {s.version}.
+        Printed {dateTimeIn(tz, now().toISOString())}. Session {s.id}, version {s.version}.
       </p>
     </div>
   );

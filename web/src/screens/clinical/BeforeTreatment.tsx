@@ -20,6 +20,7 @@ import { CONDITIONS, HEPATIC, parseDecimal } from '../ed/edForm';
 import { wholeYears } from './age';
 import { PHQ9_ANSWERS, PHQ9_ITEMS, PHQ9_QUESTION } from './phq9';
 import { Refusal, useClinicZone } from '../ed/common';
+import { FormOutcome, PaperQuestionnaire, SheetFooter } from '../../components/PaperQuestionnaire';
 import '../chair/chair.css';
 import '../ed/ed.css';
 
@@ -133,6 +134,7 @@ function Prepare({ id }: { id: number }) {
         <div class="chair-col">
           <ScreeningForm p={p} tz={tz} reload={reload} />
           <Phq9Form id={id} />
+          <PaperQuestionnaire patientId={id} />
         </div>
       </div>
     </div>
@@ -305,20 +307,7 @@ function ScreeningForm({ p, tz, reload }: { p: Patient; tz: string; reload: () =
             {yesNo('scr-escort', escort, setEscort, 'An escort home is confirmed')}
           </>
         )}
-        {problem && (
-          <p class="field-error" role="alert">
-            {problem}
-          </p>
-        )}
-        <Refusal error={refusal} />
-        {answer && (
-          <p class="notice" role="status">
-            {answer}
-          </p>
-        )}
-        <button type="submit" class="button">
-          Record screening
-        </button>
+        <FormOutcome problem={problem} refusal={refusal} answer={answer} submit="Record screening" />
       </form>
     </section>
   );
@@ -486,25 +475,7 @@ function Phq9Form({ id }: { id: number }) {
             </div>
           </fieldset>
         ))}
-        <div class="field">
-          <label for="phq-date">Date the form was filled in (optional)</label>
-          <p class="hint" id="phq-date-hint">YYYY-MM-DD; blank: today.</p>
-          <input id="phq-date" class="input input-medium" inputMode="numeric" autocomplete="off" aria-describedby="phq-date-hint" value={takenOn} onInput={(e) => setTakenOn((e.currentTarget as HTMLInputElement).value)} />
-        </div>
-        {problem && (
-          <p class="field-error" role="alert">
-            {problem}
-          </p>
-        )}
-        <Refusal error={refusal} />
-        {answer && (
-          <p class="notice" role="status">
-            {answer}
-          </p>
-        )}
-        <button type="submit" class="button">
-          Record PHQ-9
-        </button>
+        <SheetFooter idPrefix="phq" takenOn={takenOn} setTakenOn={setTakenOn} problem={problem} refusal={refusal} answer={answer} submit="Record PHQ-9" />
       </form>
     </section>
   );

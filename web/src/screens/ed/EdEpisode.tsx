@@ -310,9 +310,7 @@ function DosePanel({ ctx }: { ctx: Ctx }) {
       <Refusal error={refusal} />
       {confirming && preview && write && (
         <Dialog title="Dose given: confirm" onClose={() => setConfirming(false)} busy={busy}>
-          <p class="ed-dose-big">
-            <span class="rate-value">{formatQuantity(preview.dose_mg, 'mg')}</span> = <span class="rate-value">{formatQuantity(preview.volume_ml, 'mL')}</span>
-          </p>
+          <DoseEqualsVolume mg={preview.dose_mg} ml={preview.volume_ml} />
           <p>
             {ROUTE_LABEL[preview.route]} of {formatQuantity(preview.concentration_mg_per_ml, 'mg/mL')} ({formatQuantity(preview.dose_mg_per_kg, 'mg/kg')}). Running total after it: <strong>{formatQuantity(preview.running_total_mg, 'mg')}</strong> ({formatQuantity(preview.running_total_mg_per_kg, 'mg/kg')}).
           </p>
@@ -338,9 +336,7 @@ function PreviewCard({ p, weight, tz }: { p: DosePreview; weight: number; tz: st
       <p class="rate-label">
         {p.repeat ? 'Repeat' : 'First'} dose, {ROUTE_LABEL[p.route]} ({p.protocol}), for {formatQuantity(weight, 'kg')}:
       </p>
-      <p class="ed-dose-big">
-        <span class="rate-value">{formatQuantity(p.dose_mg, 'mg')}</span> <span class="ed-eq">=</span> <span class="rate-value">{formatQuantity(p.volume_ml, 'mL')}</span>
-      </p>
+      <DoseEqualsVolume mg={p.dose_mg} ml={p.volume_ml} />
       <dl class="facts-grid">
         <div>
           <dt>Dose per kg</dt>
@@ -485,8 +481,7 @@ function MonitoringPanel({ ctx, open }: { ctx: Ctx; open: boolean }) {
   const [note, setNote] = useState('');
   const [when, setWhen] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [refusal, setRefusal] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, refusal, setRefusal, run } = useSender();
 
   async function submit(ev: Event) {
     ev.preventDefault();
@@ -496,19 +491,16 @@ function MonitoringPanel({ ctx, open }: { ctx: Ctx; open: boolean }) {
     const at = atField(tz, when);
     if ('error' in at) return setProblem(at.error);
     setProblem(null);
-    setBusy(true);
-    try {
-      await ctx.send('Monitoring', { method: 'POST', path: episodePath(e.id, '/monitoring'), body: { ...b, ...at } });
-      setValues({});
-      setOxygen('');
-      setNote('');
-      setWhen('');
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send('Monitoring', { method: 'POST', path: episodePath(e.id, '/monitoring'), body: { ...b, ...at } }),
+      () => {
+        setValues({});
+        setOxygen('');
+        setNote('');
+        setWhen('');
+        ctx.reload();
+      },
+    );
   }
 
   return (
@@ -616,8 +608,7 @@ function AdversePanel({ ctx, open }: { ctx: Ctx; open: boolean }) {
   const [description, setDescription] = useState('');
   const [when, setWhen] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [refusal, setRefusal] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, refusal, setRefusal, run } = useSender();
 
   async function submit(ev: Event) {
     ev.preventDefault();
@@ -629,20 +620,17 @@ function AdversePanel({ ctx, open }: { ctx: Ctx; open: boolean }) {
     setProblem(null);
     const body: Record<string, unknown> = { kind, severity, interventions: INTERVENTIONS.filter((i) => done[i.value]).map((i) => i.value), ...at };
     if (description.trim()) body.description = description.trim();
-    setBusy(true);
-    try {
-      await ctx.send('Adverse event', { method: 'POST', path: episodePath(e.id, '/adverse-events'), body });
-      setKind('');
-      setSeverity('');
-      setDone({});
-      setDescription('');
-      setWhen('');
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send('Adverse event', { method: 'POST', path: episodePath(e.id, '/adverse-events'), body }),
+      () => {
+        setKind('');
+        setSeverity('');
+        setDone({});
+        setDescription('');
+        setWhen('');
+        ctx.reload();
+      },
+    );
   }
 
   return (
@@ -746,8 +734,7 @@ function CorrectDialog({ ctx, collection, entryId, what, amend, onClose }: { ctx
   const [reason, setReason] = useState('');
   // Amending starts from what was typed, so only the wrong number is changed.
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(READINGS.map((r) => [r.key, amend?.[r.key] == null ? '' : String(amend[r.key])])));
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
+  const { busy, refusal, run } = useSender();
   let amended: Record<string, unknown> | string = {};
   if (action === 'amend' && amend) {
     amended = readingsBody(values, amend.on_oxygen === null ? '' : amend.on_oxygen ? 'yes' : 'no', amend.sedation_observation);
@@ -760,17 +747,13 @@ function CorrectDialog({ ctx, collection, entryId, what, amend, onClose }: { ctx
 
   async function confirm() {
     if (problem) return;
-    setBusy(true);
-    setRefusal(null);
-    try {
-      await ctx.send(`Correction of ${what}`, write);
-      ctx.reload();
-      onClose();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send(`Correction of ${what}`, write),
+      () => {
+        ctx.reload();
+        onClose();
+      },
+    );
   }
 
   return (
@@ -825,23 +808,18 @@ function CorrectDialog({ ctx, collection, entryId, what, amend, onClose }: { ctx
 function EndProcedure({ ctx }: { ctx: Ctx }) {
   const [open, setOpen] = useState(false);
   const [when, setWhen] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
+  const { busy, refusal, run } = useSender();
   const at = atField(ctx.tz, when);
   const write: ChairWrite = { method: 'POST', path: episodePath(ctx.e.id, '/end-procedure'), body: 'error' in at ? {} : at, ifMatch: ctx.e.version };
   async function confirm() {
     if ('error' in at) return;
-    setBusy(true);
-    setRefusal(null);
-    try {
-      await ctx.send('End of the procedure', write);
-      setOpen(false);
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send('End of the procedure', write),
+      () => {
+        setOpen(false);
+        ctx.reload();
+      },
+    );
   }
   return (
     <section class="card chair-section" aria-labelledby="end-title">
@@ -875,8 +853,7 @@ function DischargePanel({ ctx }: { ctx: Ctx }) {
   const now = useNow(15_000);
   const [met, setMet] = useState<Record<string, boolean>>({});
   const [reversal, setReversal] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
+  const { busy, refusal, run } = useSender();
   const timeGates = r.gates.filter((g) => g.gate !== 'discharge_checklist' && g.gate !== 'episode_recovering');
   const earliest = r.earliest_at ? Date.parse(r.earliest_at) : null;
 
@@ -895,16 +872,7 @@ function DischargePanel({ ctx }: { ctx: Ctx }) {
   const write: ChairWrite = { method: 'POST', path: episodePath(e.id, '/discharge'), body, ifMatch: e.version };
 
   async function discharge() {
-    setBusy(true);
-    setRefusal(null);
-    try {
-      await ctx.send('Discharge', write);
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => ctx.send('Discharge', write), ctx.reload);
   }
 
   return (
@@ -959,21 +927,16 @@ function Instructions({ list }: { list: string[] }) {
 function VoidPanel({ ctx }: { ctx: Ctx }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
+  const { busy, refusal, run } = useSender();
   const write: ChairWrite = { method: 'POST', path: episodePath(ctx.e.id, '/void'), body: { reason: reason.trim() }, ifMatch: ctx.e.version };
   async function confirm() {
-    setBusy(true);
-    setRefusal(null);
-    try {
-      await ctx.send('Void', write);
-      setOpen(false);
-      ctx.reload();
-    } catch (ex) {
-      setRefusal(ex);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => ctx.send('Void', write),
+      () => {
+        setOpen(false);
+        ctx.reload();
+      },
+    );
   }
   return (
     <section class="card chair-section" aria-labelledby="void-title">
@@ -1025,4 +988,37 @@ function OpeningPanel({ e }: { e: Episode }) {
       {e.relative_review_reason && <p>Physician’s review: {e.relative_review_reason}</p>}
     </section>
   );
+}
+
+/** "30 mg = 3 mL", large; on a narrow screen "= 3 mL" moves to the next line whole (the sign never
+ * ends a line on its own). */
+function DoseEqualsVolume({ mg, ml }: { mg: number; ml: number }) {
+  return (
+    <p class="ed-dose-big">
+      <span class="rate-value">{formatQuantity(mg, 'mg')}</span>{' '}
+      <span class="ed-volume">
+        <span class="ed-eq">=</span> <span class="rate-value">{formatQuantity(ml, 'mL')}</span>
+      </span>
+    </p>
+  );
+}
+
+/** One confirmed write at a time: `busy` while it is sent, the server's refusal kept to show;
+ * `done` runs after the server accepted it. */
+function useSender() {
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<unknown>(null);
+  async function run(send: () => Promise<unknown>, done: () => void): Promise<void> {
+    setBusy(true);
+    setRefusal(null);
+    try {
+      await send();
+      done();
+    } catch (ex) {
+      setRefusal(ex);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, refusal, setRefusal, run };
 }

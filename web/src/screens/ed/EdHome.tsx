@@ -23,6 +23,7 @@ import { Refusal, WhenField, useClinicZone } from './common';
 import { STATE_LABEL } from './labels';
 import '../chair/chair.css';
 import './ed.css';
+import { nowMs } from '../../format/clock';
 
 const SERVER_FIELD: Record<string, string> = {
   'patient.given_name': 'given_name',
@@ -98,7 +99,7 @@ function NewEpisode({ tz }: { tz: string }) {
   async function submit(e: Event) {
     e.preventDefault();
     setRefusal(null);
-    const local = checkOpening(form, tz, Date.now());
+    const local = checkOpening(form, tz, nowMs());
     setErrors(local);
     if (local.length) {
       setFocusKey((n) => n + 1);

@@ -2,6 +2,7 @@
 // docs/screening-schema.md; the server classifies them), the opening form's checks, and times typed
 // on the clinic's wall clock turned into instants (`at_ms`) for charting what already happened.
 // Doses are never computed here: the server's dose-preview answers them.
+import { nowMs } from '../../format/clock';
 
 export const CONDITIONS: Array<{ key: string; label: string }> = [
   { key: 'schizophrenia', label: 'Known or suspected schizophrenia, even if stable' },
@@ -169,6 +170,6 @@ export function atField(tz: string, wall: string): { at_ms?: number } | { error:
   if (!wall) return {};
   const at = wallToInstant(tz, wall);
   if (at === null) return { error: 'Enter the time as a date and time' };
-  if (at > Date.now() + 60_000) return { error: 'The time cannot be in the future' };
+  if (at > nowMs() + 60_000) return { error: 'The time cannot be in the future' };
   return { at_ms: at };
 }

@@ -29,6 +29,7 @@ import { Link, useLocation } from '../../router';
 import { SelectField, errorsFrom, label } from './common';
 import { isoWeekday, slotConflicts } from './conflicts';
 import './desk.css';
+import { nowMs } from '../../format/clock';
 
 interface Ctx {
   clinic: Clinic | null;
@@ -172,7 +173,7 @@ function AppointmentRow({ a, ctx, tz, onAction }: { a: Appointment; ctx: Ctx; tz
             <button type="button" class="button button-secondary button-small" onClick={() => onAction('no_show')}>
               No-show<span class="visually-hidden"> {when}</span>
             </button>
-            {(a.kind === 'consult' ? Date.parse(a.starts_at) <= Date.now() : a.date <= dateIn(tz)) && (
+            {(a.kind === 'consult' ? Date.parse(a.starts_at) <= nowMs() : a.date <= dateIn(tz)) && (
               // An infusion counts as given once its session is discharged (the server checks).
               <button type="button" class="button button-secondary button-small" onClick={() => onAction('completed')}>
                 Given<span class="visually-hidden"> {when}</span>

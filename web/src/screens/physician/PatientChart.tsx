@@ -30,6 +30,7 @@ import { Link, useLocation } from '../../router';
 import { PriorityTag, kindLabel } from './priority';
 import { OutcomeTag } from './PatientList';
 import { instrumentLabel, outcomeLines } from './outcomeView';
+import { PaperQuestionnaire } from '../../components/PaperQuestionnaire';
 
 const PAIN = new Set(['nrs', 'bpi']);
 
@@ -122,6 +123,7 @@ export default function PatientChart() {
           <Infusions infusions={d.infusions} tz={d.tz} />
           <Trajectories outcomes={d.outcomes.filter((o) => PAIN.has(o.instrument))} title="Pain scores" id="pain" />
           <Mme meds={d.meds} />
+          <PaperQuestionnaire patientId={d.patient.id} onRecorded={chart.reload} />
         </>
       )}
     </>
@@ -298,9 +300,20 @@ function Infusions({ infusions, tz }: { infusions: Infusion[]; tz: string }) {
             })}
           </DataTable>
           {infusions.map(({ session: s }, i) =>
-            s.vitals.length === 0 ? null : (
+            s.vitals.length === 0 ? (
+              <p key={s.id} class="empty vitals-none">
+                Infusion {i + 1}: no vitals recorded
+                {s.state === 'planned'
+                  ? ' yet: it is planned and has not started (baseline vitals come before the start).'
+                  : s.state === 'voided'
+                    ? ': it was voided before it started.'
+                    : '.'}
+              </p>
+            ) : (
               <details key={s.id} class="vitals-details">
-                <summary>Vitals of infusion {i + 1}</summary>
+                <summary>
+                  Vitals of infusion {i + 1} ({dateIn(tz, new Date(s.started_at ?? s.created_at))}): {vitalsText(s)}
+                </summary>
                 <DataTable caption={`Vitals of infusion ${i + 1}`} head={['Time', 'Point', 'BP', 'Heart rate', 'SpO2', 'Resp. rate', 'Action']}>
                   {s.vitals.map((v) => (
                     <tr key={v.id} class={v.status === 'entered_in_error' ? 'struck' : undefined}>

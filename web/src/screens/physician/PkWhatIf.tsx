@@ -18,6 +18,7 @@ import { useResource } from '../../components/useResource';
 import { formatQuantity } from '../../format/quantity';
 import { Link, useLocation } from '../../router';
 import { formFieldOf, populationRequest, validatePk, type PkForm } from './pkForm';
+import { now as serverNow } from '../../format/clock';
 
 const DEFAULTS: PkForm = {
   model: 'domino1982',
@@ -32,7 +33,7 @@ const DEFAULTS: PkForm = {
 
 function ageYears(dob: string): number {
   const [y, m, d] = dob.split('-').map(Number);
-  const now = new Date();
+  const now = serverNow();
   let age = now.getUTCFullYear() - y!;
   if (now.getUTCMonth() + 1 < m! || (now.getUTCMonth() + 1 === m! && now.getUTCDate() < d!)) age -= 1;
   return age;
