@@ -41,6 +41,14 @@ struct ServerConfig {
   int ed_sedation_min_after_iv_dose_minutes = 50;
   int ed_sedation_min_after_im_dose_minutes = 60;
   int ed_sedation_after_adverse_event_minutes = 25;
+  // The patient portal (server/resources/portal_routes.cpp, docs/web-portal.md): how long an
+  // invitation link stays usable (policy), the clinic's name and phone number shown to patients
+  // (the phone beside the crisis guidance; empty: not shown), and the clinic's own licensed
+  // questionnaire texts (a JSON array, validated at start; empty: none).
+  int invitation_ttl_hours = 72;
+  std::string clinic_name;
+  std::string clinic_phone;
+  std::string clinic_questionnaire_texts;
 };
 
 class AuditAnchor;   // server/api/audit_anchor.h

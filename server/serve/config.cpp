@@ -20,6 +20,7 @@
 #include "server/api/auth.h"
 #include "server/backup/backup_schedule.h"
 #include "server/http/client_address.h"
+#include "server/resources/questionnaire_text.h"
 
 namespace kit::server {
 
@@ -114,6 +115,11 @@ const std::vector<Setting>& table() {
       {"backup_every", &ServeOptions::backup_every},
       {"backup_keep", &ServeOptions::backup_keep, 1, 1000},
       {"backup_timezone", &ServeOptions::backup_timezone},
+      // The patient portal: an invitation lasts at most 30 days (validated texts file: validate()).
+      {"invitation_ttl_hours", &ServeOptions::invitation_ttl_hours, 1, 720},
+      {"clinic_name", &ServeOptions::clinic_name},
+      {"clinic_phone", &ServeOptions::clinic_phone},
+      {"questionnaire_texts_file", &ServeOptions::questionnaire_texts_file},
   };
   return t;
 }
@@ -189,6 +195,13 @@ void validate(const ServeOptions& o) {
     if (!o.backup_timezone.empty()) zone_named(o.backup_timezone, "backup_timezone");
   } catch (const kit::Error& e) {
     throw ConfigError(e.field() + ": " + e.message());
+  }
+  if (!o.questionnaire_texts_file.empty()) {
+    try {
+      load_clinic_questionnaire_texts(o.questionnaire_texts_file);
+    } catch (const std::runtime_error& e) {
+      throw ConfigError(e.what());
+    }
   }
   for (const Setting& s : table()) {
     if (std::holds_alternative<int ServeOptions::*>(s.member) ||
@@ -345,6 +358,15 @@ ServerConfig server_config(const ServeOptions& o) {
   c.ed_sedation_min_after_iv_dose_minutes = o.ed_sedation_min_after_iv_dose_minutes;
   c.ed_sedation_min_after_im_dose_minutes = o.ed_sedation_min_after_im_dose_minutes;
   c.ed_sedation_after_adverse_event_minutes = o.ed_sedation_after_adverse_event_minutes;
+  c.invitation_ttl_hours = o.invitation_ttl_hours;
+  c.clinic_name = o.clinic_name;
+  c.clinic_phone = o.clinic_phone;
+  // The demo clinic's number is a fictional one (555-0100 to 555-0199 are reserved for fiction
+  // in the North American numbering plan); a real clinic sets clinic_phone.
+  if (o.demo && c.clinic_phone.empty()) c.clinic_phone = "(555) 555-0100 (demo)";
+  if (!o.questionnaire_texts_file.empty()) {
+    c.clinic_questionnaire_texts = load_clinic_questionnaire_texts(o.questionnaire_texts_file);
+  }
   return c;
 }
 

@@ -83,6 +83,12 @@ struct ServeOptions {
   std::string backup_every = "daily at 02:00";
   int backup_keep = 14;
   std::string backup_timezone;
+  // The patient portal (ServerConfig): invitation lifetime, the clinic's name and phone number,
+  // and a JSON file of the clinic's own licensed questionnaire texts (docs/web-portal.md).
+  int invitation_ttl_hours = ServerConfig{}.invitation_ttl_hours;
+  std::string clinic_name;
+  std::string clinic_phone;
+  std::string questionnaire_texts_file;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
 };
 

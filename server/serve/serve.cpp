@@ -36,6 +36,7 @@
 #include "server/http/metrics.h"
 #include "server/http/security_headers.h"
 #include "server/serve/change_feed.h"
+#include "server/resources/portal.h"
 #include "server/web/static_files.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
@@ -466,7 +467,7 @@ int run_serve(const ServeOptions& o) {
   http.worker_threads = o.workers;
   http.access_log = [&log](const AccessRecord& r) {
     log.info("request", {{"method", r.method},
-                         {"path", r.path},
+                         {"path", loggable_path(r.path)},  // never an invitation token
                          {"status", r.status},
                          {"duration_ms", std::round(r.duration_ms * 1000.0) / 1000.0},
                          {"remote", r.remote},
