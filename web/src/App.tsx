@@ -17,7 +17,7 @@ export function App() {
   const { path, search } = useLocation();
 
   // The public page needs no session: the check runs once the app leaves it.
-  const needsSession = path !== '/';
+  const needsSession = path !== '/' && path !== '/invite';
   useEffect(() => {
     if (!needsSession || session.ready) return;
     Promise.all([serviceInfo().catch(() => null), currentSession().catch(() => null)]).then(([info, me]) =>
@@ -28,6 +28,10 @@ export function App() {
   useTitle(path);
 
   if (path === '/') return <InquiryPage />;
+  // The portal invitation link (public; screens/portal/InvitePage.tsx, its own chunk).
+  if (path === '/invite' && !session.user) {
+    return <Lazy key="/invite" load={() => import('./screens/portal/InvitePage')} label="invitation" />;
+  }
   if (!session.ready) return <Skeleton label="the clinic" />;
 
   if (path === '/signin') {

@@ -11,6 +11,8 @@ export interface ScreenRoute {
   roles: Role[];
   /** Label in the role's navigation; absent: not in the navigation. */
   nav?: string;
+  /** Also every path below this one (`/portal/questionnaire/phq9`): the screen reads the rest. */
+  prefix?: boolean;
   load: () => Promise<{ default: ComponentType }>;
 }
 
@@ -141,6 +143,21 @@ export const SCREENS: ScreenRoute[] = [
     nav: 'Audit log',
     load: () => import('./screens/admin/Audit'),
   },
+  // The patient portal (screens/portal, docs/web-portal.md): phone first, English and Spanish.
+  {
+    path: '/portal',
+    title: 'My portal',
+    roles: ['patient'],
+    nav: 'My portal',
+    load: () => import('./screens/portal/PortalHome'),
+  },
+  {
+    path: '/portal/questionnaire',
+    title: 'Questionnaire',
+    roles: ['patient'],
+    prefix: true,
+    load: () => import('./screens/portal/Questionnaire'),
+  },
   {
     path: '/me',
     title: 'My treatment',
@@ -191,12 +208,12 @@ export const HOME: Record<Role, string> = {
   nurse: '/chairs',
   physician: '/alerts',
   admin: '/admin/staff',
-  patient: '/me',
+  patient: '/portal',
 };
 
 export function screenFor(path: string): ScreenRoute | undefined {
   const clean = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  return SCREENS.find((s) => s.path === clean);
+  return SCREENS.find((s) => s.path === clean) ?? SCREENS.find((s) => s.prefix && clean.startsWith(s.path + '/'));
 }
 
 export function navFor(role: Role): ScreenRoute[] {
