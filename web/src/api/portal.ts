@@ -130,4 +130,4 @@ export const getPreferences = (patientId: number, signal?: AbortSignal) =>
 export const setPreferredLanguage = (patientId: number, language: Language) =>
   api.request<{ language: Language }>('PUT', `/patients/${patientId}/preferences`, { body: { language } }).then((a) => a.data);
 export const accessLog = (patientId: number, signal?: AbortSignal) =>
-  api.get<AccessRow[]>(`/patients/${patientId}/access-log`, { limit: 20 }, signal);
+  api.get<AccessRow[]>(`/patients/${patientId}/access-log`, { limit: 200 }, signal);

@@ -9,6 +9,7 @@ import { LoadError } from '../../components/Status';
 import { useResource } from '../../components/useResource';
 import { dateTimeIn } from '../../format/time';
 import type { Language } from '../../i18n';
+import './portal.css';
 
 export function InviteToPortal({ patientId, timezone }: { patientId: number; timezone: string }) {
   const data = useResource(

@@ -196,10 +196,13 @@ function Trajectory({ id, list, lang }: { id: string; list: Assessment[]; lang: 
   );
 }
 
-function Access({ rows, lang }: { rows: Array<{ id: number; at: string; username: string; role: string; action: string }>; lang: Language }) {
+function Access({ rows: all, lang }: { rows: Array<{ id: number; at: string; username: string; role: string; action: string }>; lang: Language }) {
+  // The staff's reads and writes, newest first (the patient's own saves would drown them).
+  const rows = all.filter((r) => r.role !== 'patient').slice(0, 20);
   return (
     <section class="section" aria-labelledby="access-title">
       <h2 id="access-title">{t('portal.access.title')}</h2>
+      <p class="hint">{t('portal.access.ownHidden')}</p>
       {rows.length === 0 ? (
         <p>{t('portal.access.none')}</p>
       ) : (
@@ -215,7 +218,7 @@ function Access({ rows, lang }: { rows: Array<{ id: number; at: string; username
             {rows.map((r) => (
               <tr key={r.id}>
                 <td>{when(r.at, lang)}</td>
-                <td>{r.role === 'patient' ? t('portal.access.you') : `${r.username} (${r.role.replace('_', ' ')})`}</td>
+                <td>{`${r.username} (${r.role.replace('_', ' ')})`}</td>
                 <td>{r.action.startsWith('GET ') ? t('portal.access.read') : t('portal.access.wrote')}</td>
               </tr>
             ))}
