@@ -211,9 +211,9 @@ Response accept_invitation(RouteContext& ctx) {
           "this portal account was disabled by the clinic: ask the clinic to enable it");
     }
     if (username && *username != user->username) {
-      throw kit::InputError("username",
-                            "this invitation is for the existing account '" + user->username +
-                                "': leave the username out or give that one");
+      throw kit::InputError("username", "this invitation is for the existing account '" +
+                                            user->username +
+                                            "': leave the username out or give that one");
     }
     user_id = user->id;
     name = user->username;
@@ -365,7 +365,8 @@ Response delete_draft(RouteContext& ctx) {
 
 // ---- Preferences and the clinic ---------------------------------------------------------------
 
-json preferences_json(std::int64_t patient_id, const std::optional<storage::PatientPreferences>& p) {
+json preferences_json(std::int64_t patient_id,
+                      const std::optional<storage::PatientPreferences>& p) {
   return {{"patient_id", patient_id},
           {"language", p ? p->language : std::string("en")},
           {"updated_at", p ? json(iso8601_ms(p->updated_at_ms)) : json(nullptr)},
@@ -397,11 +398,11 @@ Response put_preferences(RouteContext& ctx) {
 
 Response portal_info(RouteContext& ctx) {
   const ServerConfig& cfg = ctx.services().config();
-  return json_response({{"clinic_name", clinic_name(ctx)},
-                        {"clinic_phone", cfg.clinic_phone.empty() ? json(nullptr)
-                                                                  : json(cfg.clinic_phone)},
-                        {"monitored_around_the_clock", false},
-                        {"languages", json::array({"en", "es"})}});
+  return json_response(
+      {{"clinic_name", clinic_name(ctx)},
+       {"clinic_phone", cfg.clinic_phone.empty() ? json(nullptr) : json(cfg.clinic_phone)},
+       {"monitored_around_the_clock", false},
+       {"languages", json::array({"en", "es"})}});
 }
 
 }  // namespace
@@ -442,15 +443,15 @@ void register_portal_routes(Router& router) {
               "The patient's saved, unsubmitted answers to a questionnaire (the patient only)",
               "portal", own_only, true, get_draft, 200});
   router.add({"PUT", "/api/v1/patients/{id}/questionnaire-drafts/{instrument}",
-              "Save the patient's answers so far (not an assessment: no score, no alert)",
-              "portal", own_only, true, put_draft, 200});
+              "Save the patient's answers so far (not an assessment: no score, no alert)", "portal",
+              own_only, true, put_draft, 200});
   router.add({"DELETE", "/api/v1/patients/{id}/questionnaire-drafts/{instrument}",
               "Discard a draft (after submitting the assessment, or to start again)", "portal",
               own_only, true, delete_draft, 200});
   const Access everyone_own = access_roles(
       {Role::front_desk, Role::nurse, Role::physician, Role::admin}, /*patient_self=*/true);
-  router.add({"GET", "/api/v1/patients/{id}/preferences", "The patient's portal language",
-              "portal", everyone_own, true, get_preferences, 200});
+  router.add({"GET", "/api/v1/patients/{id}/preferences", "The patient's portal language", "portal",
+              everyone_own, true, get_preferences, 200});
   router.add({"PUT", "/api/v1/patients/{id}/preferences",
               "Set the patient's portal language (en or es): the patient or the clinic's staff",
               "portal", everyone_own, true, put_preferences, 200});

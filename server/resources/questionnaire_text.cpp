@@ -73,8 +73,8 @@ std::string check_questionnaire_text(const json& doc) {
   for (const auto& [key, _] : doc.items()) {
     if (!known.count(key)) return key + ": unknown member";
   }
-  for (const char* key : {"instrument", "language", "title", "instructions", "attribution",
-                          "source"}) {
+  for (const char* key :
+       {"instrument", "language", "title", "instructions", "attribution", "source"}) {
     if (std::string e = text_member(doc, key); !e.empty()) return e;
   }
   const std::string id = doc.at("instrument").get<std::string>();
@@ -120,9 +120,8 @@ const std::vector<json>& shipped_questionnaire_texts() {
       if (std::string e = check_questionnaire_text(doc); !e.empty()) {
         throw std::logic_error("server/questionnaires/" + name + ": " + e);
       }
-      const std::string want =
-          doc.at("instrument").get<std::string>() + "." + doc.at("language").get<std::string>() +
-          ".json";
+      const std::string want = doc.at("instrument").get<std::string>() + "." +
+                               doc.at("language").get<std::string>() + ".json";
       if (name != want) {
         throw std::logic_error("server/questionnaires/" + name + ": must be named " + want);
       }

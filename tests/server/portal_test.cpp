@@ -2,13 +2,14 @@
 // in process with a controlled clock: invitations expire at invitation_ttl_hours; every shipped
 // wording matches the instrument catalogue (item count, answer values); the clinic's texts file is
 // checked the same way; the access log never holds an invitation token.
+#include "server/resources/portal.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/instruments/instrument.h"
-#include "server/resources/portal.h"
 #include "server/resources/questionnaire_text.h"
 #include "server/serve/config.h"
 #include "tests/server/api_fixture.h"
@@ -119,10 +120,11 @@ std::string write_temp(const std::string& name, const std::string& text) {
 // A test-made stand-in for a clinic's licensed BPI text (not the BPI's wording: KIT has none).
 json clinic_bpi() {
   json items = json::array();
-  for (int i = 1; i <= 11; ++i) items.push_back({{"text", "Licensed BPI item " + std::to_string(i)}});
+  for (int i = 1; i <= 11; ++i)
+    items.push_back({{"text", "Licensed BPI item " + std::to_string(i)}});
   json options = json::array();
   for (int v = 0; v <= 10; ++v) options.push_back({{"value", v}, {"label", std::to_string(v)}});
-  return {{"instrument", "bpi"},         {"language", "en"},
+  return {{"instrument", "bpi"},          {"language", "en"},
           {"title", "Clinic BPI (test)"}, {"instructions", "Test instructions"},
           {"options", options},           {"items", items},
           {"attribution", "test"},        {"source", "tests/server/portal_test.cpp"}};

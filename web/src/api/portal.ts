@@ -95,6 +95,9 @@ export const questionnaireText = (instrument: string, language: Language, signal
   api.get<QuestionnaireText>(`/questionnaires/${instrument}`, { language }, signal);
 
 export async function measurements(patientId: number, signal?: AbortSignal): Promise<Occasion[]> {
+  // No course yet: nothing is due (asked first, so the schedule's 404 is never a console error).
+  const { courses } = await api.get<{ courses: unknown[] }>(`/patients/${patientId}/courses`, {}, signal);
+  if (courses.length === 0) return [];
   try {
     return (await api.get<{ occasions: Occasion[] }>(`/patients/${patientId}/measurements`, {}, signal)).occasions;
   } catch (e) {
