@@ -194,7 +194,15 @@ Response accept_invitation(RouteContext& ctx) {
   Services& services = ctx.services();
   const std::string key = "invitation:" + ctx.request().remote_address;
   count_invitation_attempt(services, key);
-  // Hashing never holds the write lock; the request's transaction opens after it.
+  // Only a usable link may cost an Argon2id hash (tens of MB each): it is looked up first, in a
+  // short transaction of its own. Hashing never holds the write lock; the request's transaction
+  // opens after it and checks the link again (accept_invitation is conditional: one use wins).
+  if (token.empty() || token.size() > 128) throw invalid_invitation();
+  const auto early = storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
+    return PortalStore(tx).invitation_by_token_hash(sha256_hex(token));
+  });
+  if (early) ctx.set_patient(early->patient_id);
+  if (!early || !early->usable_at(services.now_ms())) throw invalid_invitation();
   const std::string hash = hash_password(password);
   const storage::Invitation inv = usable_invitation(ctx, token);
   storage::Transaction& tx = ctx.tx();

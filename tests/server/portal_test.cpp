@@ -72,6 +72,31 @@ TEST_F(PortalTest, TheTokenIsStoredOnlyAsItsHash) {
   });
 }
 
+TEST_F(PortalTest, OnlyAUsableLinkCostsAPasswordHash) {
+  const std::int64_t pid = add_patient("PORTAL-3");
+  const auto desk = make_caller(Role::front_desk);
+  const Response made = call("POST", "/api/v1/patients/" + std::to_string(pid) + "/invitations",
+                             desk, json::object());
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string token = body(made).at("token").get<std::string>();
+  const std::int64_t before = password_hash_operations();
+  // A made-up token: refused without computing Argon2id (a flood of them costs no memory).
+  const Response guess = anon("POST", "/api/v1/invitations/" + std::string(43, 'A') + "/accept",
+                              {{"username", "guess.er"}, {"password", kPassword}});
+  EXPECT_EQ(guess.status, 404) << guess.body;
+  EXPECT_EQ(password_hash_operations(), before);
+  // The real link: one hash, and the account.
+  const Response ok = anon("POST", "/api/v1/invitations/" + token + "/accept",
+                           {{"username", "portal.three"}, {"password", kPassword}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(password_hash_operations(), before + 1);
+  // Used: refused again without hashing.
+  const Response again = anon("POST", "/api/v1/invitations/" + token + "/accept",
+                              {{"username", "portal.three"}, {"password", kPassword}});
+  EXPECT_EQ(again.status, 404);
+  EXPECT_EQ(password_hash_operations(), before + 1);
+}
+
 TEST(PortalLogTest, TheAccessLogNeverWritesAnInvitationToken) {
   EXPECT_EQ(loggable_path("/api/v1/invitations/abcDEF123"), "/api/v1/invitations/{token}");
   EXPECT_EQ(loggable_path("/api/v1/invitations/abcDEF123/accept"),

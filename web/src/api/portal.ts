@@ -90,6 +90,8 @@ export const acceptInvitation = (token: string, password: string, username?: str
     })
     .then((a) => a.data);
 
+export const questionnaireList = (signal?: AbortSignal) =>
+  api.get<Array<{ instrument: string; title: string; languages: Language[] }>>('/questionnaires', {}, signal);
 export const portalInfo = (signal?: AbortSignal) => api.get<PortalInfo>('/portal/info', {}, signal);
 export const questionnaireText = (instrument: string, language: Language, signal?: AbortSignal) =>
   api.get<QuestionnaireText>(`/questionnaires/${instrument}`, { language }, signal);

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { listAssessments } from '../../api/assessments';
 import { myPatientRecord } from '../../api/patients';
-import { accessLog, getPreferences, measurements, portalInfo, setPreferredLanguage } from '../../api/portal';
+import { accessLog, getPreferences, measurements, portalInfo, questionnaireList, setPreferredLanguage } from '../../api/portal';
 import type { Occasion } from '../../api/portal';
 import { listAppointments } from '../../api/scheduling';
 import type { Assessment } from '../../api/types';
@@ -22,15 +22,18 @@ export default function PortalHome() {
   const lang = useLanguage();
   const page = useResource(async (signal) => {
     const me = await myPatientRecord(signal);
-    const [prefs, info, occasions, appointments, assessments, log] = await Promise.all([
+    const [prefs, info, occasions, appointments, assessments, log, wordings] = await Promise.all([
       getPreferences(me.id, signal),
       portalInfo(signal),
       measurements(me.id, signal),
       listAppointments({ patient_id: me.id }, signal),
       listAssessments(me.id, undefined, signal),
       accessLog(me.id, signal),
+      questionnaireList(signal),
     ]);
-    return { me, prefs, info, occasions, appointments, assessments, log };
+    // The instruments whose wording this server may show (the clinic's licensed ones included).
+    const offered = new Set(wordings.map((w) => w.instrument));
+    return { me, prefs, info, occasions, appointments, assessments, log, offered };
   }, []);
   const d = page.data;
   useEffect(() => {
@@ -59,7 +62,7 @@ export default function PortalHome() {
           <p class="portal-status" role="status">
             {saved ? t('portal.languageSaved') : ''}
           </p>
-          <Due occasions={d.occasions} lang={lang} />
+          <Due occasions={d.occasions} offered={d.offered} lang={lang} />
           <Upcoming appointments={d.appointments} lang={lang} />
           <Scores assessments={d.assessments} lang={lang} />
           <Access rows={d.log} lang={lang} />
@@ -70,7 +73,7 @@ export default function PortalHome() {
   );
 }
 
-function Due({ occasions, lang }: { occasions: Occasion[]; lang: Language }) {
+function Due({ occasions, offered, lang }: { occasions: Occasion[]; offered: Set<string>; lang: Language }) {
   // One entry per instrument due now (the one closing first).
   const due = useMemo(() => {
     const by = new Map<string, Occasion>();
@@ -93,7 +96,7 @@ function Due({ occasions, lang }: { occasions: Occasion[]; lang: Language }) {
               <strong>{instrumentName(o.instrument)}</strong>
               <br />
               <span class="hint">{t('portal.due.closes', { when: when(o.closes_at, lang) })}</span>
-              {INSTRUMENTS[o.instrument] ? (
+              {offered.has(o.instrument) ? (
                 <Link class="button" href={`/portal/questionnaire/${o.instrument}`}>
                   {t('portal.due.start', { name: instrumentName(o.instrument) })}
                 </Link>
