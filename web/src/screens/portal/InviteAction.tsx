@@ -56,7 +56,7 @@ export function InviteToPortal({ patientId, timezone }: { patientId: number; tim
             <label for="portal-language">Portal language</label>
             <select
               id="portal-language"
-              class="input input-medium"
+              class="input portal-lang-select"
               value={data.data.prefs.language}
               onChange={(e) => language((e.target as HTMLSelectElement).value as Language)}
             >
