@@ -1,5 +1,6 @@
 // The whole route table. Each module is one file under server/resources; add a module's call here.
 #include "server/resources/modules.h"
+#include "server/resources/portal.h"
 
 namespace kit::server {
 
@@ -26,6 +27,7 @@ void register_all_routes(Router& router) {
   register_sedation_routes(router);
   register_vitals_policy_routes(router);
   register_backup_routes(router);
+  register_portal_routes(router);   // the patient portal (invitations, wording, drafts)
   register_openapi_routes(router);  // last: documents the table as registered
 }
 

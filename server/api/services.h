@@ -45,6 +45,14 @@ struct ServerConfig {
   // clinic's phone number and its own text, as configured (empty: none).
   std::string discharge_phone;
   std::string discharge_instructions;
+  // The patient portal (server/resources/portal_routes.cpp, docs/web-portal.md): how long an
+  // invitation link stays usable (policy), the clinic's name and phone number shown to patients
+  // (the phone beside the crisis guidance; empty: not shown), and the clinic's own licensed
+  // questionnaire texts (a JSON array, validated at start; empty: none).
+  int invitation_ttl_hours = 72;
+  std::string clinic_name;
+  std::string clinic_phone;
+  std::string clinic_questionnaire_texts;
 };
 
 class AuditAnchor;   // server/api/audit_anchor.h

@@ -20,6 +20,7 @@
 #include "server/api/auth.h"
 #include "server/backup/backup_schedule.h"
 #include "server/http/client_address.h"
+#include "server/resources/questionnaire_text.h"
 
 namespace kit::server {
 
@@ -117,6 +118,11 @@ const std::vector<Setting>& table() {
       // The escort's discharge instructions (validated in validate()).
       {"discharge_phone", &ServeOptions::discharge_phone},
       {"discharge_instructions_file", &ServeOptions::discharge_instructions_file},
+      // The patient portal: an invitation lasts at most 30 days (validated texts file: validate()).
+      {"invitation_ttl_hours", &ServeOptions::invitation_ttl_hours, 1, 720},
+      {"clinic_name", &ServeOptions::clinic_name},
+      {"clinic_phone", &ServeOptions::clinic_phone},
+      {"questionnaire_texts_file", &ServeOptions::questionnaire_texts_file},
   };
   return t;
 }
@@ -198,6 +204,13 @@ void validate(const ServeOptions& o) {
     if (!o.backup_timezone.empty()) zone_named(o.backup_timezone, "backup_timezone");
   } catch (const kit::Error& e) {
     throw ConfigError(e.field() + ": " + e.message());
+  }
+  if (!o.questionnaire_texts_file.empty()) {
+    try {
+      load_clinic_questionnaire_texts(o.questionnaire_texts_file);
+    } catch (const std::runtime_error& e) {
+      throw ConfigError(e.what());
+    }
   }
   for (const Setting& s : table()) {
     if (std::holds_alternative<int ServeOptions::*>(s.member) ||
@@ -356,6 +369,15 @@ ServerConfig server_config(const ServeOptions& o) {
   c.ed_sedation_after_adverse_event_minutes = o.ed_sedation_after_adverse_event_minutes;
   c.discharge_phone = o.discharge_phone;
   c.discharge_instructions = o.discharge_instructions;
+  c.invitation_ttl_hours = o.invitation_ttl_hours;
+  c.clinic_name = o.clinic_name;
+  c.clinic_phone = o.clinic_phone;
+  // The demo clinic's number is a fictional one (555-0100 to 555-0199 are reserved for fiction
+  // in the North American numbering plan); a real clinic sets clinic_phone.
+  if (o.demo && c.clinic_phone.empty()) c.clinic_phone = "(555) 555-0100 (demo)";
+  if (!o.questionnaire_texts_file.empty()) {
+    c.clinic_questionnaire_texts = load_clinic_questionnaire_texts(o.questionnaire_texts_file);
+  }
   return c;
 }
 
@@ -453,8 +475,8 @@ ServeOptions resolve_serve_options(const ServeFlags& flags, const EnvLookup& env
   if (flags.web_dir) o.web_dir = *flags.web_dir;
   if (flags.totp_required_roles) o.totp_required_roles = *flags.totp_required_roles;
   if (!o.discharge_instructions_file.empty()) {
-    o.discharge_instructions = read_small_file(o.discharge_instructions_file,
-                                               "discharge_instructions_file", kMaxPasswordFileBytes);
+    o.discharge_instructions = read_small_file(
+        o.discharge_instructions_file, "discharge_instructions_file", kMaxPasswordFileBytes);
   }
   if (flags.test_clock_file) {
     // A moved clock would date a real patient's treatment wrongly: only a demo clinic (synthetic

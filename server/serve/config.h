@@ -89,6 +89,12 @@ struct ServeOptions {
   std::string discharge_phone;
   std::string discharge_instructions_file;
   std::string discharge_instructions;  // the file's text (not a setting)
+  // The patient portal (ServerConfig): invitation lifetime, the clinic's name and phone number,
+  // and a JSON file of the clinic's own licensed questionnaire texts (docs/web-portal.md).
+  int invitation_ttl_hours = ServerConfig{}.invitation_ttl_hours;
+  std::string clinic_name;
+  std::string clinic_phone;
+  std::string questionnaire_texts_file;
   std::string config_file;  // the TOML file read, if any (for the start-up log)
   // `--test-clock FILE` (command line only: no TOML key, no environment variable; only with
   // demo): the server's clock runs ahead by the minutes FILE holds (server/api/test_clock.h,

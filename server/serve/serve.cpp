@@ -28,14 +28,15 @@
 #include "server/api/auth.h"
 #include "server/api/router.h"
 #include "server/api/services.h"
+#include "server/api/storage_guard.h"
 #include "server/api/test_clock.h"
 #include "server/backup/backup_runner.h"
-#include "server/api/storage_guard.h"
 #include "server/demo/demo.h"
 #include "server/http/client_address.h"
 #include "server/http/http_server.h"
 #include "server/http/metrics.h"
 #include "server/http/security_headers.h"
+#include "server/resources/portal.h"
 #include "server/serve/change_feed.h"
 #include "server/web/static_files.h"
 #include "storage/database.h"
@@ -495,7 +496,7 @@ int run_serve(const ServeOptions& o) {
   http.worker_threads = o.workers;
   http.access_log = [&log](const AccessRecord& r) {
     log.info("request", {{"method", r.method},
-                         {"path", r.path},
+                         {"path", loggable_path(r.path)},  // never an invitation token
                          {"status", r.status},
                          {"duration_ms", std::round(r.duration_ms * 1000.0) / 1000.0},
                          {"remote", r.remote},

@@ -260,6 +260,10 @@ class Fixture:
                 value = 999999
             elif name == "patient_id" or (name == "id" and parent == "patients"):
                 value = ids["patient"]
+            elif name == "token":
+                value = "not-a-real-invitation-token"  # 404 to everyone: the route is public
+            elif name == "instrument":
+                value = "phq9"
             elif name == "consent_id":
                 value = self.consent
             elif name == "entry_id":

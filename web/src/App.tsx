@@ -19,9 +19,10 @@ export function App() {
   const session = useSession();
   const { path, search } = useLocation();
 
-  // The public page needs no session: the check runs once the app leaves it. What the server
-  // says about itself (demo, test clock) is read on every page.
-  const needsSession = path !== '/';
+  // The public pages (the inquiry page, the portal invitation) need no session: the check runs
+  // once the app leaves them. What the server says about itself (demo, test clock) is read on
+  // every page.
+  const needsSession = path !== '/' && path !== '/invite';
   useEffect(() => {
     if (!needsSession || session.ready) return;
     Promise.all([serviceInfo().catch(() => null), currentSession().catch(() => null)]).then(([info, me]) => {
@@ -49,6 +50,15 @@ export function App() {
         <InquiryPage />
       </>
     );
+  // The portal invitation link (public; screens/portal/InvitePage.tsx, its own chunk).
+  if (path === '/invite' && !session.user) {
+    return (
+      <>
+        {banner}
+        <Lazy key="/invite" load={() => import('./screens/portal/InvitePage')} label="invitation" />
+      </>
+    );
+  }
   if (!session.ready) return <Skeleton label="the clinic" />;
 
   if (path === '/signin') {

@@ -11,6 +11,8 @@ export interface ScreenRoute {
   roles: Role[];
   /** Label in the role's navigation; absent: not in the navigation. */
   nav?: string;
+  /** Also every path below this one (`/portal/questionnaire/phq9`): the screen reads the rest. */
+  prefix?: boolean;
   load: () => Promise<{ default: ComponentType }>;
 }
 
@@ -45,6 +47,9 @@ const ROWS: Row[] = [
   ['/admin/clinics', 'Clinics and chairs', ['admin'], 'Clinics', () => import('./screens/admin/Clinics')],
   ['/admin/availability', 'Staff availability', ['admin'], 'Availability', () => import('./screens/admin/Availability')],
   ['/admin/audit', 'Audit log', ['admin'], 'Audit log', () => import('./screens/admin/Audit')],
+  // The patient portal (screens/portal, docs/web-portal.md): phone first, English and Spanish.
+  ['/portal', 'My portal', ['patient'], 'My portal', () => import('./screens/portal/PortalHome')],
+  ['/portal/questionnaire', 'Questionnaire', ['patient'], null, () => import('./screens/portal/Questionnaire')],
   ['/me', 'My treatment', ['patient'], 'My treatment', () => import('./screens/patient/PatientHome')],
   ['/chair', 'Infusions today', ['nurse', 'physician'], 'Infusions', () => import('./screens/chair/ChairToday')],
   ['/chair/session', 'Infusion at the chair', ['nurse', 'physician'], null, () => import('./screens/chair/SessionScreen')],
@@ -55,7 +60,17 @@ const ROWS: Row[] = [
   ['/ed/episode', 'ED sedation record', ['physician', 'nurse'], null, () => import('./screens/ed/EdEpisode')],
 ];
 
-export const SCREENS: ScreenRoute[] = ROWS.map(([path, title, roles, nav, load]) => (nav === null ? { path, title, roles, load } : { path, title, roles, nav, load }));
+// Screens that also answer every path below their own (the screen reads the rest).
+const PREFIX = new Set(['/portal/questionnaire']);
+
+export const SCREENS: ScreenRoute[] = ROWS.map(([path, title, roles, nav, load]) => ({
+  path,
+  title,
+  roles,
+  ...(nav === null ? {} : { nav }),
+  ...(PREFIX.has(path) ? { prefix: true } : {}),
+  load,
+}));
 
 /** Where each role lands after sign-in. */
 export const HOME: Record<Role, string> = {
@@ -63,12 +78,12 @@ export const HOME: Record<Role, string> = {
   nurse: '/chairs',
   physician: '/alerts',
   admin: '/admin/staff',
-  patient: '/me',
+  patient: '/portal',
 };
 
 export function screenFor(path: string): ScreenRoute | undefined {
   const clean = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  return SCREENS.find((s) => s.path === clean);
+  return SCREENS.find((s) => s.path === clean) ?? SCREENS.find((s) => s.prefix && clean.startsWith(s.path + '/'));
 }
 
 export function navFor(role: Role): ScreenRoute[] {

@@ -26,6 +26,7 @@ import { useResource } from '../../components/useResource';
 import { dateIn, dateTimeIn, longDate, timeIn } from '../../format/time';
 import { useLiveRefresh } from '../../live/events';
 import { Link, useLocation } from '../../router';
+import { InviteToPortal } from '../portal/InviteAction';
 import { SelectField, errorsFrom, label } from './common';
 import { isoWeekday, slotConflicts } from './conflicts';
 import './desk.css';
@@ -86,6 +87,8 @@ export default function PatientDesk() {
         <dt>Email</dt>
         <dd>{p.email || '—'}</dd>
       </dl>
+
+      <InviteToPortal patientId={p.id} timezone={tz} />
 
       <section class="section" aria-labelledby="courses-title">
         <h2 id="courses-title">Treatment courses</h2>

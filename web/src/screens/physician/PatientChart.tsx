@@ -3,6 +3,7 @@
 // delivered, vitals, adverse events, CADSS); score trajectories per instrument with the response
 // and remission lines of the server's outcome rules; pain scores and the MME/day trend; the
 // booster recommendation the outcome rules give. Every plot is followed by its data as a table.
+import { InviteToPortal } from '../portal/InviteAction';
 import { useMemo } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import { listAssessments } from '../../api/assessments';
@@ -124,6 +125,7 @@ export default function PatientChart() {
           <Trajectories outcomes={d.outcomes.filter((o) => PAIN.has(o.instrument))} title="Pain scores" id="pain" />
           <Mme meds={d.meds} />
           <PaperQuestionnaire patientId={d.patient.id} onRecorded={chart.reload} />
+          <InviteToPortal patientId={d.patient.id} timezone={d.tz} />
         </>
       )}
     </>
