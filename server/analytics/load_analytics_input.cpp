@@ -68,6 +68,14 @@ bool stopped_early(const storage::AnalyticsSession& s) {
 
 }  // namespace
 
+std::string latest_clinic_today(storage::Transaction& tx, std::int64_t now_ms) {
+  std::string today = zone_named("UTC").local_date(now_ms);
+  for (const storage::AnalyticsClinic& c : storage::AnalyticsStore(tx).clinics()) {
+    today = std::max(today, zone_named(c.timezone, "timezone").local_date(now_ms));
+  }
+  return today;
+}
+
 LoadedAnalytics load_analytics_input(storage::Transaction& tx, const AnalyticsFilter& filter,
                                      std::int64_t now_ms) {
   const std::string from = require_date(filter.from, "from");
@@ -141,13 +149,25 @@ LoadedAnalytics load_analytics_input(storage::Transaction& tx, const AnalyticsFi
     dates[c.id] = d;
     courses_of[c.patient_id].push_back(&c);
   }
-  // The course an unlinked sheet (or list) dated `day` belongs to: the patient's first course
-  // not ended before that day (courses in creation order).
+  // The course an unlinked sheet dated `day` belongs to: the patient's first course not ended
+  // before that day (courses in creation order), else (every course ended before it: follow-up
+  // after the last course) the patient's last course.
   const auto owner_of = [&](std::int64_t patient_id,
                             const std::string& day) -> std::optional<std::int64_t> {
-    for (const storage::AnalyticsCourse* c : courses_of[patient_id]) {
+    const auto& list = courses_of[patient_id];
+    for (const storage::AnalyticsCourse* c : list) {
       const Dates& d = dates[c->id];
       if (!d.end || day <= *d.end) return c->id;
+    }
+    if (!list.empty()) return list.back()->id;
+    return std::nullopt;
+  };
+  // The first day after a course's window for medication lists: the start of the patient's next
+  // course (none: observation's end).
+  const auto next_start = [&](const storage::AnalyticsCourse& c) -> std::optional<std::string> {
+    const auto& list = courses_of[c.patient_id];
+    for (std::size_t k = 0; k + 1 < list.size(); ++k) {
+      if (list[k]->id == c.id) return dates[list[k + 1]->id].start;
     }
     return std::nullopt;
   };
@@ -168,7 +188,6 @@ LoadedAnalytics load_analytics_input(storage::Transaction& tx, const AnalyticsFi
     if (d.end && *d.end <= as_of) r.course_end = d.end;
     r.planned_induction_infusions = static_cast<int>(
         std::clamp<std::int64_t>(c.planned_infusions + c.extension_infusions, 1, kMaxInduction));
-    const std::string last_day = r.course_end.value_or(as_of);
 
     // Infusions, in start order.
     int induction = 0, boosters = 0;
@@ -212,9 +231,12 @@ LoadedAnalytics load_analytics_input(storage::Transaction& tx, const AnalyticsFi
     for (const auto& [key, total] : by_day) {
       r.assessments.push_back({key.first, key.second, total});
     }
+    // MME: every list before the patient's next course (the baseline rule picks the one in force
+    // at the first infusion; the follow-up may come after the course ended).
+    const std::optional<std::string> window_end = next_start(c);
     std::map<std::string, double> mme;
     for (const storage::AnalyticsMedicationList& m : lists_of[c.patient_id]) {
-      if (m.as_of > last_day) continue;
+      if (m.as_of > as_of || (window_end && m.as_of >= *window_end)) continue;
       mme[m.as_of] = m.total_mme_per_day;
     }
     for (const auto& [day, total] : mme) r.mme.push_back({day, total});

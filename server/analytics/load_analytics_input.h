@@ -25,10 +25,11 @@
 //   active total of the session.
 // - Outcome sheets: the active sheets taken outside a session of instruments with outcome rules;
 //   a sheet linked to a course belongs to it, an unlinked one to the patient's first course not
-//   ended before the sheet's day (so a sheet at screening is the next course's baseline). Two
-//   sheets of one instrument on one day: the later recorded stands (the series holds one total a
-//   day). MME: the patient's active medication lists up to the course's end, the later recorded
-//   of a day standing.
+//   ended before the sheet's day (so a sheet at screening is the next course's baseline), or to
+//   the last course when all ended before it (follow-up). Two sheets of one instrument on one day:
+//   the later recorded stands (the series holds one total a day). MME: the patient's active
+//   medication lists dated before the patient's next course starts (a follow-up list after the
+//   course ended counts), the later recorded of a day standing.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -62,5 +63,8 @@ struct LoadedAnalytics {
 // reads the cohort. now_ms: the server's clock (for "today").
 LoadedAnalytics load_analytics_input(storage::Transaction& tx, const AnalyticsFilter& filter,
                                      std::int64_t now_ms);
+
+// The latest clinic-local date at now_ms over every clinic (UTC's without one): the default `to`.
+std::string latest_clinic_today(storage::Transaction& tx, std::int64_t now_ms);
 
 }  // namespace kit::server::analytics

@@ -147,10 +147,10 @@ class AnalyticsLoaderTest : public storage::test::BackendTest {
                     "INSERT INTO clinics (name, timezone, created_at_ms, updated_at_ms) VALUES "
                     "('London', 'Europe/London', 0, 0)",
                     {});
-    const std::int64_t ny_chair = id_of(tx,
-                                        "INSERT INTO chairs (clinic_id, name, created_at_ms, "
-                                        "updated_at_ms) VALUES ($1, 'C1', 0, 0)",
-                                        {ny_});
+    ny_chair_ = id_of(tx,
+                      "INSERT INTO chairs (clinic_id, name, created_at_ms, "
+                      "updated_at_ms) VALUES ($1, 'C1', 0, 0)",
+                      {ny_});
     const std::int64_t london_chair = id_of(tx,
                                             "INSERT INTO chairs (clinic_id, name, created_at_ms, "
                                             "updated_at_ms) VALUES ($1, 'L1', 0, 0)",
@@ -162,9 +162,9 @@ class AnalyticsLoaderTest : public storage::test::BackendTest {
     a1_ = course(tx, a_, "depression-induction-series", 6, "maintenance", utc("2026-01-05", 15));
     event(tx, a1_, "transition", "induction", utc("2026-01-06", 14));
     event(tx, a1_, "transition", "maintenance", utc("2026-01-20", 15));
-    const std::int64_t ap1 = appointment(tx, a_, a1_, ny_chair, "infusion", utc("2026-01-06", 15));
-    const std::int64_t ap2 = appointment(tx, a_, a1_, ny_chair, "infusion", utc("2026-01-08", 2));
-    const std::int64_t ap5 = appointment(tx, a_, a1_, ny_chair, "booster", utc("2026-02-10", 15));
+    const std::int64_t ap1 = appointment(tx, a_, a1_, ny_chair_, "infusion", utc("2026-01-06", 15));
+    const std::int64_t ap2 = appointment(tx, a_, a1_, ny_chair_, "infusion", utc("2026-01-08", 2));
+    const std::int64_t ap5 = appointment(tx, a_, a1_, ny_chair_, "booster", utc("2026-02-10", 15));
     // s1: given in full. Induction 1 on 2026-01-06.
     const std::int64_t s1 =
         session(tx, a_, a1_, ap1, std::nullopt, "discharged", utc("2026-01-06", 15), 40.0);
@@ -173,8 +173,8 @@ class AnalyticsLoaderTest : public storage::test::BackendTest {
     const std::int64_t s2 =
         session(tx, a_, a1_, ap2, std::nullopt, "stopped", utc("2026-01-08", 3), 20.0);
     // Voided, and planned but never started: not infusions.
-    session(tx, a_, a1_, std::nullopt, ny_chair, "voided", utc("2026-01-09", 15), 0.0);
-    session(tx, a_, a1_, std::nullopt, ny_chair, "planned", std::nullopt, 0.0);
+    session(tx, a_, a1_, std::nullopt, ny_chair_, "voided", utc("2026-01-09", 15), 0.0);
+    session(tx, a_, a1_, std::nullopt, ny_chair_, "planned", std::nullopt, 0.0);
     // s5: the booster, 39.5 of 40 mg (within one minute of 1 mg/min): completed.
     const std::int64_t s5 =
         session(tx, a_, a1_, ap5, std::nullopt, "discharged", utc("2026-02-10", 15), 39.5);
@@ -212,9 +212,9 @@ class AnalyticsLoaderTest : public storage::test::BackendTest {
     event(tx, b1_, "transition", "induction", utc("2026-01-13", 14));
     event(tx, b1_, "transition", "completed", utc("2026-01-30", 20));
     // An unscheduled session in the New York chair, before maintenance: induction 1.
-    session(tx, b_, b1_, std::nullopt, ny_chair, "discharged", utc("2026-01-13", 15), 40.0);
+    session(tx, b_, b1_, std::nullopt, ny_chair_, "discharged", utc("2026-01-13", 15), 40.0);
     b2_ = course(tx, b_, "crps-outpatient-4h", 5, "planned", utc("2026-02-02", 15));
-    appointment(tx, b_, b2_, ny_chair, "infusion", utc("2026-03-09", 15));
+    appointment(tx, b_, b2_, ny_chair_, "infusion", utc("2026-03-09", 15));
     // NRS: unlinked 7 on 2026-01-11 (B1's baseline), unlinked 5 on 2026-01-20 (B1), unlinked 6 on
     // 2026-02-01 (after B1 ended: B2's).
     sheet(tx, b_, std::nullopt, "nrs", "2026-01-11", 7, utc("2026-01-11", 15));
@@ -232,7 +232,7 @@ class AnalyticsLoaderTest : public storage::test::BackendTest {
     c_ = patient(tx, "C", "depression");
     const std::int64_t c1 =
         course(tx, c_, "depression-induction-series", 6, "induction", utc("2025-12-01", 15));
-    appointment(tx, c_, c1, ny_chair, "infusion", utc("2025-12-02", 15));
+    appointment(tx, c_, c1, ny_chair_, "infusion", utc("2025-12-02", 15));
 
     // Patient D, PTSD, London.
     d_ = patient(tx, "D", "ptsd");
@@ -260,7 +260,7 @@ class AnalyticsLoaderTest : public storage::test::BackendTest {
     throw std::runtime_error("course " + std::to_string(id) + " not loaded");
   }
 
-  std::int64_t user_ = 0, ny_ = 0, london_ = 0;
+  std::int64_t user_ = 0, ny_ = 0, london_ = 0, ny_chair_ = 0;
   std::int64_t a_ = 0, b_ = 0, c_ = 0, d_ = 0, a1_ = 0, b1_ = 0, b2_ = 0, d1_ = 0;
 };
 
@@ -398,6 +398,39 @@ TEST_P(AnalyticsLoaderTest, FiltersSelectTheCohortAndToEndsObservation) {
   const LoadedAnalytics now = load(window("2026-01-01", "2026-12-31"), utc("2026-01-21", 1));
   EXPECT_EQ(now.input.as_of, "2026-01-21");
   EXPECT_EQ(now.course_ids, (std::vector<std::int64_t>{a1_, b1_, d1_}));
+}
+
+// Follow-up after a course was completed (the patient has no later course) is that course's: an
+// NRS sheet and a medication list a week after the end, neither naming a course.
+TEST_P(AnalyticsLoaderTest, FollowUpAfterACompletedCourseBelongsToIt) {
+  std::int64_t e1 = 0;
+  storage::with_transaction(*db, [&](Transaction& tx) {
+    const std::int64_t e = patient(tx, "E", "other");
+    e1 = course(tx, e, "depression-induction-series", 6, "completed", utc("2026-01-05", 15));
+    event(tx, e1, "transition", "induction", utc("2026-01-06", 14));
+    event(tx, e1, "transition", "completed", utc("2026-01-20", 15));
+    session(tx, e, e1, std::nullopt, ny_chair_, "discharged", utc("2026-01-06", 15), 40.0);
+    sheet(tx, e, std::nullopt, "nrs", "2026-01-04", 8, utc("2026-01-04", 15));
+    sheet(tx, e, std::nullopt, "nrs", "2026-01-27", 3, utc("2026-01-27", 15));
+    mme(tx, e, "2026-01-04", 40, utc("2026-01-04", 15));
+    mme(tx, e, "2026-01-27", 10, utc("2026-01-27", 15));
+  });
+  AnalyticsFilter f = window();
+  f.indication = "other";
+  const LoadedAnalytics l = load(f);
+  ASSERT_EQ(l.course_ids, (std::vector<std::int64_t>{e1}));
+  const an::CourseRecord& c = l.input.courses.at(0);
+  EXPECT_EQ(c.course_end, "2026-01-20");
+  ASSERT_EQ(c.assessments.size(), 2u);
+  EXPECT_EQ(c.assessments[1].date, "2026-01-27");
+  ASSERT_EQ(c.mme.size(), 2u);
+  EXPECT_EQ(c.mme[1].total_mme_per_day, 10);
+  // The core: NRS 8 -> 3 (62.5 % less: at least 50 %), MME 40 -> 10 (reduced).
+  const an::AnalyticsResult r = an::analyze(l.input);
+  ASSERT_EQ(r.groups.size(), 1u);
+  EXPECT_EQ(r.groups[0].instruments.at(0).reduction_substantial->count, 1);
+  EXPECT_EQ(r.groups[0].mme.with_follow_up, 1);
+  EXPECT_EQ(r.groups[0].mme.reduced, 1);
 }
 
 TEST_P(AnalyticsLoaderTest, BadFiltersNameTheField) {
