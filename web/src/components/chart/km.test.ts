@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { kmColumns } from './KmPlot';
+import { proportionText } from '../../screens/director/Outcomes';
+
+const step = (day: number, survival: number, lower: number | null, upper: number | null) => ({
+  day, at_risk: 1, events: 1, censored: 0, survival, std_error: null, lower, upper,
+});
+
+describe('kmColumns', () => {
+  it('starts every curve at 100 % on day 0 and steps at its own days, in percent', () => {
+    const a = { subjects: 5, events: 2, censored: 3, median_days: null, steps: [step(5, 0.8, 0.2, 0.97), step(10, 0.6, 0.15, 0.9)] };
+    const b = { subjects: 2, events: 1, censored: 1, median_days: 7, steps: [step(7, 0.5, null, null)] };
+    const { days, columns } = kmColumns([a, b]);
+    expect(days).toEqual([0, 5, 7, 10]);
+    // a: survival, upper, lower
+    expect(columns[0]).toEqual([100, 80, 80, 60]);
+    expect(columns[1]).toEqual([100, 97, 97, 90]);
+    expect(columns[2]).toEqual([100, 20, 20, 15]);
+    // b ends on day 7: nothing drawn after it; its band is undefined at S = 0.5 here (null).
+    expect(columns[3]).toEqual([100, 100, 50, null]);
+    expect(columns[4]).toEqual([100, 100, null, null]);
+  });
+});
+
+describe('proportionText', () => {
+  it('writes the count, the share and the Wilson interval, ISMP style', () => {
+    expect(proportionText({ count: 4, n: 5, share: 0.8, lower: 0.375535, upper: 0.963776 })).toBe('4 of 5: 80% (95% CI 38% to 96%)');
+    expect(proportionText({ count: 0, n: 0, share: null, lower: null, upper: null })).toBe('none to count');
+  });
+});
