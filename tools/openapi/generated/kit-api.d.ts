@@ -1776,7 +1776,7 @@ export interface components {
         AlertsAcknowledgeRequest: {
             note?: string;
         };
-        /** @description One group (indication, protocol). suppressed: fewer than small_cells.min_patients patients and the caller is not a physician; then only indication, protocol, suppressed and patients (null) are given. */
+        /** @description One group (indication, protocol). suppressed: fewer than small_cells.min_patients patients and the caller is not a physician; then only indication, protocol, suppressed and patients (null) are given. Otherwise every field is given. */
         AnalyticsGroup: {
             boosters?: {
                 boosters: number;
