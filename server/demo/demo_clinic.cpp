@@ -450,6 +450,15 @@ void Seeder::plan_infusion(DemoPatient& p, std::size_t k, bool last, int duratio
       ++counts_["adverse_events"];
     });
   }
+  // A CADSS in each patient's first infusion (dissociation during the infusion: the analytics'
+  // per-session distribution), totals spread over 4-33 of 0-92.
+  if (k == 0) {
+    at_time(t0 + 35 * kMinMs, [this, &p, session] {
+      call("POST", "/api/v1/sessions/" + std::to_string(*session) + "/dissociation", nurse_,
+           {{"answers", spread(4 + (p.n * 7) % 30, 23, 4)}});
+      ++counts_["cadss"];
+    });
+  }
   if (p.n % 6 == 5 && k == 1) {
     at_time(t0 + 20 * kMinMs, [this, &p, session] {
       call("POST", "/api/v1/sessions/" + std::to_string(*session) + "/vitals", nurse_,

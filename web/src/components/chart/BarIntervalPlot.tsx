@@ -102,6 +102,7 @@ export function BarIntervalPlot({ label, categories, series, yLabel, yRange, hei
     const pad = (hi - lo) * 0.08;
     const range: [number, number] = yRange ?? [lo < 0 ? lo - pad : 0, hi + pad];
     const n = categories.length;
+    const slanted = n > 2 && categories.reduce((m, c) => Math.max(m, c.length), 0) * n > 24;
     return {
       scales: { x: { time: false, range: [-0.5, Math.max(0.5, n - 0.5)] }, y: { range } },
       axes: [
@@ -109,6 +110,8 @@ export function BarIntervalPlot({ label, categories, series, yLabel, yRange, hei
           splits: () => categories.map((_, i) => i),
           values: (_u: uPlot, splits: number[]) => splits.map((i) => categories[i] ?? ''),
           gap: 6,
+          // Long names side by side would overlap on a phone: slanted, with room below.
+          ...(slanted ? { rotate: -35, size: 72 } : {}),
         },
         { label: yLabel, size: 56, ...(yTick ? { values: (_u: uPlot, splits: number[]) => splits.map(yTick) } : {}) },
       ],

@@ -201,7 +201,7 @@ function GroupSection({ g, index, protocolName }: { g: OutcomeGroup; index: numb
           <Figure
             id={`${head}-mme`}
             title="Opioids: daily morphine milligram equivalents after treatment, courses on opioids at baseline"
-            note={`${g.mme.on_opioids} on opioids at baseline, ${g.mme.with_follow_up} with a later list; change ${summaryText(g.mme.change_mme_per_day, (v) => formatQuantity(v, 'MME/day'))}.`}
+            note={`${g.mme.on_opioids} on opioids at baseline, ${g.mme.with_follow_up} with a later list (stopped ones are also counted as reduced); change ${summaryText(g.mme.change_mme_per_day, (v) => formatQuantity(v, 'MME/day'))}.`}
           >
             <BarIntervalPlot
               label={`Change in daily MME for ${title}`}
@@ -214,7 +214,7 @@ function GroupSection({ g, index, protocolName }: { g: OutcomeGroup; index: numb
         <Figure
           id={`${head}-safety`}
           title={`Safety: adverse events per 100 infusions, by kind (${safety.infusions} infusions)`}
-          note={`${safety.adverse_events} adverse events (${safety.adverse_events_per_100_infusions === null ? NO_VALUE : formatNumber(safety.adverse_events_per_100_infusions, 1)} per 100 infusions); ${safety.bp_alerts} blood-pressure alerts; stopped before the planned dose: ${proportionText(safety.stopped_early)}. No interval: one patient's infusions are not independent.`}
+          note={`${safety.adverse_events} adverse ${safety.adverse_events === 1 ? 'event' : 'events'} (${safety.adverse_events_per_100_infusions === null ? NO_VALUE : formatNumber(safety.adverse_events_per_100_infusions, 1)} per 100 infusions); ${safety.bp_alerts} blood-pressure ${safety.bp_alerts === 1 ? 'alert' : 'alerts'}; stopped before the planned dose: ${proportionText(safety.stopped_early)}. No interval: one patient's infusions are not independent.`}
         >
           {kinds.length > 0 ? (
             <BarIntervalPlot
