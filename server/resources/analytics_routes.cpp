@@ -234,6 +234,10 @@ Response outcomes_csv(RouteContext& ctx) {
       for (const auto& [k, v] : o.at("change_histogram").items()) {
         t.count("change", "change_histogram", k, v);
       }
+      for (const json& w : o.at("change_trajectory")) {
+        t.summary("trajectory", "change_week_" + std::to_string(w.at("week").get<int>()),
+                  w.at("change"));
+      }
       for (const auto& [k, v] : o.at("latest_status").items()) {
         t.count("instrument", "latest_status", k, v);
       }

@@ -29,7 +29,7 @@ test('the director sees the demo clinic as plots, filters it, opens the tables a
   // Depression: plots drawn (uPlot canvases with content), their captions and summaries in words.
   const depression = page.locator('section.director-group').filter({ has: page.getByRole('heading', { level: 2, name: /^Depression:/ }) });
   await depression.waitFor();
-  for (const caption of [/Responders and remitters/, /Durability/, /Change from baseline/, /responded by infusion number/, /Safety: adverse events per 100 infusions/]) {
+  for (const caption of [/Responders and remitters/, /Durability/, /Change from baseline, points/, /Change from baseline over time/, /responded by infusion number/, /Safety: adverse events per 100 infusions/]) {
     await depression.locator('figcaption').filter({ hasText: caption }).first().waitFor();
   }
   const canvases = depression.locator('canvas');

@@ -60,6 +60,8 @@ export interface InstrumentOutcomes {
   reduction_moderate: Proportion | null;
   reduction_substantial: Proportion | null;
   change_histogram: Record<string, number>;
+  /** Median change by week since the first induction infusion (week 0 = baseline). */
+  change_trajectory: { week: number; change: Summary }[];
 }
 
 export interface RateCount {

@@ -12,6 +12,7 @@ import { BarIntervalPlot } from '../../components/chart/BarIntervalPlot';
 import type { BarSeries } from '../../components/chart/BarIntervalPlot';
 import { KmPlot } from '../../components/chart/KmPlot';
 import type { KmSeries } from '../../components/chart/KmPlot';
+import { TrajectoryPlot } from '../../components/chart/TrajectoryPlot';
 import { ErrorSummary, fieldId } from '../../components/ErrorSummary';
 import type { FieldError } from '../../components/ErrorSummary';
 import { TextField } from '../../components/Fields';
@@ -175,6 +176,26 @@ function GroupSection({ g, index, protocolName }: { g: OutcomeGroup; index: numb
               categories={names}
               series={[{ label: 'Median change', color: GREY, values: instruments.map((o) => o.change.median), lower: instruments.map((o) => o.change.q1), upper: instruments.map((o) => o.change.q3) }]}
               yLabel="Points"
+            />
+          </Figure>
+        )}
+        {instruments.some((o) => o.change_trajectory.length > 1) && (
+          <Figure
+            id={`${head}-traj`}
+            title="Change from baseline over time: median by week since the first infusion (band: middle half of courses)"
+            note={instruments
+              .filter((o) => o.change_trajectory.length > 1)
+              .map((o) => {
+                const last = o.change_trajectory[o.change_trajectory.length - 1]!;
+                return `${instrumentName(o.instrument)}: week ${last.week}, ${summaryText(last.change, points)}.`;
+              })
+              .join(' ')}
+          >
+            <TrajectoryPlot
+              label={`Median change from baseline by week for ${title}`}
+              series={instruments
+                .filter((o) => o.change_trajectory.length > 1)
+                .map((o, i) => ({ label: instrumentName(o.instrument), color: KM_COLORS[i % 3]!, band: BAND[i % 3]!, points: o.change_trajectory }))}
             />
           </Figure>
         )}
