@@ -272,8 +272,8 @@ void add_course_instrument(const Course& course, const instruments::InstrumentDe
   // infusion is week ceil(d / 7); the last reading of a week stands for the course.
   std::map<int, double> weekly = {{0, 0.0}};
   for (std::size_t k = *b + 1; k < readings.size(); ++k) {
-    const std::int64_t d = days_between(first_infusion, readings[k].date);
-    weekly[static_cast<int>((d + 6) / 7)] = readings[k].total - baseline;
+    const std::int64_t days = days_between(first_infusion, readings[k].date);
+    weekly[static_cast<int>((days + 6) / 7)] = readings[k].total - baseline;
   }
   for (const auto& [week, change] : weekly) acc.by_week[week].push_back(change);
 

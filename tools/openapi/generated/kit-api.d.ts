@@ -1839,6 +1839,11 @@ export interface components {
                 [key: string]: number;
             };
             change_pct: components["schemas"]["AnalyticsSummary"];
+            /** @description median change from baseline by week since the first induction infusion (week 0 = baseline) */
+            change_trajectory: {
+                change: components["schemas"]["AnalyticsSummary"];
+                week: number;
+            }[];
             durability: components["schemas"]["AnalyticsKmCurve"];
             evaluable: number;
             instrument: string;
