@@ -130,6 +130,10 @@ json rates(const std::map<std::string, an::RateCount>& m) {
 json instrument(const an::InstrumentOutcomes& o) {
   json hist = json::object();
   for (const auto& [k, n] : o.change_histogram) hist[std::to_string(k)] = n;
+  json trajectory = json::array();
+  for (const auto& p : o.change_trajectory) {
+    trajectory.push_back({{"week", p.week}, {"change", summary(p.change)}});
+  }
   return {{"instrument", o.instrument},
           {"with_baseline", o.with_baseline},
           {"evaluable", o.evaluable},
@@ -150,7 +154,8 @@ json instrument(const an::InstrumentOutcomes& o) {
            o.reduction_moderate ? proportion(*o.reduction_moderate) : json(nullptr)},
           {"reduction_substantial",
            o.reduction_substantial ? proportion(*o.reduction_substantial) : json(nullptr)},
-          {"change_histogram", hist}};
+          {"change_histogram", hist},
+          {"change_trajectory", trajectory}};
 }
 
 }  // namespace

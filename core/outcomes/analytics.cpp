@@ -252,6 +252,7 @@ struct InstrumentAccumulator {
   int moderate = 0;
   int substantial = 0;
   std::map<int, int> histogram;
+  std::map<int, std::vector<double>> by_week;  // week since the first infusion -> changes
 };
 
 void add_course_instrument(const Course& course, const instruments::InstrumentDefinition& d,
@@ -267,6 +268,14 @@ void add_course_instrument(const Course& course, const instruments::InstrumentDe
   // A baseline of 0 cannot show a reduction (evaluate_outcome refuses it): not evaluable.
   if (*b + 1 >= readings.size() || baseline <= 0) return;
   ++acc.evaluable;
+  // The trajectory: the baseline is week 0 (change 0); a later reading on day d after the first
+  // infusion is week ceil(d / 7); the last reading of a week stands for the course.
+  std::map<int, double> weekly = {{0, 0.0}};
+  for (std::size_t k = *b + 1; k < readings.size(); ++k) {
+    const std::int64_t days = days_between(first_infusion, readings[k].date);
+    weekly[static_cast<int>((days + 6) / 7)] = readings[k].total - baseline;
+  }
+  for (const auto& [week, change] : weekly) acc.by_week[week].push_back(change);
 
   std::vector<Assessment> series;
   for (std::size_t k = *b; k < readings.size(); ++k) {
@@ -354,6 +363,9 @@ InstrumentOutcomes finish(const std::string& id, InstrumentAccumulator& acc) {
     o.reduction_substantial = stats::wilson(acc.substantial, acc.evaluable);
   }
   o.change_histogram = acc.histogram;
+  for (auto& [week, changes] : acc.by_week) {
+    o.change_trajectory.push_back({week, stats::summarize(changes)});
+  }
   return o;
 }
 

@@ -87,6 +87,14 @@ struct ResponseByInfusion {
   int never = 0;                  // evaluable courses that never met the response rule
 };
 
+// The change from baseline over time: for week w since the first induction infusion (days 1-7
+// are week 1, 8-14 week 2, ...; week 0 is the baseline, change 0), the change of each evaluable
+// course's last reading that week, summarised over the courses with one.
+struct TrajectoryPoint {
+  int week = 0;
+  stats::Summary change;
+};
+
 struct InstrumentOutcomes {
   std::string instrument;
   int with_baseline = 0;  // courses with a baseline (latest total on or before the 1st infusion)
@@ -105,6 +113,7 @@ struct InstrumentOutcomes {
   std::optional<stats::Proportion> reduction_moderate;
   std::optional<stats::Proportion> reduction_substantial;
   std::map<int, int> change_histogram;  // whole-point change -> courses (whole totals only)
+  std::vector<TrajectoryPoint> change_trajectory;  // by week, weeks with a reading only
 };
 
 struct BoosterSummary {

@@ -28,6 +28,7 @@ void register_all_routes(Router& router) {
   register_vitals_policy_routes(router);
   register_backup_routes(router);
   register_portal_routes(router);   // the patient portal (invitations, wording, drafts)
+  register_analytics_routes(router);
   register_openapi_routes(router);  // last: documents the table as registered
 }
 

@@ -112,6 +112,8 @@ nlohmann::json openapi_document(const Router& router) {
     success = {{"description", "success"}};
     if (s == nullptr) {
       success["content"] = json_content(nlohmann::json::object());
+    } else if (!s->response_media.empty()) {
+      success["content"] = {{s->response_media, {{"schema", {{"type", "string"}}}}}};
     } else if (!s->response.empty()) {
       success["content"] = json_content(ref(s->response));
     }

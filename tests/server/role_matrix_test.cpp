@@ -43,7 +43,8 @@ TEST_F(RoleMatrixTest, EveryRouteByEveryRole) {
     std::optional<std::int64_t> patient;
   };
   std::vector<Account> accounts;
-  for (Role r : {Role::admin, Role::physician, Role::nurse, Role::front_desk, Role::patient}) {
+  for (Role r : {Role::admin, Role::physician, Role::nurse, Role::front_desk, Role::patient,
+                 Role::director}) {
     const std::string name = "m_" + std::string(role_name(r));
     const std::optional<std::int64_t> pid =
         r == Role::patient ? std::optional<std::int64_t>(own) : std::nullopt;
@@ -90,7 +91,7 @@ TEST_F(RoleMatrixTest, EveryRouteByEveryRole) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, static_cast<int>(router_.routes().size()) * 6);
+  EXPECT_EQ(checked, static_cast<int>(router_.routes().size()) * 7);
 }
 
 TEST_F(RoleMatrixTest, EveryRouteHasAnExplicitRule) {

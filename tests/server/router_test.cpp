@@ -185,6 +185,38 @@ TEST_F(RouterTest, PatientSelfNeedsTheHandlerToCheckWhenThePathNamesNoPatient) {
   EXPECT_EQ(rows.front().text("outcome"), "denied");
 }
 
+// ADR 0026: a director sees aggregates only. Even on a route that admits the role, an answer that
+// named or listed a patient is refused (403) and audited as denied (the fence behind the roles).
+TEST_F(RouterTest, ADirectorIsNeverAnsweredWithAPatientsData) {
+  const std::int64_t pid = add_patient("MRN-D1");
+  Caller director = make_caller(Role::director, std::nullopt);
+  Access both{false, {Role::director, Role::physician}, false};
+  local_.add(route(
+      "GET", "/d/named", [pid](RouteContext& c) {
+        c.set_patient(pid);
+        return json_response({});
+      },
+      both, true));
+  local_.add(route(
+      "GET", "/d/listed", [pid](RouteContext& c) {
+        c.add_listed_patient(pid);
+        return json_response({});
+      },
+      both, true));
+  local_.add(route(
+      "GET", "/d/aggregate", [](RouteContext&) { return json_response({{"n", 3}}); }, both));
+  auto as_director = [&](const std::string& path) {
+    Request req = request("GET", path);
+    req.headers["authorization"] = "Bearer " + director.token;
+    return local_.dispatch(req, *services_);
+  };
+  EXPECT_EQ(as_director("/d/named").status, 403);
+  EXPECT_EQ(as_director("/d/listed").status, 403);
+  EXPECT_EQ(as_director("/d/aggregate").status, 200);
+  EXPECT_EQ(role_from_name("director"), Role::director);
+  EXPECT_EQ(role_name(Role::director), "director");
+}
+
 TEST(Iso8601, FormatsUtcMilliseconds) {
   EXPECT_EQ(iso8601_ms(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(iso8601_ms(1'732'460'170'123), "2024-11-24T14:56:10.123Z");

@@ -281,6 +281,34 @@ TEST(ResponseByInfusion, AFirstResponseAfterABoosterIsCountedApart) {
   EXPECT_EQ(phq9.by_infusion.never, 0);
 }
 
+TEST(Trajectory, MedianChangeByWeekSinceTheFirstInfusion) {
+  // First infusion 2026-01-05 in both courses. A: 20 (baseline, 01-05), 14 on 01-09 (day 4, week
+  // 1) then 12 on 01-12 (day 7, week 1: the later stands, -8), 8 on 01-19 (day 14, week 2: -12).
+  // B: 18 (baseline, 01-02), 15 on 01-14 (day 9, week 2: -3). Week 0: 0 and 0; week 1: -8 alone;
+  // week 2: -12 and -3 -> median -7.5, Q1 -12 + 0.25 x 9 = -9.75, Q3 -5.25 (definition 7).
+  an::CourseRecord a = six_infusions();
+  a.assessments = {{"phq9", "2026-01-05", 20},
+                   {"phq9", "2026-01-09", 14},
+                   {"phq9", "2026-01-12", 12},
+                   {"phq9", "2026-01-19", 8}};
+  an::CourseRecord b = six_infusions();
+  b.assessments = {{"phq9", "2026-01-02", 18}, {"phq9", "2026-01-14", 15}};
+  const auto r = an::analyze({"2026-06-30", {a, b}});
+  const auto& t = r.groups.at(0).instruments.at(0).change_trajectory;
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].week, 0);
+  EXPECT_EQ(t[0].change.n, 2);
+  EXPECT_EQ(t[0].change.median, 0.0);
+  EXPECT_EQ(t[1].week, 1);
+  EXPECT_EQ(t[1].change.n, 1);
+  EXPECT_EQ(t[1].change.median, -8.0);
+  EXPECT_EQ(t[2].week, 2);
+  EXPECT_EQ(t[2].change.n, 2);
+  EXPECT_DOUBLE_EQ(*t[2].change.median, -7.5);
+  EXPECT_DOUBLE_EQ(*t[2].change.q1, -9.75);
+  EXPECT_DOUBLE_EQ(*t[2].change.q3, -5.25);
+}
+
 TEST(Durability, MadrsRelapseUsesSalloumsLevelAndTheConfirmingReading) {
   // MADRS 30 (baseline) -> 12 on 01-20 (60 %: response). 01-27: 22 (>= 22, Salloum 2020; one
   // reading: unconfirmed), 02-03: 24 (second reading: relapse confirmed, onset 01-27).

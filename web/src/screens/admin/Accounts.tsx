@@ -17,7 +17,7 @@ import { getSession } from '../../session';
 import { SelectField, errorsFrom } from '../front_desk/common';
 import '../front_desk/desk.css';
 
-const STAFF_ROLES: Role[] = ['nurse', 'physician', 'front_desk', 'admin'];
+const STAFF_ROLES: Role[] = ['nurse', 'physician', 'front_desk', 'admin', 'director'];
 
 export default function Accounts() {
   const list = useResource(users, []);
