@@ -641,6 +641,23 @@ export interface paths {
         patch: operations["PATCH_api_v1_inquiries_id"];
         trace?: never;
     };
+    "/api/v1/instruments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The questionnaires the server scores: items, answer range, totals, bands, safety item and outcome rules, with their sources */
+        get: operations["GET_api_v1_instruments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/{token}": {
         parameters: {
             query?: never;
@@ -1503,6 +1520,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{id}/escort-instructions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The escort's written discharge instructions after an infusion (stopped or discharged): sourced statements for the patient's age, the clinic's phone number and own text */
+        get: operations["GET_api_v1_sessions_id_escort_instructions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{id}/events": {
         parameters: {
             query?: never;
@@ -2041,6 +2075,11 @@ export interface components {
             demo: boolean;
             demo_accounts: string[];
             service: string;
+            /** @description A demo server started with --test-clock FILE (ADR 0029): the offset in minutes its clock runs ahead of the real one, and its now. Null on every other server. */
+            test_clock: null | {
+                now: string;
+                offset_minutes: number;
+            };
         };
         Appointment: {
             booking_reason: string;
@@ -2732,6 +2771,23 @@ export interface components {
                 message: string;
             };
         };
+        /** @description The escort's written discharge instructions (core/infusion/escort.h): statements with a clinical source each, then the clinic's configured phone number and own text (null when not configured). */
+        EscortInstructions: {
+            clinic_text: null | string;
+            discharged_at: null | string;
+            patient: {
+                age_years: number;
+                family_name: string;
+                given_name: string;
+            };
+            phone: null | string;
+            session_id: number;
+            statements: {
+                id: string;
+                source: string;
+                text: string;
+            }[];
+        };
         FieldChange: {
             at: string;
             by: number;
@@ -2769,6 +2825,16 @@ export interface components {
             id: number;
             received_at: string;
             status: string;
+        };
+        /** @description The questionnaires the server scores (contract/instruments_api.h handle_instrument_catalog, as kit instruments prints it). */
+        InstrumentCatalog: {
+            instruments: {
+                id: string;
+                item_max: number;
+                item_min: number;
+                items: number;
+                name: string;
+            }[];
         };
         Invitation: {
             created_at: string;
@@ -7808,6 +7874,71 @@ export interface operations {
             };
             /** @description If-Match header required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_instruments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstrumentCatalog"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13187,6 +13318,82 @@ export interface operations {
             };
             /** @description refused by a clinical rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_sessions_id_escort_instructions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscortInstructions"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
