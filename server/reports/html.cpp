@@ -25,7 +25,7 @@ std::string stylesheet(Paper paper) {
          "table{border-collapse:collapse;width:100%;margin:1mm 0 3mm}"
          "th,td{border-bottom:0.2mm solid #999;padding:1mm 1.5mm;text-align:left;"
          "vertical-align:top}th{background:#eee}tr{break-inside:avoid}"
-         "td.num,th.num{text-align:right;white-space:nowrap}"
+         "td.num,th.num{text-align:right;white-space:nowrap}td.date{white-space:nowrap}"
          "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:0.5mm 4mm;margin:0}"
          "dl.facts dt{font-weight:bold}dl.facts dd{margin:0}"
          "figure{margin:2mm 0 3mm;break-inside:avoid}figcaption{font-size:8.5pt;color:#444}"

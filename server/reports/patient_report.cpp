@@ -255,6 +255,11 @@ std::string td(const std::string& html, bool num = false) {
   return num ? "<td class=\"num\">" + html + "</td>" : "<td>" + html + "</td>";
 }
 
+// A date or date-time cell: never broken at its hyphens.
+std::string td_date(const std::string& text) {
+  return "<td class=\"date\">" + escape(text) + "</td>";
+}
+
 std::string fact(const std::string& label, const std::string& value_html) {
   return "<dt>" + escape(label) + "</dt><dd>" + value_html + "</dd>";
 }
@@ -304,7 +309,7 @@ std::string render_patient_report_html(const PatientReport& r, Paper paper) {
                    "<br>";
       }
       rows.push_back({td(escape(c.protocol_name)), td(escape(words(c.state))),
-                      td(escape(c.created_on)),
+                      td_date(c.created_on),
                       td(std::to_string(c.infusions_given) + " of " +
                              std::to_string(c.planned_infusions + c.extension_infusions) +
                              (c.extension_infusions > 0
@@ -324,7 +329,7 @@ std::string render_patient_report_html(const PatientReport& r, Paper paper) {
     std::vector<std::vector<std::string>> rows;
     for (const InfusionLine& i : r.infusions) {
       rows.push_back(
-          {td(std::to_string(i.number), true), td(escape(i.date)),
+          {td(std::to_string(i.number), true), td_date(i.date),
            td(escape(format_quantity(i.planned_mg, Unit::mg)) + "<br>" +
                   escape(format_quantity(i.planned_mg_per_kg, Unit::mg_per_kg)),
               true),
@@ -384,7 +389,7 @@ std::string render_patient_report_html(const PatientReport& r, Paper paper) {
     b += ".</figcaption></figure>";
     std::vector<std::vector<std::string>> rows;
     for (const auto& x : s.readings)
-      rows.push_back({td(escape(x.date)), td(escape(format_number(x.total, 1)), true)});
+      rows.push_back({td_date(x.date), td(escape(format_number(x.total, 1)), true)});
     b += table({"Date", "Total"}, rows, "small");
     if (!s.sources.empty()) {
       std::string src;
@@ -401,7 +406,7 @@ std::string render_patient_report_html(const PatientReport& r, Paper paper) {
   } else {
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : r.adverse_events) {
-      rows.push_back({td(escape(e.at)), td(escape(words(e.kind))), td(escape(words(e.severity))),
+      rows.push_back({td_date(e.at), td(escape(words(e.kind))), td(escape(words(e.severity))),
                       td(escape(e.description)), td(escape(e.action_taken))});
     }
     b += table({"When", "Kind", "Severity", "Description", "Action taken"}, rows);
@@ -416,7 +421,7 @@ std::string render_patient_report_html(const PatientReport& r, Paper paper) {
                            ? format_number(v.sbp_mmhg.value_or(NAN), 0) + "/" +
                                  format_quantity(v.dbp_mmhg, Unit::mmHg)
                            : std::string(kNoValue);
-      rows.push_back({td(escape(v.at)), td(escape(bp), true),
+      rows.push_back({td_date(v.at), td(escape(bp), true),
                       td(escape(format_quantity(v.hr_bpm, Unit::bpm)), true),
                       td(escape(format_quantity(v.spo2_percent, Unit::percent)), true),
                       td(escape(format_quantity(v.rr_per_min, Unit::breaths_per_min)), true),
@@ -430,7 +435,7 @@ std::string render_patient_report_html(const PatientReport& r, Paper paper) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& i : r.infusions) {
       if (i.highest_cadss)
-        rows.push_back({td(escape(i.date)), td(std::to_string(i.number), true),
+        rows.push_back({td_date(i.date), td(std::to_string(i.number), true),
                         td(escape(format_number(*i.highest_cadss, 1)), true)});
     }
     if (rows.empty()) {
@@ -445,7 +450,7 @@ std::string render_patient_report_html(const PatientReport& r, Paper paper) {
   } else {
     std::vector<std::vector<std::string>> rows;
     for (const auto& a : r.alerts) {
-      rows.push_back({td(escape(a.at)), td(escape(words(a.kind))), td(escape(a.severity)),
+      rows.push_back({td_date(a.at), td(escape(words(a.kind))), td(escape(a.severity)),
                       td(escape(a.message)), td(escape(a.status))});
     }
     b += table({"When", "Kind", "Severity", "Message", "Status"}, rows);

@@ -222,7 +222,7 @@ class ApiSchemas:
             self._validators[key] = v
         return v
 
-    def check(self, method, path, status, body):
+    def check(self, method, path, status, body, content_type=None):
         """Raises AssertionError when the answer does not match the route's published schema."""
         if method == "HEAD" or status in (204, 304) or not path.startswith("/api/"):
             return
@@ -244,6 +244,13 @@ class ApiSchemas:
                 if body:
                     raise AssertionError("%s: documented without a body, answered %r" %
                                          (where, body[:200]))
+                return
+            if "application/json" not in content:
+                # A document, not JSON (a printed report): its media type must be documented.
+                media = (content_type or "").split(";", 1)[0].strip().lower()
+                if media not in content:
+                    raise AssertionError("%s: answered %r, documented %s" %
+                                         (where, content_type, sorted(content)))
                 return
             schema = content.get("application/json", {}).get("schema", {})
         try:
@@ -361,7 +368,7 @@ class Client:
             conn.close()
         if self.check_schemas and not streaming:
             ApiSchemas.of(self.host, self.port).check(method, urllib.parse.urlsplit(path).path,
-                                                      r.status, payload)
+                                                      r.status, payload, r.getheader("Content-Type"))
         return Response(r.status, r.getheaders(), payload)
 
     def get(self, path, **kw):
