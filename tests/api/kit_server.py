@@ -446,13 +446,17 @@ class KitServer:
     the environment (KIT_DEMO_PASSWORD: never on the command line, where every local user sees it)."""
 
     def __init__(self, data_dir, database_url=None, demo=True, demo_password=DEMO_PASSWORD,
-                 port=None, extra_args=None):
+                 port=None, extra_args=None, demo_seed="accounts"):
         self.data_dir = data_dir
         self.database_url = database_url
         self.demo = demo
         self.demo_password = demo_password
         self.port = port
         self.extra_args = list(extra_args or [])
+        # KIT_DEMO_SEED: "accounts" (the suites build their own clinic) or "clinic" (the whole
+        # demo clinic, 30 patients with histories: tests/api/test_reports.py).
+        self.demo_seed = demo_seed
+        self.env = {}  # more environment for the server process
         self.proc = None
         self.starts = 0
         self.log_path = None
@@ -478,7 +482,7 @@ class KitServer:
             log = open(self.log_path, "wb")
             try:
                 # The demo accounts only: these suites build their own clinic through the API.
-                env = dict(os.environ, KIT_DEMO_SEED="accounts")
+                env = dict(os.environ, KIT_DEMO_SEED=self.demo_seed, **self.env)
                 if self.demo:
                     env["KIT_DEMO_PASSWORD"] = self.demo_password
                 self.proc = subprocess.Popen(self.argv(), stdout=log, stderr=subprocess.STDOUT,
