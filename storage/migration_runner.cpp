@@ -69,13 +69,33 @@ std::string render_migration(const std::string& sql, const std::string& backend)
     const std::size_t close = sql.find("}}", open);
     const std::string token =
         sql.substr(open, close == std::string::npos ? std::string::npos : close + 2 - open);
+    // A block for one back end only: {{SQLITE}} ... {{END}} or {{POSTGRESQL}} ... {{END}} (a
+    // change the two cannot write alike, such as a CHECK constraint: SQLite rebuilds the table).
+    if (token == "{{SQLITE}}" || token == "{{POSTGRESQL}}") {
+      const std::size_t body = open + token.size();
+      const std::size_t end = sql.find("{{END}}", body);
+      if (end == std::string::npos) {
+        throw std::invalid_argument("migration block " + token + " has no {{END}}");
+      }
+      const std::string inner = sql.substr(body, end - body);
+      if (inner.find("{{SQLITE}}") != std::string::npos ||
+          inner.find("{{POSTGRESQL}}") != std::string::npos) {
+        throw std::invalid_argument("migration block " + token + " opens another block");
+      }
+      if ((token == "{{SQLITE}}") == (backend == "sqlite")) {
+        out += render_migration(inner, backend);
+      }
+      i = end + std::string("{{END}}").size();
+      continue;
+    }
     const Token* match = nullptr;
     for (const auto& t : tokens) {
       if (token == t.name) match = &t;
     }
     if (!match) {
-      throw std::invalid_argument("unknown migration token '" + token.substr(0, 40) +
-                                  "' (known: {{ID}}, {{BLOB}}, {{DOUBLE}})");
+      throw std::invalid_argument(
+          "unknown migration token '" + token.substr(0, 40) +
+          "' (known: {{ID}}, {{BLOB}}, {{DOUBLE}}, {{SQLITE}}/{{POSTGRESQL}} ... {{END}})");
     }
     out += backend == "sqlite" ? match->sqlite : match->postgresql;
     i = open + token.size();

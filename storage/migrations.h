@@ -5,6 +5,8 @@
 //   {{ID}}        -> "INTEGER PRIMARY KEY AUTOINCREMENT" | "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
 //   {{BLOB}}      -> "BLOB" | "BYTEA"
 //   {{DOUBLE}}    -> "REAL" | "DOUBLE PRECISION"   (8-byte IEEE double on both)
+//   {{SQLITE}} ... {{END}}, {{POSTGRESQL}} ... {{END}}: SQL for that back end only (0016: a CHECK
+//                 constraint changes by ALTER TABLE in PostgreSQL and by a table rebuild in SQLite)
 // Every non-integer quantity is {{DOUBLE}}, never a bare REAL: PostgreSQL's REAL is float4 (about
 // 7 significant digits), so the same value would read back differently on the two back ends.
 // Amounts that must add up exactly (the controlled-substance ledger) are whole micrograms in
@@ -13,7 +15,7 @@
 //   0001 accounts, sessions, audit     0002 inquiries                 0003 patients, intake, consent
 //   0004 courses, chairs, staff, appointments                         0005 controlled-substance stock
 //   0006 infusion sessions, vitals, events, adverse events            0007 assessments, alerts
-//   0008 medications (opioids)                                        0009+ later
+//   0008 medications (opioids)                                        0009+ later (0016 director)
 #include <string>
 #include <vector>
 

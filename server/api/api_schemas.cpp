@@ -55,6 +55,9 @@ ApiSchemas parse_api_schemas(const std::map<std::string, std::string>& files) {
             if (!name.is_string()) throw std::runtime_error(where + ": responses." + status);
             s.other[status] = name.get<std::string>();
           }
+        } else if (k == "response_media") {
+          if (!v.is_string()) throw std::runtime_error(where + ": response_media is not a string");
+          s.response_media = v.get<std::string>();
         } else if (k == "query") {
           if (!v.is_object()) throw std::runtime_error(where + ": query is not {}");
           s.query = v;

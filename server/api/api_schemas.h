@@ -6,6 +6,7 @@
 //                      "request":  "Name" | "",                  ("" = no body; POST/PUT/PATCH)
 //                      "response": "Name" | "",                  (the success status; "" = none)
 //                      "responses": {"422": "Name", ...},        (optional: other statuses)
+//                      "response_media": "text/csv",            (optional: a non-JSON body)
 //                      "query": {"param": {"schema": <schema>, "required": true|false,
 //                                          "description": "..."}, ...},   (optional)
 //                      "media": {"text/html": <schema>, ...}}}}  (optional: a success body that
@@ -22,7 +23,9 @@ struct OperationSchemas {
   bool has_request = false;  // "request" given (required for POST/PUT/PATCH)
   std::string request;       // component name, "" = the route takes no body
   bool has_response = false;
-  std::string response;                             // component name, "" = no body
+  std::string response;  // component name, "" = no body
+  // A body that is not JSON (e.g. "text/csv"), documented as a string of that media type.
+  std::string response_media;
   std::map<std::string, std::string> other;         // status -> component name
   nlohmann::json query = nlohmann::json::object();  // name -> {schema, required, description}
   nlohmann::json media = nlohmann::json::object();  // media type -> schema (a non-JSON success)

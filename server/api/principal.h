@@ -6,8 +6,10 @@
 
 namespace kit::server {
 
-enum class Role { admin, physician, nurse, front_desk, patient };
-std::string_view role_name(Role r);                         // "admin", ..., "front_desk", "patient"
+// director: a clinic director sees aggregated outcomes and reports, never an individual patient's
+// record (docs/adr/0026-director-role-and-small-cells.md); only routes that name the role admit it.
+enum class Role { admin, physician, nurse, front_desk, patient, director };
+std::string_view role_name(Role r);  // "admin", ..., "front_desk", "patient", "director"
 std::optional<Role> role_from_name(std::string_view name);
 
 // Who is calling, once authenticated.

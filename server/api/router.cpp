@@ -243,6 +243,11 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
         }
       }
     }
+    // A director sees aggregates only: no answer may name or list a patient (fail closed, like
+    // the patient's net above; docs/adr/0026-director-role-and-small-cells.md).
+    if (who && who->role == Role::director && (ctx->patient() || !ctx->listed_patients().empty())) {
+      throw ApiError::forbidden("directors see aggregated outcomes, never a patient's record");
+    }
     std::int64_t audit_rows = 0;
     if (route.patient_data || route.audited) {
       // One row per patient the answer carries: the patient the request named, then each listed

@@ -21,11 +21,9 @@ namespace {
 
 const std::vector<std::pair<std::string, Role>>& demo_account_table() {
   static const std::vector<std::pair<std::string, Role>> accounts = {
-      {"admin", Role::admin},
-      {"physician", Role::physician},
-      {"nurse", Role::nurse},
-      {"frontdesk", Role::front_desk},
-      {"patient", Role::patient}};
+      {"admin", Role::admin},     {"physician", Role::physician},
+      {"nurse", Role::nurse},     {"frontdesk", Role::front_desk},
+      {"patient", Role::patient}, {"director", Role::director}};
   return accounts;
 }
 

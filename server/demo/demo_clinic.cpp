@@ -73,6 +73,7 @@ struct DemoPatient {
   struct Appt {
     std::int64_t id = 0, day = 0;
     int minute = 0, chair = 0;
+    bool booster = false;  // booked later, once the course is in maintenance
   };
   std::vector<Appt> appts;
   double baseline = 0;  // instrument baseline total
@@ -439,6 +440,28 @@ void Seeder::plan_infusion(DemoPatient& p, std::size_t k, bool last, int duratio
     const std::string path = "/api/v1/sessions/" + std::to_string(*session);
     call_if_match("POST", path + "/events", path, nurse_, {{"kind", "start"}}, *tag);
   });
+  // Safety data for the outcome analytics (the director's per-100-infusion plots): nausea in the
+  // third infusion of every fourth patient, a blood pressure above the pause line in the second
+  // infusion of patients 5, 17, 23 and 29 (core/safety default policy: SBP > 180 pauses).
+  if (p.n % 4 == 1 && k == 2) {
+    at_time(t0 + 30 * kMinMs, [this, session] {
+      call("POST", "/api/v1/sessions/" + std::to_string(*session) + "/adverse-events", nurse_,
+           {{"kind", "nausea"}, {"severity", "mild"}, {"action_taken", "ondansetron 4 mg"}});
+      ++counts_["adverse_events"];
+    });
+  }
+  if (p.n % 6 == 5 && k == 1) {
+    at_time(t0 + 20 * kMinMs, [this, &p, session] {
+      call("POST", "/api/v1/sessions/" + std::to_string(*session) + "/vitals", nurse_,
+           {{"point", "interval"},
+            {"sbp_mmhg", 184},
+            {"dbp_mmhg", 96 + p.n % 4},
+            {"hr_bpm", 82},
+            {"spo2_percent", 97},
+            {"rr_per_min", 15}});
+      ++counts_["vitals_alerts"];
+    });
+  }
   at_time(t0 + 25 * kMinMs, [this, &p, session, vitals_alert] {
     json v = {{"point", "interval"}, {"sbp_mmhg", 126 + p.n % 10}, {"dbp_mmhg", 80 + p.n % 6},
               {"hr_bpm", 74 + p.n % 10}, {"spo2_percent", 97}, {"rr_per_min", 14}};
@@ -602,6 +625,7 @@ void Seeder::plan_patient(DemoPatient& p) {
                       .get<std::int64_t>();
     ++counts_["courses"];
     for (auto& a : p.appts) {
+      if (a.booster) continue;
       json body = {{"patient_id", p.id},
                    {"course_id", p.course_id},
                    {"chair_id", chairs_[a.chair]},
@@ -611,8 +635,32 @@ void Seeder::plan_patient(DemoPatient& p) {
       ++counts_["appointments"];
     }
   });
+  // The two earliest relapsing depression responders had a booster three and a half weeks after
+  // the series (the Monday: the series ends on a Friday), booked once the course was in
+  // maintenance, so the outcome analytics have a booster to count.
+  if (p.profile == Profile::relapser && p.indication == "depression" && p.weeks_ago >= 5) {
+    const std::int64_t d = days.back() + 24;
+    const auto [chair, minute] = find_slot(d, hold);
+    p.appts.push_back({0, d, minute, chair, true});
+    const std::size_t b = p.appts.size() - 1;
+    at_time(at(days.back() + 2, 17 * 60), [this, &p, b] {
+      DemoPatient::Appt& a = p.appts[b];
+      a.id = call("POST", "/api/v1/appointments", desk_,
+                  {{"patient_id", p.id},
+                   {"course_id", p.course_id},
+                   {"chair_id", chairs_[a.chair]},
+                   {"start", wall(a.day, a.minute)},
+                   {"notes", "booster"}})
+                 .at("id")
+                 .get<std::int64_t>();
+      ++counts_["appointments"];
+      ++counts_["boosters_booked"];
+    });
+  }
   for (std::size_t k = 0; k < p.appts.size(); ++k) {
-    plan_infusion(p, k, k + 1 == p.appts.size(), duration);
+    // `last` is the last infusion of the series (the course moves on), never a booster.
+    const bool last = !p.appts[k].booster && (k + 1 == p.appts.size() || p.appts[k + 1].booster);
+    plan_infusion(p, k, last, duration);
   }
 
   // Assessments: baseline (above), mid-series, end of series, then weekly.

@@ -225,8 +225,9 @@ void register_auth_routes(Router& router) {
   router.add({"GET", "/api/v1/auth/me",
               "Who am I (the CSRF token of a cookie session, the second factor's state)", "auth",
               access_any_user(), false, do_me, 200, false, /*before_second_factor=*/true});
-  // The second factor is for staff: patients are refused (403).
-  const Access staff = access_roles({Role::admin, Role::physician, Role::nurse, Role::front_desk});
+  // The second factor is for staff and directors: patients are refused (403).
+  const Access staff =
+      access_roles({Role::admin, Role::physician, Role::nurse, Role::front_desk, Role::director});
   router.add({"POST", "/api/v1/auth/totp/enrol",
               "Start enrolling a second factor (TOTP): the current password again; answers the "
               "secret and its otpauth:// URI",

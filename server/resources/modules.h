@@ -36,6 +36,9 @@ void register_sedation_routes(Router& router);    // /api/v1/sedation/... (ED se
 // GET /api/v1/vitals/thresholds: the vital-sign lines readings are assessed against.
 void register_vitals_policy_routes(Router& router);
 void register_backup_routes(Router& router);  // GET /api/v1/backups (the backup schedule's runs)
+// GET /api/v1/analytics/outcomes(.csv): the clinic's aggregated outcomes (director, physician,
+// admin).
+void register_analytics_routes(Router& router);
 // GET /api/v1/patients/{id}/report, /api/v1/reports/clinic: printed reports (server/reports).
 void register_report_routes(Router& router);
 
@@ -47,9 +50,12 @@ inline Access access_public() { return Access{true, {}, false}; }
 inline Access access_roles(std::set<Role> roles, bool patient_self = false) {
   return Access{false, std::move(roles), patient_self};
 }
+// Every signed-in account: its own login, account and password (the director included).
 inline Access access_any_user() {
   return Access{
-      false, {Role::admin, Role::physician, Role::nurse, Role::front_desk, Role::patient}, false};
+      false,
+      {Role::admin, Role::physician, Role::nurse, Role::front_desk, Role::patient, Role::director},
+      false};
 }
 inline Access access_staff() {
   return Access{false, {Role::admin, Role::physician, Role::nurse, Role::front_desk}, false};

@@ -116,6 +116,8 @@ nlohmann::json openapi_document(const Router& router) {
       for (const auto& [media_type, schema] : s->media.items()) {
         success["content"][media_type] = {{"schema", schema}};
       }
+    } else if (!s->response_media.empty()) {
+      success["content"] = {{s->response_media, {{"schema", {{"type", "string"}}}}}};
     } else if (!s->response.empty()) {
       success["content"] = json_content(ref(s->response));
     }

@@ -56,7 +56,8 @@ Role read_role(contract::ObjectReader& r, const std::string& key) {
   const std::string name = r.string(key);
   auto role = role_from_name(name);
   if (!role) {
-    throw kit::InputError(r.path_of(key), "must be admin, physician, nurse, front_desk or patient");
+    throw kit::InputError(r.path_of(key),
+                          "must be admin, physician, nurse, front_desk, patient or director");
   }
   return *role;
 }

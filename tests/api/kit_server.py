@@ -60,6 +60,7 @@ DEMO_USERS = {
     "nurse": "nurse",
     "frontdesk": "front_desk",
     "patient": "patient",
+    "director": "director",
 }
 ROLE_USER = {role: user for user, role in DEMO_USERS.items()}
 

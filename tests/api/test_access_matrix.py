@@ -28,9 +28,9 @@ from test_infusion_gates import (CADSS, COURSE_PROTOCOL, NORMAL_VITALS, Staff, e
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MATRIX_PATH = os.path.join(HERE, "access_matrix.tsv")
-ROLES = ["anonymous", "patient", "front_desk", "nurse", "physician", "admin"]
+ROLES = ["anonymous", "patient", "front_desk", "nurse", "physician", "admin", "director"]
 ROLE_USERNAME = {"patient": "patient", "front_desk": "frontdesk", "nurse": "nurse",
-                 "physician": "physician", "admin": "admin"}
+                 "physician": "physician", "admin": "admin", "director": "director"}
 CELLS = {"yes", "no", "own"}
 OWN_ROLES = {"patient", "nurse", "physician"}  # where "own" has a meaning (see the matrix header)
 
@@ -41,11 +41,11 @@ def load_matrix(path=MATRIX_PATH):
     with open(path, encoding="utf-8") as f:
         lines = [(i + 1, line) for i, line in enumerate(f) if line.strip() and not line.startswith("#")]
     header = lines[0][1].rstrip("\n").split("\t")
-    if header[:8] != ["method", "path"] + ROLES:
+    if header[:9] != ["method", "path"] + ROLES:
         raise AssertionError("access_matrix.tsv header: %r" % header)
     for number, line in lines[1:]:
         fields = line.rstrip("\n").split("\t")
-        if len(fields) < 8:
+        if len(fields) < 9:
             raise AssertionError("access_matrix.tsv line %d has %d columns: %r" % (number, len(fields), line))
         row = dict(zip(header, fields))
         row["line"] = number

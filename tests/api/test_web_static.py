@@ -166,7 +166,7 @@ class WebStaticTest(KitTestCase):
         r = self.anon.get("/api/v1/info")
         self.assertStatus(r, 200)
         self.assertEqual(r.json["demo"], True)
-        self.assertEqual(r.json["demo_accounts"], ["admin", "physician", "nurse", "frontdesk", "patient"])
+        self.assertEqual(r.json["demo_accounts"], ["admin", "physician", "nurse", "frontdesk", "patient", "director"])
         self.assertNotIn(DEMO_PASSWORD.encode(), r.body)
 
 

@@ -244,10 +244,10 @@ TEST(ServeProcessTest, DemoModePrintsTheBannerAndTheAccountsLogIn) {
   EXPECT_EQ(banner["openapi"], "http://127.0.0.1:" + std::to_string(port) + "/api/v1/openapi.json");
   EXPECT_EQ(banner["demo_password"], "demo-password-42");
   EXPECT_EQ(banner["demo_accounts"],
-            nlohmann::json({"admin", "physician", "nurse", "frontdesk", "patient"}));
+            nlohmann::json({"admin", "physician", "nurse", "frontdesk", "patient", "director"}));
   EXPECT_EQ(banner["url"], "http://127.0.0.1:" + std::to_string(port) + "/");
   EXPECT_NE(banner["msg"].dump().find(" in a browser and sign in"), std::string::npos) << banner;
-  for (const char* user : {"admin", "physician", "nurse", "frontdesk", "patient"}) {
+  for (const char* user : {"admin", "physician", "nurse", "frontdesk", "patient", "director"}) {
     EXPECT_EQ(login_status(port, user, "demo-password-42"), 200) << user;
   }
   EXPECT_EQ(p.signal_and_wait(SIGINT, 5s), 0) << p.err();

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { Role } from './api/types';
 import { HOME, SCREENS, navFor, safeNext, screenFor } from './routes';
 
-const ROLES: Role[] = ['front_desk', 'nurse', 'physician', 'admin', 'patient'];
+const ROLES: Role[] = ['front_desk', 'nurse', 'physician', 'admin', 'patient', 'director'];
 
 describe('the screen table', () => {
   it.each(ROLES)('%s lands on a screen it may open, listed in its navigation', (role) => {
     const home = screenFor(HOME[role]);
     expect(home?.roles).toContain(role);
     expect(navFor(role).map((s) => s.path)).toContain(HOME[role]);
+  });
+
+  it('gives the director the outcomes and no screen of patient records', () => {
+    expect(navFor('director').map((s) => s.path)).toEqual(['/outcomes']);
+    expect(SCREENS.filter((s) => s.roles.includes('director')).map((s) => s.path)).toEqual(['/outcomes']);
   });
 
   it('has one screen per path, and a trailing slash finds it', () => {

@@ -20,6 +20,7 @@ export const ROLE_LABEL: Record<Role, string> = {
   physician: 'Physician',
   admin: 'Administrator',
   patient: 'Patient',
+  director: 'Director',
 };
 
 export const SCREENS: ScreenRoute[] = [
@@ -169,6 +170,15 @@ export const SCREENS: ScreenRoute[] = [
     nav: 'Before treatment',
     load: () => import('./screens/clinical/BeforeTreatment'),
   },
+  // The clinic's outcomes (screens/director): aggregates only, for the director, physicians and
+  // the administrator (docs/web-director.md).
+  {
+    path: '/outcomes',
+    title: 'Clinic outcomes',
+    roles: ['director', 'physician', 'admin'],
+    nav: 'Outcomes',
+    load: () => import('./screens/director/Outcomes'),
+  },
   // ED procedural sedation (screens/ed): no clinic course or appointment needed.
   {
     path: '/ed',
@@ -192,6 +202,7 @@ export const HOME: Record<Role, string> = {
   physician: '/alerts',
   admin: '/admin/staff',
   patient: '/me',
+  director: '/outcomes',
 };
 
 export function screenFor(path: string): ScreenRoute | undefined {

@@ -40,6 +40,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The clinic's outcomes per indication and protocol (?from=&to=&indication=&protocol=&clinic_id=): rates with 95% Wilson intervals, response by infusion, durability (Kaplan-Meier), boosters, pain, MME, safety; aggregates only */
+        get: operations["GET_api_v1_analytics_outcomes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/outcomes.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same outcomes as one long CSV table (text/csv; same filters) */
+        get: operations["GET_api_v1_analytics_outcomes_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appointments": {
         parameters: {
             query?: never;
@@ -1759,6 +1793,121 @@ export interface components {
         AlertsAcknowledgeRequest: {
             note?: string;
         };
+        /** @description One group (indication, protocol). suppressed: fewer than small_cells.min_patients patients and the caller is not a physician; then only indication, protocol, suppressed and patients (null) are given. */
+        AnalyticsGroup: {
+            boosters?: {
+                boosters: number;
+                boosters_per_patient_year: number | null;
+                courses_followed: number;
+                days_between_boosters: components["schemas"]["AnalyticsSummary"];
+                follow_up_days: number;
+                patient_years: number;
+            };
+            completed_induction?: components["schemas"]["AnalyticsProportion"];
+            courses?: number;
+            indication: string;
+            instruments?: components["schemas"]["AnalyticsInstrument"][];
+            mme?: {
+                baseline_mme_per_day: components["schemas"]["AnalyticsSummary"];
+                change_mme_per_day: components["schemas"]["AnalyticsSummary"];
+                increased: number;
+                latest_mme_per_day: components["schemas"]["AnalyticsSummary"];
+                on_opioids: number;
+                reduced: number;
+                stopped: number;
+                unchanged: number;
+                with_follow_up: number;
+            };
+            patients: number | null;
+            protocol: string;
+            safety?: {
+                adverse_events: number;
+                adverse_events_per_100_infusions: number | null;
+                bp_alerts: number;
+                bp_alerts_per_100_infusions: number | null;
+                by_kind: {
+                    [key: string]: {
+                        count: number;
+                        per_100_infusions: number | null;
+                    };
+                };
+                by_kind_and_severity: {
+                    [key: string]: {
+                        [key: string]: number;
+                    };
+                };
+                by_severity: {
+                    [key: string]: {
+                        count: number;
+                        per_100_infusions: number | null;
+                    };
+                };
+                cadss: components["schemas"]["AnalyticsSummary"];
+                infusions: number;
+                infusions_with_bp_alert: components["schemas"]["AnalyticsProportion"];
+                stopped_early: components["schemas"]["AnalyticsProportion"];
+            };
+            suppressed: boolean;
+            treated?: components["schemas"]["AnalyticsProportion"];
+        };
+        AnalyticsInstrument: {
+            change: components["schemas"]["AnalyticsSummary"];
+            change_histogram: {
+                [key: string]: number;
+            };
+            change_pct: components["schemas"]["AnalyticsSummary"];
+            durability: components["schemas"]["AnalyticsKmCurve"];
+            evaluable: number;
+            instrument: string;
+            latest_status: {
+                [key: string]: number;
+            };
+            reduction_moderate: components["schemas"]["AnalyticsProportion"] | null;
+            reduction_substantial: components["schemas"]["AnalyticsProportion"] | null;
+            remitters: components["schemas"]["AnalyticsProportion"];
+            responders: components["schemas"]["AnalyticsProportion"];
+            response_by_infusion: {
+                after_a_booster: number;
+                at_10_to_12: components["schemas"]["AnalyticsProportion"];
+                at_7_to_9: components["schemas"]["AnalyticsProportion"];
+                by_6: components["schemas"]["AnalyticsProportion"];
+                cumulative: number[];
+                never: number;
+            };
+            with_baseline: number;
+        };
+        AnalyticsKmCurve: {
+            censored: number;
+            events: number;
+            median_days: number | null;
+            steps: components["schemas"]["AnalyticsKmStep"][];
+            subjects: number;
+        };
+        AnalyticsKmStep: {
+            at_risk: number;
+            censored: number;
+            day: number;
+            events: number;
+            lower: number | null;
+            std_error: number | null;
+            survival: number;
+            upper: number | null;
+        };
+        AnalyticsProportion: {
+            count: number;
+            lower: number | null;
+            n: number;
+            share: number | null;
+            upper: number | null;
+        };
+        AnalyticsSummary: {
+            max: number | null;
+            median: number | null;
+            min: number | null;
+            n: number;
+            q1: number | null;
+            q3: number | null;
+        };
         ApiInfo: {
             api: string;
             demo: boolean;
@@ -2700,6 +2849,41 @@ export interface components {
             info: Record<string, never>;
             openapi: string;
             paths: Record<string, never>;
+        };
+        OutcomeAnalytics: {
+            /** @description end of observation: min(to, today) */
+            as_of: string;
+            cohort: {
+                courses: number;
+                patients: number;
+            };
+            filters: {
+                clinic_id: number | null;
+                from: string;
+                indication: string | null;
+                protocol: string | null;
+                to: string;
+            };
+            groups: components["schemas"]["AnalyticsGroup"][];
+            methods: {
+                [key: string]: string;
+            };
+            options: {
+                clinics: {
+                    id: number | string;
+                    name: string;
+                }[];
+                indications: string[];
+                protocols: {
+                    id: number | string;
+                    name: string;
+                }[];
+            };
+            small_cells: {
+                applied: boolean;
+                min_patients: number;
+                rule: string;
+            };
         };
         OutcomeAnswer: {
             assessments: number;
@@ -3835,13 +4019,13 @@ export interface components {
             password: string;
             patient_id?: number;
             /** @enum {string} */
-            role: "admin" | "physician" | "nurse" | "front_desk" | "patient";
+            role: "admin" | "physician" | "nurse" | "front_desk" | "patient" | "director";
             username: string;
         };
         UsersUpdateRequest: {
             disabled?: boolean;
             /** @enum {string} */
-            role?: "admin" | "physician" | "nurse" | "front_desk" | "patient";
+            role?: "admin" | "physician" | "nurse" | "front_desk" | "patient" | "director";
         };
         VitalsAnswer: {
             action: string;
@@ -4059,6 +4243,158 @@ export interface operations {
             };
             /** @description refused by a clinical rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_analytics_outcomes: {
+        parameters: {
+            query?: {
+                /** @description the clinic where the course is given */
+                clinic_id?: number;
+                /** @description courses started on or after this clinic-local date (default: one year before `to`) */
+                from?: string;
+                /** @description the patients' indication */
+                indication?: "depression" | "ptsd" | "ocd" | "chronic_pain" | "other";
+                /** @description a protocol id of the drug library */
+                protocol?: string;
+                /** @description courses started on or before this date; observation ends here or today, whichever is earlier (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutcomeAnalytics"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_analytics_outcomes_csv: {
+        parameters: {
+            query?: {
+                /** @description the clinic where the course is given */
+                clinic_id?: number;
+                /** @description courses started on or after this clinic-local date (default: one year before `to`) */
+                from?: string;
+                /** @description the patients' indication */
+                indication?: "depression" | "ptsd" | "ocd" | "chronic_pain" | "other";
+                /** @description a protocol id of the drug library */
+                protocol?: string;
+                /** @description courses started on or before this date; observation ends here or today, whichever is earlier (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,7 +4,7 @@
 // of the generated file and the compiler points at every use that drifted
 // (docs/adr/0012-web-application.md).
 
-export type Role = 'admin' | 'physician' | 'nurse' | 'front_desk' | 'patient';
+export type Role = 'admin' | 'physician' | 'nurse' | 'front_desk' | 'patient' | 'director';
 
 /** {"error":{"code","message","field"}} */
 export interface ApiErrorBody {
