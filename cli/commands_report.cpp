@@ -30,6 +30,7 @@
 #include "core/common/error.h"
 #include "core/common/error_kinds.h"
 #include "server/api/audit.h"
+#include "server/reports/clinic_report.h"
 #include "server/reports/html.h"
 #include "server/reports/patient_report.h"
 #include "server/reports/pdf.h"
@@ -51,6 +52,7 @@ struct ReportOptions {
   std::int64_t patient_id = 0;
   std::string from;
   std::string to;
+  bool all_groups = false;
 };
 
 [[noreturn]] void fail(int code, const std::string& message) {
@@ -231,6 +233,42 @@ void patient_report(const ReportOptions& o, CLI::App* cmd) {
   print_done("patient", o, format, bytes.size(), {{"patient_id", o.patient_id}});
 }
 
+void clinic_report(const ReportOptions& o, CLI::App* cmd) {
+  const Format format = format_of_out(o.out);
+  kit::reports::Paper paper = kit::reports::Paper::a4;
+  try {
+    paper = kit::reports::parse_paper(o.paper, "--paper");
+  } catch (const kit::Error& e) {
+    fail(e);
+  }
+  OpenDatabase open = open_clinic_database(o, cmd);
+  kit::server::AuditEntry audit =
+      audit_entry("kit report clinic --from " + o.from + " --to " + o.to);
+  std::optional<kit::reports::ClinicReport> report;
+  try {
+    kit::storage::with_transaction(*open.db, [&](kit::storage::Transaction& tx) {
+      report = kit::reports::load_clinic_report(tx, o.from, o.to, !o.all_groups, now_ms());
+      // Aggregates only: one row, no patient (as GET /api/v1/analytics/outcomes).
+      audit.outcome = "allowed";
+      audit.status = 200;
+      kit::server::append_audit(tx, audit);
+    });
+  } catch (const kit::InputError& e) {
+    fail(kit::cli::kBadInput, "--" + e.field() + ": " + e.reason());
+  } catch (const kit::Error& e) {
+    fail(e);
+  } catch (const std::exception& e) {
+    fail(kFailed, std::string("the clinic's records could not be read: ") + e.what());
+  }
+  const std::string bytes = render(kit::reports::render_clinic_report_html(*report, paper), format);
+  write_private_file(o.out, bytes);
+  print_done("clinic", o, format, bytes.size(),
+             {{"from", o.from},
+              {"to", o.to},
+              {"courses", report->courses},
+              {"groups", report->groups.size()}});
+}
+
 void add_database_options(CLI::App* c, ReportOptions& o) {
   c->add_option("--data", o.data, "Data folder holding kit.db (default ./kit-data; env KIT_DATA)");
   c->add_option("--database", o.database,
@@ -253,6 +291,19 @@ kit::cli::Registration reg([](CLI::App& root) {
   p->add_option("id", po->patient_id, "The patient's id")->required()->check(CLI::PositiveNumber);
   add_database_options(p, *po);
   p->callback([po, p] { patient_report(*po, p); });
+
+  auto co = std::make_shared<ReportOptions>();
+  CLI::App* c = report->add_subcommand(
+      "clinic", "The clinic's outcomes for the courses started in a date range (aggregates only)");
+  c->add_option("--from", co->from, "First day of the range, YYYY-MM-DD (courses started)")
+      ->required();
+  c->add_option("--to", co->to, "Last day of the range, YYYY-MM-DD; the end of observation")
+      ->required();
+  c->add_flag("--all-groups", co->all_groups,
+              "Show groups of fewer than 5 patients too (default: suppressed, ADR 0026); for a "
+              "physician's own use");
+  add_database_options(c, *co);
+  c->callback([co, c] { clinic_report(*co, c); });
 });
 
 }  // namespace

@@ -1,11 +1,12 @@
 // Printed reports over HTTP (server/reports, docs/reports.md): the patient letter for the referring
-// clinician, as HTML or as a PDF printed by headless Chromium in a child process with a time
-// limit (server/reports/pdf.h). Reading a patient's record for a report is audited like every
-// patient-data route (the router writes the row, allowed or denied).
+// clinician and the clinic's outcomes report, as HTML or as a PDF printed by headless Chromium in a
+// child process with a time limit (server/reports/pdf.h). Reading a patient's record for a report
+// is audited like every patient-data route (the router writes the row, allowed or denied).
 #include <string>
 
 #include "core/common/error.h"
 #include "server/api/services.h"
+#include "server/reports/clinic_report.h"
 #include "server/reports/html.h"
 #include "server/reports/patient_report.h"
 #include "server/reports/pdf.h"
@@ -58,6 +59,32 @@ Response patient_report(RouteContext& ctx) {
                   "kit-patient-" + std::to_string(patient_id) + "-report");
 }
 
+std::string required_query(const Request& req, const std::string& name) {
+  auto it = req.query.find(name);
+  if (it == req.query.end() || it->second.empty()) {
+    throw InputError(name, "is required (YYYY-MM-DD)");
+  }
+  return it->second;
+}
+
+// Aggregates only: the router writes one audit row per call (no patient), as for
+// GET /api/v1/analytics/outcomes. Small groups are suppressed except for physicians (ADR 0026).
+Response clinic_report(RouteContext& ctx) {
+  for (const auto& [name, value] : ctx.request().query) {
+    if (name != "from" && name != "to" && name != "format" && name != "paper") {
+      throw InputError(name, "is not a parameter of this report (from, to, format, paper)");
+    }
+  }
+  const std::string from = required_query(ctx.request(), "from");
+  const std::string to = required_query(ctx.request(), "to");
+  const Format format = format_of(ctx.request());
+  const reports::Paper paper = paper_of(ctx.request());
+  const reports::ClinicReport report = reports::load_clinic_report(
+      ctx.tx(), from, to, ctx.user().role != Role::physician, ctx.services().now_ms());
+  return document(reports::render_clinic_report_html(report, paper), format, paper,
+                  "kit-clinic-report-" + from + "-to-" + to);
+}
+
 }  // namespace
 
 void register_report_routes(Router& router) {
@@ -65,6 +92,11 @@ void register_report_routes(Router& router) {
               "The patient's treatment summary for the referring clinician, as HTML or PDF "
               "(?format=html|pdf, ?paper=a4|letter)",
               "reports", access_roles({Role::physician}), true, patient_report, 200});
+  router.add({"GET", "/api/v1/reports/clinic",
+              "The clinic's outcomes report for courses started in a date range, as HTML or PDF "
+              "(?from=&to=, ?format=html|pdf, ?paper=a4|letter); aggregates only",
+              "reports", access_roles({Role::director, Role::physician, Role::admin}), false,
+              clinic_report, 200, /*audited=*/true});
 }
 
 }  // namespace kit::server
