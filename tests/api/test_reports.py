@@ -227,6 +227,71 @@ class PatientReportRouteTest(ReportCase):
         self.assertIn("<script>alert('x')</script>", pdf_text(out.replace(".html", ".pdf")))
 
 
+class ClinicReportTest(ReportCase):
+    """The clinic's outcomes for the demo clinic's year: CLI and route, PDF read back."""
+
+    def range(self):
+        import datetime
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        return (today - datetime.timedelta(days=365)).isoformat(), today.isoformat()
+
+    def test_cli_pdf_while_the_server_runs(self):
+        start, end = self.range()
+        out = os.path.join(self.out_dir, "clinic.pdf")
+        r = self.kit("report", "clinic", "--from", start, "--to", end, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        done = json.loads(r.stdout)
+        self.assertEqual((done["report"], done["format"]), ("clinic", "pdf"))
+        self.assertGreater(done["courses"], 10)
+        self.assertEqual(stat.S_IMODE(os.stat(out).st_mode), 0o600)
+        text = flat(pdf_text(out))
+        self.assertIn("Clinic outcomes, %s to %s" % (start, end), text)
+        for words in ("PHQ-9", "depression", "Kaplan-Meier", "95% CI", "Safety", "Boosters"):
+            self.assertIn(words, text)
+        self.assertNotIn("DEMO-0", text)  # aggregates only: no record number, no name
+        r = self.admin.get("/api/v1/audit", query={"limit": 200})
+        self.assertStatus(r, 200)
+        rows = [a for a in r.json if a["username"] == "cli:report" and
+                a["action"].startswith("kit report clinic --from %s --to %s" % (start, end))]
+        self.assertTrue(rows, "no audit row for the clinic report")
+        self.assertIsNone(rows[0]["patient_id"])
+
+    def test_cli_refuses_bad_dates_naming_the_option(self):
+        out = os.path.join(self.out_dir, "bad.html")
+        r = self.kit("report", "clinic", "--from", "2026-02-30", "--to", "2026-03-01", "--out", out)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--from", r.stderr)
+        r = self.kit("report", "clinic", "--from", "2026-03-01", "--to", "2026-02-01", "--out", out)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--to", r.stderr)
+        self.assertFalse(os.path.exists(out))
+
+    def test_route_for_the_director_physician_and_admin(self):
+        start, end = self.range()
+        path = "/api/v1/reports/clinic"
+        q = {"from": start, "to": end}
+        director = self.as_user("director")
+        r = director.get(path, query=q)
+        self.assertStatus(r, 200)
+        self.assertTrue(r.header("Content-Type").startswith("text/html"))
+        html = r.body.decode("utf-8")
+        self.assertIn("<svg", html)
+        self.assertNotIn("Demo Patient", html)
+        r = director.get(path, query=dict(q, format="pdf"))
+        self.assertStatus(r, 200)
+        self.assertEqual(r.header("Content-Type"), "application/pdf")
+        self.assertIn("PHQ-9", flat(pdf_text(r.body)))
+        self.assertStatus(self.physician.get(path, query=q), 200)
+        self.assertStatus(self.admin.get(path, query=q), 200)
+        for who in (self.nurse, self.desk, self.patient):
+            self.assertError(who.get(path, query=q), 403)
+        self.assertError(self.anon.get(path, query=q), 401)
+        self.assertError(director.get(path, query={"to": end}), 400, field="from")
+        self.assertError(director.get(path, query={"from": "2026-13-01", "to": end}), 400, field="from")
+        self.assertError(director.get(path, query={"from": end, "to": start}), 400, field="to")
+        self.assertError(director.get(path, query=dict(q, patient_id="1")), 400, field="patient_id")
+
+
 class NoChromiumTest(KitTestCase):
     """A server whose PATH has no chromium: the PDF is refused with 503 naming it; HTML works."""
 
