@@ -1056,6 +1056,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/clinic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The clinic's outcomes report for courses started in a date range, as HTML or PDF (?from=&to=, ?format=html|pdf, ?paper=a4|letter); aggregates only */
+        get: operations["GET_api_v1_reports_clinic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sedation/episodes": {
         parameters: {
             query?: never;
@@ -1793,7 +1810,7 @@ export interface components {
         AlertsAcknowledgeRequest: {
             note?: string;
         };
-        /** @description One group (indication, protocol). suppressed: fewer than small_cells.min_patients patients and the caller is not a physician; then only indication, protocol, suppressed and patients (null) are given. */
+        /** @description One group (indication, protocol). suppressed: fewer than small_cells.min_patients patients and the caller is not a physician; then only indication, protocol, suppressed and patients (null) are given. Otherwise every field is given. */
         AnalyticsGroup: {
             boosters?: {
                 boosters: number;
@@ -9440,6 +9457,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description see the summary */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["Error"];
+                };
+            };
             /** @description unexpected error */
             default: {
                 headers: {
@@ -10192,6 +10218,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_clinic: {
+        parameters: {
+            query: {
+                /** @description html (default) or pdf (503 naming chromium when the browser is not installed) */
+                format?: "html" | "pdf";
+                /** @description courses started on or after this clinic-local date (YYYY-MM-DD) */
+                from: string;
+                /** @description the printed page size */
+                paper?: "a4" | "letter";
+                /** @description courses started on or before this date; the end of observation */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/html": string;
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description see the summary */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["Error"];
                 };
             };
             /** @description unexpected error */
