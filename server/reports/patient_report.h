@@ -121,7 +121,8 @@ struct PatientReport {
   std::string status;
   std::vector<CourseLine> courses;  // newest first
   std::vector<InfusionLine> infusions;
-  int voided_sessions = 0;
+  int voided_sessions = 0;       // planned, then voided: never given
+  int not_started_sessions = 0;  // planned, the pump not started yet: not given (yet)
   double total_delivered_mg = 0;
   std::vector<ScoreOutcome> scores;  // in the instrument catalogue's order
   std::vector<AdverseEventLine> adverse_events;
