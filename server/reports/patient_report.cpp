@@ -100,8 +100,8 @@ PatientReport load_patient_report(storage::Transaction& tx, std::int64_t patient
   r.indication = patient->indication;
   r.status = patient->status;
 
-  // Infusions: every session not voided, in the order given, with the delivered dose from its
-  // pump events in force.
+  // Infusions: every session whose pump was started and that was not voided, in the order given,
+  // with the delivered dose from its pump events in force.
   storage::InfusionStore infusions(tx);
   std::vector<storage::InfusionSession> sessions = infusions.of_patient(patient_id);
   std::sort(sessions.begin(), sessions.end(), [](const auto& a, const auto& b) {
@@ -113,6 +113,10 @@ PatientReport load_patient_report(storage::Transaction& tx, std::int64_t patient
   for (const storage::InfusionSession& s : sessions) {
     if (s.state == "voided") {
       ++r.voided_sessions;
+      continue;
+    }
+    if (!s.started_at_ms) {
+      ++r.not_started_sessions;
       continue;
     }
     const auto events = infusions.pump_events(s.id);
@@ -350,6 +354,9 @@ std::string render_patient_report_html(const PatientReport& r, Paper paper) {
          (r.infusions.size() == 1 ? "" : "s") +
          (r.voided_sessions > 0
               ? "; " + std::to_string(r.voided_sessions) + " planned session(s) voided, never given"
+              : "") +
+         (r.not_started_sessions > 0
+              ? "; " + std::to_string(r.not_started_sessions) + " planned session(s) not started"
               : "") +
          ". The delivered dose is computed from the pump events recorded at the chair (rate "
          "\xC3\x97 time \xC3\x97 concentration).</p>";
