@@ -43,24 +43,47 @@ def flat(text):
     return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
 
 
+_SHARED = {}  # one server with the whole demo clinic for the module (seeding takes seconds)
+
+
+def setUpModule():
+    pass
+
+
+def tearDownModule():
+    server, store = _SHARED.pop("server", None), _SHARED.pop("store", None)
+    code, log = 0, ""
+    if server is not None:
+        log = server.log_tail()
+        code = server.stop()
+    if store is not None:
+        store.cleanup()
+    if code != 0:
+        raise AssertionError("kit serve did not exit cleanly on SIGTERM (exit %r):\n%s" % (code, log))
+
+
 class ReportCase(KitTestCase):
-    """One server with the whole demo clinic for the class."""
+    """The module's server with the whole demo clinic (started by the first class that needs it,
+    stopped at the end of the module)."""
 
     @classmethod
     def setUpClass(cls):
-        cls.store = Store()
-        try:
-            cls.server = cls.store.server(demo_seed="clinic").start(timeout=120)
-        except BaseException:
-            cls.store.cleanup()
-            raise
+        if "server" not in _SHARED:
+            store = Store()
+            try:
+                _SHARED["server"] = store.server(demo_seed="clinic").start(timeout=120)
+            except BaseException:
+                store.cleanup()
+                raise
+            _SHARED["store"] = store
+        cls.store, cls.server = _SHARED["store"], _SHARED["server"]
         cls._clients = {}
         cls.out_dir = tempfile.mkdtemp(prefix="kit-reports-out-")
 
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.out_dir, ignore_errors=True)
-        super().tearDownClass()
+        # The server and its store belong to the module (tearDownModule).
 
     def kit(self, *args, env=None):
         """Runs `kit ...` on the class's clinic database (--data, or --database on PostgreSQL)."""
