@@ -33,7 +33,9 @@ std::string stylesheet(Paper paper) {
          ".flag{font-weight:bold}"
          "footer{margin-top:8mm;border-top:0.2mm solid #999;padding-top:2mm;font-size:8pt;"
          "color:#444}"
-         "@media screen{body{padding:8mm}}";
+         "@media screen{body{padding:8mm}}"
+         "@media screen and "
+         "(max-width:640px){body{padding:3mm}table{display:block;overflow-x:auto}}";
 }
 
 std::string sha256_base64(const std::string& text) {
