@@ -336,6 +336,10 @@ class NoChromiumTest(KitTestCase):
         e = self.assertError(self.physician.get(path, query={"format": "pdf"}), 503, field="chromium")
         self.assertIn("chromium", e["message"])
         self.assertStatus(self.physician.get(path), 200)
+        q = {"from": "2026-01-01", "to": "2026-06-30"}
+        self.assertError(self.as_user("director").get("/api/v1/reports/clinic", query=dict(q, format="pdf")),
+                         503, field="chromium")
+        self.assertStatus(self.as_user("director").get("/api/v1/reports/clinic", query=q), 200)
 
 
 if __name__ == "__main__":
