@@ -12,6 +12,7 @@ packages=(
   python3 python3-numpy python3-scipy python3-jsonschema
   e2fsprogs util-linux  # tests/api/test_storage_faults.py: mkfs.ext4, e2fsck; mount, losetup
   chromium fonts-dejavu-core
+  poppler-utils  # pdftotext: tests/api/test_reports.py reads the printed reports back
 )
 # The web application needs Node.js >= 20.19 with npm 11 (the machine's own, not Debian's nodejs
 # 18); scripts/build-web.sh checks and says so.

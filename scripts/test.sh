@@ -27,6 +27,9 @@ for preset in release asan; do
   ctest --preset "$preset"
 done
 
+# Sample reports of the demo clinic (PDF and HTML) into build/samples/ (docs/reports.md).
+bash scripts/sample-reports.sh --out build/samples
+
 # Every fuzz target briefly, built with clang (scripts/fuzz.sh, docs/adr/0017-fuzzing.md).
 bash scripts/fuzz.sh --ci
 

@@ -61,6 +61,9 @@ ApiSchemas parse_api_schemas(const std::map<std::string, std::string>& files) {
         } else if (k == "query") {
           if (!v.is_object()) throw std::runtime_error(where + ": query is not {}");
           s.query = v;
+        } else if (k == "media") {
+          if (!v.is_object()) throw std::runtime_error(where + ": media is not {}");
+          s.media = v;
         } else if (k != "$comment") {
           throw std::runtime_error(where + ": unknown key \"" + k + "\"");
         }

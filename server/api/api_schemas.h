@@ -8,7 +8,9 @@
 //                      "responses": {"422": "Name", ...},        (optional: other statuses)
 //                      "response_media": "text/csv",            (optional: a non-JSON body)
 //                      "query": {"param": {"schema": <schema>, "required": true|false,
-//                                          "description": "..."}, ...}}}}   (optional)
+//                                          "description": "..."}, ...},   (optional)
+//                      "media": {"text/html": <schema>, ...}}}}  (optional: a success body that
+//                                  is not JSON, by media type; "response" is then "")
 // The route table stays the source of truth for which routes exist; tests/server/openapi_test.cpp
 // fails when a route has no entry here, an entry names no route, or a name resolves to nothing.
 #include <map>
@@ -26,6 +28,7 @@ struct OperationSchemas {
   std::string response_media;
   std::map<std::string, std::string> other;         // status -> component name
   nlohmann::json query = nlohmann::json::object();  // name -> {schema, required, description}
+  nlohmann::json media = nlohmann::json::object();  // media type -> schema (a non-JSON success)
   std::string file;                                 // which schemas/*.json declared it
 };
 

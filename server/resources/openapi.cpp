@@ -112,6 +112,10 @@ nlohmann::json openapi_document(const Router& router) {
     success = {{"description", "success"}};
     if (s == nullptr) {
       success["content"] = json_content(nlohmann::json::object());
+    } else if (!s->media.empty()) {
+      for (const auto& [media_type, schema] : s->media.items()) {
+        success["content"][media_type] = {{"schema", schema}};
+      }
     } else if (!s->response_media.empty()) {
       success["content"] = {{s->response_media, {{"schema", {{"type", "string"}}}}}};
     } else if (!s->response.empty()) {

@@ -223,7 +223,7 @@ class ApiSchemas:
             self._validators[key] = v
         return v
 
-    def check(self, method, path, status, body):
+    def check(self, method, path, status, body, content_type=None):
         """Raises AssertionError when the answer does not match the route's published schema."""
         if method == "HEAD" or status in (204, 304) or not path.startswith("/api/"):
             return
@@ -247,8 +247,13 @@ class ApiSchemas:
                                          (where, body[:200]))
                 return
             if "application/json" not in content:
-                return  # a documented non-JSON body (text/csv): checked by its own test
-            schema = content["application/json"].get("schema", {})
+                # A document, not JSON (a printed report): its media type must be documented.
+                media = (content_type or "").split(";", 1)[0].strip().lower()
+                if media not in content:
+                    raise AssertionError("%s: answered %r, documented %s" %
+                                         (where, content_type, sorted(content)))
+                return
+            schema = content.get("application/json", {}).get("schema", {})
         try:
             value = json.loads(body.decode("utf-8"))
         except ValueError as e:
@@ -364,7 +369,7 @@ class Client:
             conn.close()
         if self.check_schemas and not streaming:
             ApiSchemas.of(self.host, self.port).check(method, urllib.parse.urlsplit(path).path,
-                                                      r.status, payload)
+                                                      r.status, payload, r.getheader("Content-Type"))
         return Response(r.status, r.getheaders(), payload)
 
     def get(self, path, **kw):
@@ -442,13 +447,17 @@ class KitServer:
     the environment (KIT_DEMO_PASSWORD: never on the command line, where every local user sees it)."""
 
     def __init__(self, data_dir, database_url=None, demo=True, demo_password=DEMO_PASSWORD,
-                 port=None, extra_args=None):
+                 port=None, extra_args=None, demo_seed="accounts"):
         self.data_dir = data_dir
         self.database_url = database_url
         self.demo = demo
         self.demo_password = demo_password
         self.port = port
         self.extra_args = list(extra_args or [])
+        # KIT_DEMO_SEED: "accounts" (the suites build their own clinic) or "clinic" (the whole
+        # demo clinic, 30 patients with histories: tests/api/test_reports.py).
+        self.demo_seed = demo_seed
+        self.env = {}  # more environment for the server process
         self.proc = None
         self.starts = 0
         self.log_path = None
@@ -474,7 +483,7 @@ class KitServer:
             log = open(self.log_path, "wb")
             try:
                 # The demo accounts only: these suites build their own clinic through the API.
-                env = dict(os.environ, KIT_DEMO_SEED="accounts")
+                env = dict(os.environ, KIT_DEMO_SEED=self.demo_seed, **self.env)
                 if self.demo:
                     env["KIT_DEMO_PASSWORD"] = self.demo_password
                 self.proc = subprocess.Popen(self.argv(), stdout=log, stderr=subprocess.STDOUT,
