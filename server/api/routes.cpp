@@ -26,6 +26,7 @@ void register_all_routes(Router& router) {
   register_sedation_routes(router);
   register_vitals_policy_routes(router);
   register_backup_routes(router);
+  register_outbox_routes(router);
   register_openapi_routes(router);  // last: documents the table as registered
 }
 

@@ -36,6 +36,8 @@ void register_sedation_routes(Router& router);    // /api/v1/sedation/... (ED se
 // GET /api/v1/vitals/thresholds: the vital-sign lines readings are assessed against.
 void register_vitals_policy_routes(Router& router);
 void register_backup_routes(Router& router);  // GET /api/v1/backups (the backup schedule's runs)
+// GET /api/v1/outbox, /api/v1/outbox/{id}/attempts (the reminders' outbox and delivery log).
+void register_outbox_routes(Router& router);
 
 // The OpenAPI 3 document describing every route in the table.
 nlohmann::json openapi_document(const Router& router);

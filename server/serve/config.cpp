@@ -20,6 +20,8 @@
 #include "server/api/auth.h"
 #include "server/backup/backup_schedule.h"
 #include "server/http/client_address.h"
+#include "server/reminders/reminder_runner.h"
+#include "server/reminders/smtp_client.h"
 
 namespace kit::server {
 
@@ -114,6 +116,18 @@ const std::vector<Setting>& table() {
       {"backup_every", &ServeOptions::backup_every},
       {"backup_keep", &ServeOptions::backup_keep, 1, 1000},
       {"backup_timezone", &ServeOptions::backup_timezone},
+      // Reminders by e-mail (validated in set_text and validate(): URL scheme, address, hours).
+      {"smtp_url", &ServeOptions::smtp_url},
+      {"smtp_from", &ServeOptions::smtp_from},
+      {"reminders_every_s", &ServeOptions::reminders_every_s, 0, 86'400},
+      {"reminder_max_attempts", &ServeOptions::reminder_max_attempts, 1, 10},
+      {"reminder_delivery_tries", &ServeOptions::reminder_delivery_tries, 1, 20},
+      {"reminder_retry_s", &ServeOptions::reminder_retry_s, 1, 86'400},
+      {"reminder_send_timeout_s", &ServeOptions::reminder_send_timeout_s, 1, 600},
+      {"reminder_hours", &ServeOptions::reminder_hours},
+      {"reminder_appointment_lead_h", &ServeOptions::reminder_appointment_lead_h, 1, 14 * 24},
+      {"reminder_reassess_after_days", &ServeOptions::reminder_reassess_after_days, 1, 365},
+      {"portal_base_url", &ServeOptions::portal_base_url},
   };
   return t;
 }
@@ -140,6 +154,7 @@ void set_text(ServeOptions& o, const Setting& s, std::string value, const std::s
   try {  // errors name the file and key, or the environment variable
     if (s.key == "backup_every") parse_backup_schedule(value, what);
     if (s.key == "backup_timezone" && !value.empty()) zone_named(value, what);
+    if (s.key == "reminder_hours") parse_reminder_hours(value, what);
   } catch (const kit::Error& e) {
     throw ConfigError(e.field() + ": " + e.message());
   }
@@ -172,6 +187,35 @@ long long value_of(const ServeOptions& o, const Setting& s) {
   return static_cast<long long>(o.*std::get<std::size_t ServeOptions::*>(s.member));
 }
 
+// The relay's URL and the sender's address, when reminders are sent; the portal's base URL.
+void validate_reminder_settings(const ServeOptions& o) {
+  if (!o.smtp_url.empty()) {
+    if (o.smtp_url.rfind("smtp://", 0) != 0 && o.smtp_url.rfind("smtps://", 0) != 0) {
+      throw ConfigError("smtp_url: '" + o.smtp_url +
+                        "' must start with smtp:// (STARTTLS when offered) or smtps://");
+    }
+    if (o.smtp_url.find('@') != std::string::npos) {
+      throw ConfigError(
+          "smtp_url: no login in the URL (it would be logged); set KIT_SMTP_USER and "
+          "KIT_SMTP_PASSWORD in the environment");
+    }
+    if (!header_safe(o.smtp_url)) throw ConfigError("smtp_url: must not hold control characters");
+    if (!plain_address(o.smtp_from)) {
+      throw ConfigError(
+          "smtp_from: a plain sender address (name@domain) is required with smtp_url");
+    }
+  } else if (!o.smtp_from.empty() && !plain_address(o.smtp_from)) {
+    throw ConfigError("smtp_from: '" + o.smtp_from + "' is not a plain address (name@domain)");
+  }
+  if (!o.portal_base_url.empty() && o.portal_base_url.rfind("https://", 0) != 0 &&
+      o.portal_base_url.rfind("http://", 0) != 0) {
+    throw ConfigError("portal_base_url: must start with https:// (or http://)");
+  }
+  if (!o.portal_base_url.empty() && !header_safe(o.portal_base_url)) {
+    throw ConfigError("portal_base_url: must not hold control characters");
+  }
+}
+
 void validate(const ServeOptions& o) {
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
   if (!levels.count(o.log_level)) {
@@ -190,6 +234,12 @@ void validate(const ServeOptions& o) {
   } catch (const kit::Error& e) {
     throw ConfigError(e.field() + ": " + e.message());
   }
+  try {
+    parse_reminder_hours(o.reminder_hours, "reminder_hours");
+  } catch (const kit::Error& e) {
+    throw ConfigError(e.field() + ": " + e.message());
+  }
+  validate_reminder_settings(o);
   for (const Setting& s : table()) {
     if (std::holds_alternative<int ServeOptions::*>(s.member) ||
         std::holds_alternative<std::size_t ServeOptions::*>(s.member)) {
