@@ -50,13 +50,21 @@ int local_minute_of_day(std::int64_t utc_ms, int offset_min) {
   return static_cast<int>(floor_div(wall - floor_div(wall, kDayMs) * kDayMs, kMinuteMs));
 }
 
+std::int64_t next_send_ms(const Policy& policy, std::int64_t now_ms, int offset_min) {
+  const int minute = local_minute_of_day(now_ms, offset_min);
+  if (minute >= policy.send_from_min && minute < policy.send_until_min) return now_ms;
+  // The start of today's hours (before them) or tomorrow's (after them), on the wall clock.
+  const std::int64_t day =
+      local_day(now_ms, offset_min) + (minute >= policy.send_until_min ? 1 : 0);
+  return day * kDayMs + policy.send_from_min * kMinuteMs - offset_min * kMinuteMs;
+}
+
 std::vector<Decision> due_reminders(const Policy& policy, std::int64_t now_ms, int offset_min,
                                     const std::vector<DueItem>& items,
                                     const std::vector<Planned>& planned) {
   std::vector<Decision> out;
-  const int minute = local_minute_of_day(now_ms, offset_min);
-  if (minute < policy.send_from_min || minute >= policy.send_until_min) return out;
-  const std::int64_t today = local_day(now_ms, offset_min);
+  const std::int64_t send_at = next_send_ms(policy, now_ms, offset_min);
+  const std::int64_t day = local_day(send_at, offset_min);
   for (const DueItem& item : items) {
     if (!item.open) continue;
     // An item listed twice gets one reminder.
@@ -66,15 +74,15 @@ std::vector<Decision> due_reminders(const Policy& policy, std::int64_t now_ms, i
       continue;
     }
     int highest = 0;
-    bool today_already = false;
+    bool that_day_already = false;
     for (const Planned& p : planned) {
       if (!same_item(p.kind, p.patient_id, p.key, item.kind, item.patient_id, item.key)) continue;
       highest = std::max(highest, p.number);
-      // "Once a day": a reminder planned today (or, after a clock step, on a later day) holds.
-      if (p.local_day >= today) today_already = true;
+      // "Once a day": one planned for that day (or, after a clock step, a later one) holds.
+      if (p.local_day >= day) that_day_already = true;
     }
-    if (today_already || highest >= policy.max_reminders) continue;
-    out.push_back({item.kind, item.patient_id, item.key, highest + 1});
+    if (that_day_already || highest >= policy.max_reminders) continue;
+    out.push_back({item.kind, item.patient_id, item.key, highest + 1, send_at, day});
   }
   return out;
 }

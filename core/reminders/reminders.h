@@ -55,12 +55,15 @@ struct Planned {
   std::int64_t local_day = 0;  // the clinic-local day it was planned on (days since 1970-01-01)
 };
 
-// A reminder to write into the outbox now.
+// A reminder to write into the outbox now, to be sent from `send_at_ms` (now, or the next
+// opening of the sending hours); `local_day` is the clinic-local day of that send time.
 struct Decision {
   Kind kind = Kind::questionnaire_due;
   std::int64_t patient_id = 0;
   std::string key;
   int number = 0;  // 1 .. max_reminders
+  std::int64_t send_at_ms = 0;
+  std::int64_t local_day = 0;
 };
 
 // The clinic-local day and minute of the day of a UTC instant, given the clinic's offset east of
@@ -68,9 +71,14 @@ struct Decision {
 std::int64_t local_day(std::int64_t utc_ms, int offset_min);
 int local_minute_of_day(std::int64_t utc_ms, int offset_min);
 
-// The reminders due now: for each open item, the next reminder when fewer than max_reminders were
-// planned, none was planned on today's local day, and now is inside the sending hours. One per
-// item at most; ordered as the items are.
+// The first instant at or after `now_ms` inside the sending hours (the offset is taken as
+// constant until then: a DST change overnight moves the send by its hour at most).
+std::int64_t next_send_ms(const Policy& policy, std::int64_t now_ms, int offset_min);
+
+// The reminders to plan now: for each open item, the next reminder when fewer than max_reminders
+// were planned and none for the local day it would be sent on (next_send_ms). Planning runs at any
+// hour (the outbox shows what will go); sending waits for the hours. One per item at most;
+// ordered as the items are.
 std::vector<Decision> due_reminders(const Policy& policy, std::int64_t now_ms, int offset_min,
                                     const std::vector<DueItem>& items,
                                     const std::vector<Planned>& planned);

@@ -76,6 +76,64 @@ int parse_hh_mm(const std::string& t, const std::string& field) {
   return h * 60 + m;
 }
 
+// What reminders are about now: the reachable patients (all, or `only`), their open and closed
+// items, and the appointment behind each appointment item.
+struct Facts {
+  std::map<std::int64_t, storage::ReminderContact> contacts;
+  std::vector<reminders::DueItem> items;
+  std::map<std::string, storage::ReminderAppointment> appointment_of;  // by item key
+};
+
+Facts gather_facts(storage::Transaction& tx, const reminders::Policy& policy, std::int64_t now,
+                   std::optional<std::int64_t> only) {
+  Facts f;
+  auto& contacts = f.contacts;
+  auto& items = f.items;
+  auto& appointment_of = f.appointment_of;
+  storage::ReminderStore store(tx);
+  for (auto& c : store.contacts()) {
+    if (reachable(c) && (!only || c.patient_id == *only))
+      contacts.emplace(c.patient_id, std::move(c));
+  }
+
+  std::set<std::int64_t> future_booking;
+  for (const auto& a : store.appointments_from(now, now + 3650 * reminders::kDayMs)) {
+    future_booking.insert(a.patient_id);
+    if (!contacts.count(a.patient_id)) continue;
+    reminders::DueItem item =
+        reminders::appointment_item(policy, now, {a.id, a.patient_id, a.starts_ms, true});
+    if (!item.open) continue;
+    appointment_of[item.key] = a;
+    items.push_back(std::move(item));
+  }
+  for (const auto& [pid, contact] : contacts) {
+    // Completed questionnaires as GET /api/v1/patients/{id}/measurements counts them: active
+    // sheets outside a session.
+    std::vector<measurement::Taken> taken;
+    for (const auto& a : storage::AssessmentStore(tx).of_patient(pid)) {
+      if (a.status != "active" || a.session_id) continue;
+      taken.push_back({a.instrument, a.at_ms, a.id});
+    }
+    for (const storage::Course& course : storage::CourseStore(tx).for_patient(pid)) {
+      const measurement::Course facts = course_facts(tx, course);
+      const measurement::Policy mp = measurement::default_policy(contact.indication);
+      const auto statuses =
+          measurement::statuses(measurement::occasions(mp, facts, now), taken, now);
+      for (auto& item : reminders::questionnaire_items(pid, course.id, statuses)) {
+        items.push_back(std::move(item));
+      }
+      std::optional<std::int64_t> last_end;
+      for (const measurement::Infusion& i : facts.infusions) {
+        if (!i.cancelled && i.end_ms) last_end = std::max(last_end.value_or(0), *i.end_ms);
+      }
+      items.push_back(reminders::reassessment_item(
+          policy, now, {pid, course.id, course.state, last_end, future_booking.count(pid) > 0}));
+    }
+  }
+
+  return f;
+}
+
 }  // namespace
 
 std::pair<int, int> parse_reminder_hours(const std::string& text, const std::string& field) {
@@ -170,48 +228,11 @@ ReminderRunner::PlanResult ReminderRunner::plan_once() {
     const ClinicZone home = zone_named(home_zone_name);
     const int offset = home.offset_min(now);
 
-    std::map<std::int64_t, storage::ReminderContact> contacts;
-    for (auto& c : store.contacts()) {
-      if (reachable(c)) contacts.emplace(c.patient_id, std::move(c));
-    }
+    Facts f = gather_facts(tx, policy, now, std::nullopt);
+    const auto& contacts = f.contacts;
+    const auto& items = f.items;
+    const auto& appointment_of = f.appointment_of;
     result.patients = static_cast<int>(contacts.size());
-
-    std::vector<reminders::DueItem> items;
-    std::map<std::string, storage::ReminderAppointment> appointment_of;  // by item key
-    std::set<std::int64_t> future_booking;
-    for (const auto& a : store.appointments_from(now, now + 3650 * reminders::kDayMs)) {
-      future_booking.insert(a.patient_id);
-      if (!contacts.count(a.patient_id)) continue;
-      reminders::DueItem item =
-          reminders::appointment_item(policy, now, {a.id, a.patient_id, a.starts_ms, true});
-      if (!item.open) continue;
-      appointment_of[item.key] = a;
-      items.push_back(std::move(item));
-    }
-    for (const auto& [pid, contact] : contacts) {
-      // Completed questionnaires as GET /api/v1/patients/{id}/measurements counts them: active
-      // sheets outside a session.
-      std::vector<measurement::Taken> taken;
-      for (const auto& a : storage::AssessmentStore(tx).of_patient(pid)) {
-        if (a.status != "active" || a.session_id) continue;
-        taken.push_back({a.instrument, a.at_ms, a.id});
-      }
-      for (const storage::Course& course : storage::CourseStore(tx).for_patient(pid)) {
-        const measurement::Course facts = course_facts(tx, course);
-        const measurement::Policy mp = measurement::default_policy(contact.indication);
-        const auto statuses =
-            measurement::statuses(measurement::occasions(mp, facts, now), taken, now);
-        for (auto& item : reminders::questionnaire_items(pid, course.id, statuses)) {
-          items.push_back(std::move(item));
-        }
-        std::optional<std::int64_t> last_end;
-        for (const measurement::Infusion& i : facts.infusions) {
-          if (!i.cancelled && i.end_ms) last_end = std::max(last_end.value_or(0), *i.end_ms);
-        }
-        items.push_back(reminders::reassessment_item(
-            policy, now, {pid, course.id, course.state, last_end, future_booking.count(pid) > 0}));
-      }
-    }
 
     std::vector<reminders::Planned> planned;
     for (const auto& p : store.planned()) {
@@ -248,13 +269,13 @@ ReminderRunner::PlanResult ReminderRunner::plan_once() {
       m.patient_id = d.patient_id;
       m.due_key = d.key;
       m.reminder_number = d.number;
-      m.local_day = reminders::local_day(now, offset);
+      m.local_day = d.local_day;
       m.recipient = *contact.email;
       m.language = text.language;
       m.subject = text.subject;
       m.body = text.body;
       m.message_id = "<kit-reminder." + random_hex(12) + "@" + domain + ">";
-      m.next_attempt_at_ms = now;
+      m.next_attempt_at_ms = d.send_at_ms;  // inside the clinic's sending hours
       m.planned_at_ms = now;
       if (const auto id = store.enqueue(m)) {
         append_audit(tx,
@@ -336,13 +357,36 @@ int ReminderRunner::send_due() {
 
 void ReminderRunner::send_one(std::int64_t outbox_id) {
   const std::int64_t claimed_at = services_.now_ms();
+  int offset = 0;
+  bool cancelled = false;
   const auto claimed = storage::with_transaction(
       services_.db(), [&](storage::Transaction& tx) -> std::optional<storage::OutboxMessage> {
         storage::ReminderStore store(tx);
+        cancelled = false;
+        const auto clinics = storage::SchedulingStore(tx).clinics();
+        offset = zone_named(clinics.empty() ? std::string("UTC") : clinics.front().timezone)
+                     .offset_min(claimed_at);
+        const auto queued = store.find(outbox_id);
+        if (!queued || queued->state != "queued") return std::nullopt;
+        // The item as it stands now: a questionnaire answered, an appointment moved or cancelled
+        // since the last planning pass cancels the message instead of sending it.
+        const auto kind = reminders::kind_from_name(queued->kind);
+        const Facts f = gather_facts(tx, settings_.policy, claimed_at, queued->patient_id);
+        if (!kind ||
+            !reminders::still_wanted(*kind, queued->patient_id, queued->due_key, f.items)) {
+          store.cancel(outbox_id, "its item closed before it was sent", claimed_at);
+          append_audit(tx,
+                       system_entry(claimed_at,
+                                    "reminder cancelled (outbox " + std::to_string(outbox_id) + ")",
+                                    queued->patient_id, 200));
+          cancelled = true;
+          return std::nullopt;
+        }
         if (!store.claim(outbox_id, claim_id_, claimed_at)) return std::nullopt;
         return store.find(outbox_id);
       });
-  if (!claimed) return;  // another server took it
+  if (cancelled) services_.audit_rows_committed(1);
+  if (!claimed) return;  // cancelled, or another server took it
   const storage::OutboxMessage& m = *claimed;
   Mail mail{m.recipient, m.subject, m.body, m.message_id, m.planned_at_ms};
   const SmtpResult r = send_mail(settings_.smtp, mail);
@@ -350,6 +394,8 @@ void ReminderRunner::send_one(std::int64_t outbox_id) {
   std::optional<std::int64_t> retry_at;
   if (!r.accepted) {
     retry_at = reminders::next_try_ms(settings_.delivery, static_cast<int>(m.attempts), now);
+    // A retry waits for the clinic's sending hours too.
+    if (retry_at) retry_at = reminders::next_send_ms(settings_.policy, *retry_at, offset);
   }
   storage::with_transaction(services_.db(), [&](storage::Transaction& tx) {
     storage::ReminderStore store(tx);

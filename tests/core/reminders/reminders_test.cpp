@@ -78,12 +78,34 @@ TEST(DueReminders, Table) {
        {open_item("a")},
        {planned("a", 1, 20'514), planned("a", 2, 20'515), planned("a", 3, 20'516)},
        {}},
-      {"before 09:00 local: none", kDay0 + 8 * kHour + 59 * kMinuteMs, 0, {open_item("a")}, {}, {}},
+      {"before 09:00 local: planned (sent at 09:00)",
+       kDay0 + 8 * kHour + 59 * kMinuteMs,
+       0,
+       {open_item("a")},
+       {},
+       {1}},
       {"at 09:00 local: one", kDay0 + 9 * kHour, 0, {open_item("a")}, {}, {1}},
-      {"at 20:00 local: none", kDay0 + 20 * kHour, 0, {open_item("a")}, {}, {}},
+      {"at 20:00 local: planned for tomorrow", kDay0 + 20 * kHour, 0, {open_item("a")}, {}, {1}},
+      {"at 20:00, today's reminder planned: tomorrow's",
+       kDay0 + 20 * kHour,
+       0,
+       {open_item("a")},
+       {planned("a", 1, 20'514)},
+       {2}},
+      {"at 20:00, tomorrow's already planned: none",
+       kDay0 + 20 * kHour,
+       0,
+       {open_item("a")},
+       {planned("a", 1, 20'515)},
+       {}},
       // 14:00 UTC is 09:00 in New York.
       {"the clinic's hours, not UTC's", kDay0 + 14 * kHour, -300, {open_item("a")}, {}, {1}},
-      {"New York 04:00 is not sending time", kDay0 + 9 * kHour, -300, {open_item("a")}, {}, {}},
+      {"New York 04:00: planned for 09:00 New York",
+       kDay0 + 9 * kHour,
+       -300,
+       {open_item("a")},
+       {},
+       {1}},
       {"another patient's reminder does not count",
        ten,
        0,
@@ -112,6 +134,24 @@ TEST(DueReminders, Table) {
       EXPECT_EQ(got[i].number, r.expected_numbers[i]) << r.name;
     }
   }
+}
+
+TEST(NextSend, WaitsForTheClinicsHours) {
+  const Policy p;  // 09:00-20:00
+  const std::int64_t ten = kDay0 + 10 * kHour;
+  EXPECT_EQ(next_send_ms(p, ten, 0), ten);                                        // inside: now
+  EXPECT_EQ(next_send_ms(p, kDay0 + 3 * kHour, 0), kDay0 + 9 * kHour);            // before: 09:00
+  EXPECT_EQ(next_send_ms(p, kDay0 + 20 * kHour, 0), kDay0 + kDayMs + 9 * kHour);  // after
+  // New York (UTC-5): 03:00 UTC is 22:00 the day before; next 09:00 New York is 14:00 UTC.
+  EXPECT_EQ(next_send_ms(p, kDay0 + 3 * kHour, -300), kDay0 + 14 * kHour);
+  const auto d = due_reminders(p, kDay0 + 3 * kHour, -300, {open_item("a")}, {});
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].send_at_ms, kDay0 + 14 * kHour);
+  EXPECT_EQ(d[0].local_day, 20'514);
+  Policy all_day;
+  all_day.send_from_min = 0;
+  all_day.send_until_min = 24 * 60;
+  EXPECT_EQ(next_send_ms(all_day, kDay0 + 3 * kHour, -300), kDay0 + 3 * kHour);
 }
 
 TEST(DueReminders, MaxIsThePolicys) {
@@ -226,10 +266,11 @@ TEST(Fill, ReplacesKnownNamesOnly) {
   EXPECT_EQ(fill("{a}", {{"a", "{a}{a}"}}), "{a}{a}");  // values are not re-scanned
 }
 
-// Property: random items open and close over 30 days; the planner runs every hour on each
-// day's wall clock and its decisions are applied. Never more than max per item, never two on one
-// local day, never one while the item is closed, and an open item is reminded on every day of
-// its life until the maximum.
+// Property: random items open and close over 30 days; the planner runs every 15-55 minutes, its
+// decisions go into a simulated outbox, queued reminders whose item closed are cancelled on each
+// run (still_wanted), and a queued reminder is sent at its send time. Never more than max per
+// item, never two for one local day, never one sent outside the hours or while its item is
+// closed, and an item open through a whole local day is reminded that day until the maximum.
 TEST(DueRemindersProperty, NeverMoreThanMaxNorAfterDone) {
   std::mt19937_64 rng(20261126);
   for (int trial = 0; trial < 200; ++trial) {
@@ -246,44 +287,80 @@ TEST(DueRemindersProperty, NeverMoreThanMaxNorAfterDone) {
       const std::int64_t closes = opens + static_cast<std::int64_t>(1 + rng() % (10 * 24)) * kHour;
       lives["item" + std::to_string(i)] = {opens, closes};
     }
-    std::vector<Planned> planned_so_far;
+    auto is_open = [&](const std::string& key, std::int64_t t) {
+      const Life& l = lives.at(key);
+      return t >= l.opens_ms && t < l.closes_ms;
+    };
+    struct Msg {
+      Decision d;
+      bool cancelled = false;
+      bool sent = false;
+    };
+    std::vector<Msg> outbox;
+    std::vector<Planned> planned_so_far;  // every reminder not cancelled
     for (std::int64_t t = kDay0; t < kDay0 + 32 * kDayMs;
          t += 15 * kMinuteMs + static_cast<std::int64_t>(rng() % 3) * 20 * kMinuteMs) {
       std::vector<DueItem> items;
       for (const auto& [key, life] : lives) {
         DueItem item = open_item(key);
-        item.open = t >= life.opens_ms && t < life.closes_ms;
+        item.open = is_open(key, t);
         items.push_back(item);
       }
-      for (const Decision& d : due_reminders(p, t, offset, items, planned_so_far)) {
-        const Life& life = lives.at(d.key);
-        ASSERT_TRUE(t >= life.opens_ms && t < life.closes_ms) << "reminded while closed";
+      // Send what is due: the sender asks still_wanted of the item as it stands now first (the
+      // server recomputes the patient's items in the claiming transaction).
+      for (Msg& m : outbox) {
+        if (m.cancelled || m.sent || m.d.send_at_ms > t) continue;
+        if (!still_wanted(m.d.kind, m.d.patient_id, m.d.key, items)) {
+          m.cancelled = true;
+          continue;
+        }
+        ASSERT_TRUE(is_open(m.d.key, t)) << "sent while its item is closed";
         const int minute = local_minute_of_day(t, offset);
-        ASSERT_GE(minute, p.send_from_min);
-        ASSERT_LT(minute, p.send_until_min);
-        planned_so_far.push_back({d.kind, d.patient_id, d.key, d.number, local_day(t, offset)});
+        if (minute < p.send_from_min || minute >= p.send_until_min) continue;  // waits
+        m.sent = true;
       }
-    }
-    std::map<std::string, std::vector<Planned>> by_key;
-    for (const Planned& x : planned_so_far) by_key[x.key].push_back(x);
-    for (const auto& [key, list] : by_key) {
-      ASSERT_LE(static_cast<int>(list.size()), p.max_reminders) << key;
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        ASSERT_EQ(list[i].number, static_cast<int>(i) + 1);
-        if (i > 0) {
-          ASSERT_GT(list[i].local_day, list[i - 1].local_day) << "two on one day";
+      for (Msg& m : outbox) {
+        if (!m.cancelled && !m.sent && !still_wanted(m.d.kind, m.d.patient_id, m.d.key, items)) {
+          m.cancelled = true;
         }
       }
+      planned_so_far.clear();
+      for (const Msg& m : outbox) {
+        if (!m.cancelled) {
+          planned_so_far.push_back({m.d.kind, m.d.patient_id, m.d.key, m.d.number, m.d.local_day});
+        }
+      }
+      for (const Decision& d : due_reminders(p, t, offset, items, planned_so_far)) {
+        ASSERT_TRUE(is_open(d.key, t)) << "planned while closed";
+        ASSERT_GE(d.send_at_ms, t);
+        const int minute = local_minute_of_day(d.send_at_ms, offset);
+        ASSERT_GE(minute, p.send_from_min);
+        ASSERT_LT(minute, p.send_until_min);
+        ASSERT_EQ(d.local_day, local_day(d.send_at_ms, offset));
+        outbox.push_back({d});
+      }
     }
-    // Liveness: an item open for a whole local day's sending hours got a reminder that day
-    // (while under the maximum).
+    std::map<std::string, std::vector<Decision>> sent_by_key;
+    std::map<std::string, int> not_cancelled;
+    for (const Msg& m : outbox) {
+      if (m.sent) sent_by_key[m.d.key].push_back(m.d);
+      if (!m.cancelled) ++not_cancelled[m.d.key];
+    }
+    for (const auto& [key, n] : not_cancelled) ASSERT_LE(n, p.max_reminders) << key;
+    for (const auto& [key, list] : sent_by_key) {
+      ASSERT_LE(static_cast<int>(list.size()), p.max_reminders) << key;
+      for (std::size_t i = 1; i < list.size(); ++i) {
+        ASSERT_GT(list[i].local_day, list[i - 1].local_day) << "two on one day";
+      }
+    }
+    // Liveness: an item open through a whole local day was reminded that day (under the max).
     for (const auto& [key, life] : lives) {
-      const auto& list = by_key[key];
+      const auto& list = sent_by_key[key];
       for (std::int64_t day = local_day(life.opens_ms, offset) + 1;
            day < local_day(life.closes_ms, offset); ++day) {
         const bool reminded = std::any_of(list.begin(), list.end(),
-                                          [&](const Planned& x) { return x.local_day == day; });
-        const bool before_max = std::count_if(list.begin(), list.end(), [&](const Planned& x) {
+                                          [&](const Decision& x) { return x.local_day == day; });
+        const bool before_max = std::count_if(list.begin(), list.end(), [&](const Decision& x) {
                                   return x.local_day < day;
                                 }) < p.max_reminders;
         if (before_max) {
