@@ -63,12 +63,22 @@ std::size_t read_cb(char* buffer, std::size_t size, std::size_t nitems, void* us
   return n;
 }
 
-// Keeps the relay's last reply line (CURLINFO_HEADER_IN); what the client sends is never kept.
+// The relay's replies (CURLINFO_HEADER_IN): the first refusal (4xx/5xx) and the last line. What
+// the client sends is never kept.
+struct Replies {
+  std::string first_refusal;
+  std::string last;
+};
+
 int debug_cb(CURL*, curl_infotype type, char* data, std::size_t size, void* userdata) {
   if (type != CURLINFO_HEADER_IN) return 0;
   std::string line(data, size);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (!line.empty()) *static_cast<std::string*>(userdata) = line.substr(0, 500);
+  if (line.empty()) return 0;
+  auto* r = static_cast<Replies*>(userdata);
+  line = line.substr(0, 500);
+  if (r->first_refusal.empty() && (line[0] == '4' || line[0] == '5')) r->first_refusal = line;
+  r->last = line;
   return 0;
 }
 
@@ -135,7 +145,7 @@ SmtpResult send_mail(const SmtpSettings& smtp, const Mail& mail) {
   }
   const std::string message = compose_mail(smtp, mail);
   Upload upload{&message};
-  std::string last_reply;
+  Replies replies;
   char errbuf[CURL_ERROR_SIZE] = {0};
   const std::string from = "<" + smtp.from + ">";
   const std::string to = "<" + mail.to + ">";
@@ -160,7 +170,7 @@ SmtpResult send_mail(const SmtpSettings& smtp, const Mail& mail) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
-  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &last_reply);
+  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &replies);
   curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);  // feeds debug_cb only; nothing is printed
   const CURLcode rc = curl_easy_perform(curl);
   long code = 0;
@@ -170,10 +180,12 @@ SmtpResult send_mail(const SmtpSettings& smtp, const Mail& mail) {
   result.code = code;
   if (rc == CURLE_OK) {
     result.accepted = true;
-    result.reply = last_reply.empty() ? "250" : last_reply;
+    result.reply = replies.last.empty() ? "250" : replies.last;
   } else {
+    // The refusal, not the "221 Bye" that follows it.
     const std::string error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-    result.reply = last_reply.empty() ? error : last_reply + " (" + error + ")";
+    const std::string& reply = replies.first_refusal.empty() ? replies.last : replies.first_refusal;
+    result.reply = reply.empty() ? error : reply + " (" + error + ")";
   }
   return result;
 }
