@@ -658,6 +658,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reminders' outbox, newest first (?state, kind, patient_id, limit <= 200, offset), with the count in each state */
+        get: operations["GET_api_v1_outbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outbox/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One outbox message and its delivery log: each try with the SMTP relay's reply */
+        get: operations["GET_api_v1_outbox_id_attempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients": {
         parameters: {
             query?: never;
@@ -2683,6 +2717,59 @@ export interface components {
             info: Record<string, never>;
             openapi: string;
             paths: Record<string, never>;
+        };
+        OutboxAttempt: {
+            attempt: number;
+            /** @description the kit serve process that made the try (host:pid:random) */
+            claimed_by: string;
+            finished_at: string | null;
+            /** @enum {string} */
+            outcome: "sending" | "sent" | "failed" | "interrupted";
+            smtp_code: number | null;
+            /** @description the relay's last reply line, or the transport error */
+            smtp_reply: string;
+            started_at: string;
+        };
+        OutboxAttempts: {
+            attempts: components["schemas"]["OutboxAttempt"][];
+            message: components["schemas"]["OutboxMessage"];
+        };
+        OutboxList: {
+            counts: {
+                cancelled: number;
+                failed: number;
+                queued: number;
+                sending: number;
+                sent: number;
+            };
+            limit: number;
+            messages: components["schemas"]["OutboxMessage"][];
+            offset: number;
+            total: number;
+        };
+        OutboxMessage: {
+            attempts: number;
+            /** @description plain text, as sent */
+            body: string;
+            cancel_reason: string | null;
+            /** @description the item reminded of (course and occasion, appointment and its start, or course after its last infusion); never an instrument */
+            due_key: string;
+            id: number;
+            /** @enum {string} */
+            kind: "questionnaire_due" | "appointment_upcoming" | "book_reassessment";
+            language: string;
+            last_error: string | null;
+            message_id: string;
+            next_attempt_at: string | null;
+            patient_id: number;
+            planned_at: string;
+            recipient: string;
+            reminder_number: number;
+            sent_at: string | null;
+            /** @enum {string} */
+            state: "queued" | "sending" | "sent" | "failed" | "cancelled";
+            subject: string;
+            updated_at: string;
         };
         OutcomeAnswer: {
             assessments: number;
@@ -7431,6 +7518,158 @@ export interface operations {
             };
             /** @description bad input; error.field names the field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_outbox: {
+        parameters: {
+            query?: {
+                /** @description only reminders of this kind */
+                kind?: "questionnaire_due" | "appointment_upcoming" | "book_reassessment";
+                /** @description how many, newest first */
+                limit?: number;
+                /** @description how many to skip */
+                offset?: number;
+                /** @description only this patient's */
+                patient_id?: number;
+                /** @description only messages in this state */
+                state?: "queued" | "sending" | "sent" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxList"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_outbox_id_attempts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxAttempts"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
