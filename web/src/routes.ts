@@ -135,6 +135,13 @@ export const SCREENS: ScreenRoute[] = [
     load: () => import('./screens/admin/Availability'),
   },
   {
+    path: '/reminders',
+    title: 'Reminders outbox',
+    roles: ['admin', 'front_desk'],
+    nav: 'Reminders',
+    load: () => import('./screens/admin/Outbox'),
+  },
+  {
     path: '/admin/audit',
     title: 'Audit log',
     roles: ['admin'],
