@@ -299,7 +299,9 @@ ReminderRunner::PlanResult ReminderRunner::plan_once() {
       ++audit_rows;
       ++result.cancelled;
     }
-    // The planner read every reachable patient's schedule: one row says so.
+    // The planner read every reachable patient's schedule: one row says so (none while no
+    // patient has an address: no patient data was read).
+    if (result.patients == 0) return;
     append_audit(tx, system_entry(now,
                                   "reminder planner: read the schedules of " +
                                       std::to_string(result.patients) + " patients; planned " +
