@@ -114,7 +114,18 @@ Facts gather_facts(storage::Transaction& tx, const reminders::Policy& policy, st
       if (a.status != "active" || a.session_id) continue;
       taken.push_back({a.instrument, a.at_ms, a.id});
     }
-    for (const storage::Course& course : storage::CourseStore(tx).for_patient(pid)) {
+    const std::vector<storage::Course> courses = storage::CourseStore(tx).for_patient(pid);
+    // "Book your reassessment" is about the patient's latest course only.
+    std::int64_t latest = 0;
+    for (const storage::Course& c : courses) {
+      const bool later =
+          latest == 0 || std::any_of(courses.begin(), courses.end(), [&](const auto& l) {
+            return l.id == latest && (c.created_at_ms > l.created_at_ms ||
+                                      (c.created_at_ms == l.created_at_ms && c.id > l.id));
+          });
+      if (later) latest = c.id;
+    }
+    for (const storage::Course& course : courses) {
       const measurement::Course facts = course_facts(tx, course);
       const measurement::Policy mp = measurement::default_policy(contact.indication);
       const auto statuses =
@@ -126,6 +137,7 @@ Facts gather_facts(storage::Transaction& tx, const reminders::Policy& policy, st
       for (const measurement::Infusion& i : facts.infusions) {
         if (!i.cancelled && i.end_ms) last_end = std::max(last_end.value_or(0), *i.end_ms);
       }
+      if (course.id != latest) continue;
       items.push_back(reminders::reassessment_item(
           policy, now, {pid, course.id, course.state, last_end, future_booking.count(pid) > 0}));
     }

@@ -11,13 +11,15 @@ import datetime
 import email
 import email.policy
 import os
+import signal
+import subprocess
 import threading
 import time
 import unittest
 
 from aiosmtpd.controller import Controller
 
-from kit_server import KitTestCase, Store, free_port
+from kit_server import DEMO_PASSWORD, KitTestCase, Store, free_port, kit_binary, login, wait_http
 from test_infusion_gates import Staff, approved_patient, book, expect, make_chair, make_clinic, new_course, transition
 
 PORTAL = "https://portal.clinic.example"
@@ -277,6 +279,50 @@ class RemindersWaitForTheRelayTest(ReminderCase):
         m = wait_for("the message to go once the relay is back", sent)
         self.assertGreaterEqual(m["attempts"], 2)
         self.assertEqual(len(self.recorder.to(address)), 1)
+
+
+class DemoClinicOutboxTest(unittest.TestCase):
+    """Done-when of issue 12: the demo clinic's reminders appear in the outbox. The full demo seed,
+    no relay: every kind is planned, queued, and says nothing clinical."""
+
+    def test_the_demo_clinics_reminders_are_in_the_outbox(self):
+        store = Store()
+        port = free_port()
+        argv = [kit_binary(), "serve", "--data", store.data_dir, "--listen", "127.0.0.1:%d" % port, "--demo"]
+        if store.database_url:
+            argv += ["--database", store.database_url]
+        env = dict(os.environ, KIT_DEMO_PASSWORD=DEMO_PASSWORD)
+        env.pop("KIT_DEMO_SEED", None)
+        log = open(os.path.join(store.tmp, "demo.log"), "wb")
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                cwd=store.data_dir, env=env)
+        try:
+            self.assertTrue(wait_http(port, "/healthz", 120, proc), "the demo server did not start")
+            desk = login(port, "frontdesk")
+            out = wait_for("the demo's reminders", lambda: (lambda r: r.json if r.json["total"] >= 3 else None)(
+                desk.get("/api/v1/outbox", query={"limit": "200"})))
+            kinds = {m["kind"] for m in out["messages"]}
+            # Questionnaires are always due somewhere in the demo; appointments in the next 48 h and
+            # reassessments depend on the day (all three on 2026-11-26, a Thursday).
+            self.assertIn("questionnaire_due", kinds)
+            self.assertLessEqual(kinds, {"questionnaire_due", "appointment_upcoming", "book_reassessment"})
+            for m in out["messages"]:
+                self.assertEqual(m["state"], "queued")  # no smtp_url: planned, not sent
+                self.assertIsNotNone(m["next_attempt_at"])
+                self.assertTrue(m["recipient"].endswith("@example.invalid"))
+                text = (m["subject"] + "\n" + m["body"]).lower()
+                for word in CLINICAL_WORDS:
+                    self.assertNotIn(word, text)
+            self.assertEqual(out["counts"]["queued"], out["total"])
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
+            store.cleanup()
 
 
 if __name__ == "__main__":
