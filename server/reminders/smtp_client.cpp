@@ -155,6 +155,7 @@ SmtpResult send_mail(const SmtpSettings& smtp, const Mail& mail) {
   // STARTTLS when the relay offers it on smtp://; smtps:// is TLS throughout. Certificates are
   // verified whenever TLS is used (libcurl's default, kept).
   curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  if (!smtp.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, smtp.ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
   curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
   if (!smtp.user.empty()) {

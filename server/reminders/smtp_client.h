@@ -13,7 +13,9 @@ struct SmtpSettings {
   std::string from;  // envelope and From: address
   std::string user;  // empty: no authentication
   std::string password;
-  int timeout_s = 60;  // the whole exchange
+  int timeout_s = 60;   // the whole exchange
+  std::string ca_file;  // PEM file of the CAs the relay's certificate is checked against (empty:
+                        // the system's)
 };
 
 struct Mail {

@@ -119,6 +119,7 @@ const std::vector<Setting>& table() {
       // Reminders by e-mail (validated in set_text and validate(): URL scheme, address, hours).
       {"smtp_url", &ServeOptions::smtp_url},
       {"smtp_from", &ServeOptions::smtp_from},
+      {"smtp_ca_file", &ServeOptions::smtp_ca_file},
       {"reminders_every_s", &ServeOptions::reminders_every_s, 0, 86'400},
       {"reminder_max_attempts", &ServeOptions::reminder_max_attempts, 1, 10},
       {"reminder_delivery_tries", &ServeOptions::reminder_delivery_tries, 1, 20},
@@ -206,6 +207,12 @@ void validate_reminder_settings(const ServeOptions& o) {
     }
   } else if (!o.smtp_from.empty() && !plain_address(o.smtp_from)) {
     throw ConfigError("smtp_from: '" + o.smtp_from + "' is not a plain address (name@domain)");
+  }
+  if (!o.smtp_ca_file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(o.smtp_ca_file, ec)) {
+      throw ConfigError("smtp_ca_file: '" + o.smtp_ca_file + "' is not a readable file");
+    }
   }
   if (!o.portal_base_url.empty() && o.portal_base_url.rfind("https://", 0) != 0 &&
       o.portal_base_url.rfind("http://", 0) != 0) {

@@ -89,6 +89,7 @@ struct ServeOptions {
   // login comes only from the environment (KIT_SMTP_USER, KIT_SMTP_PASSWORD).
   std::string smtp_url;
   std::string smtp_from;
+  std::string smtp_ca_file;  // the relay's CA (PEM) when not in the system's store
   int reminders_every_s = 300;
   int reminder_max_attempts = 3;  // reminders per due item, at most one a day
   int reminder_delivery_tries = 5;

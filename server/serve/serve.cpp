@@ -574,6 +574,7 @@ int run_serve(const ServeOptions& o) {
     rs.smtp.user = process_env("KIT_SMTP_USER").value_or("");
     rs.smtp.password = process_env("KIT_SMTP_PASSWORD").value_or("");
     rs.smtp.timeout_s = o.reminder_send_timeout_s;
+    rs.smtp.ca_file = o.smtp_ca_file;
     rs.portal_base_url = o.portal_base_url.empty() ? url : o.portal_base_url;
     reminder_runner = std::make_unique<ReminderRunner>(services, std::move(rs));
     reminder_runner->start();

@@ -12,6 +12,7 @@ import email
 import email.policy
 import os
 import signal
+import ssl
 import subprocess
 import threading
 import time
@@ -54,7 +55,8 @@ class Recorder:
             await asyncio.sleep(self.slow_s)
         msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "msg": msg})
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "msg": msg,
+                                  "tls": session.ssl is not None})
         return "250 2.0.0 Ok: queued"
 
     def to(self, address):
@@ -62,10 +64,21 @@ class Recorder:
             return [m for m in self.messages if address in m["to"]]
 
 
-def smtp_server(port, handler):
-    c = Controller(handler, hostname="127.0.0.1", port=port)
+def smtp_server(port, handler, tls_context=None):
+    """Plain SMTP, or with tls_context a relay that offers STARTTLS and refuses mail without it."""
+    kw = {"tls_context": tls_context, "require_starttls": True} if tls_context else {}
+    c = Controller(handler, hostname="127.0.0.1", port=port, **kw)
     c.start()
     return c
+
+
+def self_signed(folder):
+    """A certificate for 127.0.0.1 (openssl from Debian); returns (cert, key) paths."""
+    cert, key = os.path.join(folder, "relay.pem"), os.path.join(folder, "relay.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
 
 
 def wait_for(what, predicate, timeout=WAIT_S):
@@ -84,15 +97,23 @@ class ReminderCase(KitTestCase):
 
     TRIES = 3
     START_SMTP = True
+    STARTTLS = False
 
     @classmethod
     def setUpClass(cls):
         cls.smtp_port = free_port()
         cls.recorder = Recorder()
-        cls.smtp = smtp_server(cls.smtp_port, cls.recorder) if cls.START_SMTP else None
         cls.store = Store()
+        tls, cert = None, None
+        if cls.STARTTLS:
+            cert, key = self_signed(cls.store.tmp)
+            tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            tls.load_cert_chain(cert, key)
+        cls.smtp = smtp_server(cls.smtp_port, cls.recorder, tls) if cls.START_SMTP else None
         config = os.path.join(cls.store.tmp, "kit.toml")
         with open(config, "w") as f:
+            if cert:
+                f.write('smtp_ca_file = "%s"\n' % cert)
             f.write('smtp_url = "smtp://127.0.0.1:%d"\n' % cls.smtp_port)
             f.write('smtp_from = "reminders@clinic.example"\n')
             f.write('portal_base_url = "%s/"\n' % PORTAL)
@@ -222,6 +243,22 @@ class RemindersDeliveredTest(ReminderCase):
         self.assertIn("GET /api/v1/outbox", actions)
         self.assertTrue(any(a.startswith("reminder planned: questionnaire_due") for a in actions), actions)
         self.assertTrue(any(a.startswith("reminder e-mail sent") for a in actions), actions)
+
+
+class RemindersOverStartTlsTest(ReminderCase):
+    """A relay that offers STARTTLS (and refuses mail without it) with a certificate from a CA the
+    clinic names in smtp_ca_file: the message goes over TLS."""
+
+    STARTTLS = True
+
+    def test_the_message_goes_over_starttls(self):
+        address = "tls.patient@example.net"
+        pid, _, _ = self.patient_with_address(address, appointment_in_days=5)
+        got = wait_for("the message over TLS", lambda: self.recorder.to(address))
+        self.assertEqual(len(got), 1)
+        self.assertTrue(got[0]["tls"], "the message was not sent over TLS")
+        m = self.message_of(pid, "questionnaire_due")
+        self.assertEqual((m["state"], m["attempts"]), ("sent", 1))
 
 
 class RemindersSurviveKillTest(ReminderCase):
