@@ -5,6 +5,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format
   clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcurl4-openssl-dev python3-aiosmtpd  # reminders: SMTP client; the tests' SMTP server
   libboost-dev libboost-system-dev nlohmann-json3-dev libcli11-dev
   libsqlitecpp-dev libsqlite3-dev libpqxx-dev libsodium-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
   postgresql

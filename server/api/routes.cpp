@@ -30,6 +30,7 @@ void register_all_routes(Router& router) {
   register_portal_routes(router);   // the patient portal (invitations, wording, drafts)
   register_analytics_routes(router);
   register_report_routes(router);
+  register_outbox_routes(router);
   register_openapi_routes(router);  // last: documents the table as registered
 }
 

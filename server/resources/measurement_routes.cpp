@@ -14,6 +14,7 @@
 #include "core/measurement/schedule.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
+#include "server/resources/measurement_facts.h"
 #include "server/resources/modules.h"
 #include "server/resources/patient_record.h"
 #include "storage/stores/assessment_store.h"
@@ -43,6 +44,8 @@ storage::Course pick_course(storage::Transaction& tx, std::int64_t patient_id,
     return a.created_at_ms < b.created_at_ms || (a.created_at_ms == b.created_at_ms && a.id < b.id);
   });
 }
+
+}  // namespace
 
 measurement::Course course_facts(storage::Transaction& tx, const storage::Course& course) {
   measurement::Course facts;
@@ -95,6 +98,8 @@ measurement::Course course_facts(storage::Transaction& tx, const storage::Course
   }
   return facts;
 }
+
+namespace {
 
 Response get_measurements(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");

@@ -42,6 +42,8 @@ void register_backup_routes(Router& router);  // GET /api/v1/backups (the backup
 void register_analytics_routes(Router& router);
 // GET /api/v1/patients/{id}/report, /api/v1/reports/clinic: printed reports (server/reports).
 void register_report_routes(Router& router);
+// GET /api/v1/outbox, /api/v1/outbox/{id}/attempts (the reminders' outbox and delivery log).
+void register_outbox_routes(Router& router);
 
 // The OpenAPI 3 document describing every route in the table.
 nlohmann::json openapi_document(const Router& router);

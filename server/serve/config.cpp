@@ -21,6 +21,8 @@
 #include "server/backup/backup_schedule.h"
 #include "server/http/client_address.h"
 #include "server/resources/questionnaire_text.h"
+#include "server/reminders/reminder_runner.h"
+#include "server/reminders/smtp_client.h"
 
 namespace kit::server {
 
@@ -123,6 +125,19 @@ const std::vector<Setting>& table() {
       {"clinic_name", &ServeOptions::clinic_name},
       {"clinic_phone", &ServeOptions::clinic_phone},
       {"questionnaire_texts_file", &ServeOptions::questionnaire_texts_file},
+      // Reminders by e-mail (validated in set_text and validate(): URL scheme, address, hours).
+      {"smtp_url", &ServeOptions::smtp_url},
+      {"smtp_from", &ServeOptions::smtp_from},
+      {"smtp_ca_file", &ServeOptions::smtp_ca_file},
+      {"reminders_every_s", &ServeOptions::reminders_every_s, 0, 86'400},
+      {"reminder_max_attempts", &ServeOptions::reminder_max_attempts, 1, 10},
+      {"reminder_delivery_tries", &ServeOptions::reminder_delivery_tries, 1, 20},
+      {"reminder_retry_s", &ServeOptions::reminder_retry_s, 1, 86'400},
+      {"reminder_send_timeout_s", &ServeOptions::reminder_send_timeout_s, 1, 600},
+      {"reminder_hours", &ServeOptions::reminder_hours},
+      {"reminder_appointment_lead_h", &ServeOptions::reminder_appointment_lead_h, 1, 14 * 24},
+      {"reminder_reassess_after_days", &ServeOptions::reminder_reassess_after_days, 1, 365},
+      {"portal_base_url", &ServeOptions::portal_base_url},
   };
   return t;
 }
@@ -149,6 +164,7 @@ void set_text(ServeOptions& o, const Setting& s, std::string value, const std::s
   try {  // errors name the file and key, or the environment variable
     if (s.key == "backup_every") parse_backup_schedule(value, what);
     if (s.key == "backup_timezone" && !value.empty()) zone_named(value, what);
+    if (s.key == "reminder_hours") parse_reminder_hours(value, what);
   } catch (const kit::Error& e) {
     throw ConfigError(e.field() + ": " + e.message());
   }
@@ -179,6 +195,41 @@ void apply_env_text(ServeOptions& o, const Setting& s, const std::string& text,
 long long value_of(const ServeOptions& o, const Setting& s) {
   if (auto m = std::get_if<int ServeOptions::*>(&s.member)) return o.**m;
   return static_cast<long long>(o.*std::get<std::size_t ServeOptions::*>(s.member));
+}
+
+// The relay's URL and the sender's address, when reminders are sent; the portal's base URL.
+void validate_reminder_settings(const ServeOptions& o) {
+  if (!o.smtp_url.empty()) {
+    if (o.smtp_url.rfind("smtp://", 0) != 0 && o.smtp_url.rfind("smtps://", 0) != 0) {
+      throw ConfigError("smtp_url: '" + o.smtp_url +
+                        "' must start with smtp:// (STARTTLS when offered) or smtps://");
+    }
+    if (o.smtp_url.find('@') != std::string::npos) {
+      throw ConfigError(
+          "smtp_url: no login in the URL (it would be logged); set KIT_SMTP_USER and "
+          "KIT_SMTP_PASSWORD in the environment");
+    }
+    if (!header_safe(o.smtp_url)) throw ConfigError("smtp_url: must not hold control characters");
+    if (!plain_address(o.smtp_from)) {
+      throw ConfigError(
+          "smtp_from: a plain sender address (name@domain) is required with smtp_url");
+    }
+  } else if (!o.smtp_from.empty() && !plain_address(o.smtp_from)) {
+    throw ConfigError("smtp_from: '" + o.smtp_from + "' is not a plain address (name@domain)");
+  }
+  if (!o.smtp_ca_file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(o.smtp_ca_file, ec)) {
+      throw ConfigError("smtp_ca_file: '" + o.smtp_ca_file + "' is not a readable file");
+    }
+  }
+  if (!o.portal_base_url.empty() && o.portal_base_url.rfind("https://", 0) != 0 &&
+      o.portal_base_url.rfind("http://", 0) != 0) {
+    throw ConfigError("portal_base_url: must start with https:// (or http://)");
+  }
+  if (!o.portal_base_url.empty() && !header_safe(o.portal_base_url)) {
+    throw ConfigError("portal_base_url: must not hold control characters");
+  }
 }
 
 void validate(const ServeOptions& o) {
@@ -212,6 +263,12 @@ void validate(const ServeOptions& o) {
       throw ConfigError(e.what());
     }
   }
+  try {
+    parse_reminder_hours(o.reminder_hours, "reminder_hours");
+  } catch (const kit::Error& e) {
+    throw ConfigError(e.field() + ": " + e.message());
+  }
+  validate_reminder_settings(o);
   for (const Setting& s : table()) {
     if (std::holds_alternative<int ServeOptions::*>(s.member) ||
         std::holds_alternative<std::size_t ServeOptions::*>(s.member)) {

@@ -100,6 +100,22 @@ struct ServeOptions {
   // demo): the server's clock runs ahead by the minutes FILE holds (server/api/test_clock.h,
   // docs/adr/0029-test-clock.md). Empty: the real clock.
   std::string test_clock_file;
+  // Reminders by e-mail (server/reminders/reminder_runner.h, docs/reminders.md, ADR 0025): planned
+  // into the outbox every reminders_every_s (0: off); sent through smtp_url (smtp:// with STARTTLS
+  // when offered, or smtps://) from smtp_from; empty smtp_url: planned, never sent. The relay's
+  // login comes only from the environment (KIT_SMTP_USER, KIT_SMTP_PASSWORD).
+  std::string smtp_url;
+  std::string smtp_from;
+  std::string smtp_ca_file;  // the relay's CA (PEM) when not in the system's store
+  int reminders_every_s = 300;
+  int reminder_max_attempts = 3;  // reminders per due item, at most one a day
+  int reminder_delivery_tries = 5;
+  int reminder_retry_s = 300;  // first retry after a refused try, then doubling (at most 6 h)
+  int reminder_send_timeout_s = 60;
+  std::string reminder_hours = "09:00-20:00";  // clinic-local sending hours
+  int reminder_appointment_lead_h = 48;
+  int reminder_reassess_after_days = 28;
+  std::string portal_base_url;  // the link in messages: <base>/portal (empty: http://<listen>)
 };
 
 // The folder the web application is served from: options.web_dir, or when that is empty the

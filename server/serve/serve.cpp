@@ -37,6 +37,7 @@
 #include "server/http/metrics.h"
 #include "server/http/security_headers.h"
 #include "server/resources/portal.h"
+#include "server/reminders/reminder_runner.h"
 #include "server/serve/change_feed.h"
 #include "server/web/static_files.h"
 #include "storage/database.h"
@@ -585,8 +586,41 @@ int run_serve(const ServeOptions& o) {
       log.info("scheduled backups", fields);
     }
   }
+  // Reminders by e-mail (docs/reminders.md, docs/adr/0025-reminders-outbox.md): planned into the
+  // outbox; sent only when smtp_url is set.
+  std::unique_ptr<ReminderRunner> reminder_runner;
+  if (o.reminders_every_s > 0) {
+    ReminderSettings rs;
+    rs.every_ms = o.reminders_every_s * 1000LL;
+    rs.policy.max_reminders = o.reminder_max_attempts;
+    rs.policy.appointment_lead_ms = o.reminder_appointment_lead_h * 3'600'000LL;
+    rs.policy.reassessment_after_ms = o.reminder_reassess_after_days * 86'400'000LL;
+    std::tie(rs.policy.send_from_min, rs.policy.send_until_min) =
+        parse_reminder_hours(o.reminder_hours, "reminder_hours");
+    rs.delivery.max_tries = o.reminder_delivery_tries;
+    rs.delivery.first_retry_ms = o.reminder_retry_s * 1000LL;
+    rs.smtp.url = o.smtp_url;
+    rs.smtp.from = o.smtp_from;
+    rs.smtp.user = process_env("KIT_SMTP_USER").value_or("");
+    rs.smtp.password = process_env("KIT_SMTP_PASSWORD").value_or("");
+    rs.smtp.timeout_s = o.reminder_send_timeout_s;
+    rs.smtp.ca_file = o.smtp_ca_file;
+    rs.portal_base_url = o.portal_base_url.empty() ? url : o.portal_base_url;
+    reminder_runner = std::make_unique<ReminderRunner>(services, std::move(rs));
+    reminder_runner->start();
+    const ReminderSettings& s = reminder_runner->settings();
+    log.info(s.smtp.url.empty() ? "reminders: planned into the outbox, not sent (no smtp_url)"
+                                : "reminders: planned into the outbox and sent",
+             {{"reminders_every_s", o.reminders_every_s},
+              {"smtp_url", s.smtp.url},
+              {"smtp_login", !s.smtp.user.empty()},
+              {"reminder_hours", o.reminder_hours},
+              {"reminder_max_attempts", o.reminder_max_attempts},
+              {"portal", s.portal_base_url}});
+  }
   server->run();
-  if (backups) backups->stop();  // a run in progress finishes first
+  if (reminder_runner) reminder_runner->stop();  // a message being sent finishes first
+  if (backups) backups->stop();                  // a run in progress finishes first
   change_feed_ptr = nullptr;
   server_ptr = nullptr;
   services.set_audit_anchor(nullptr);

@@ -254,9 +254,10 @@ class Fixture:
                 out.append(seg)
                 continue
             name, parent = m.group(1), parts[i - 1]
-            if "sedation" in parts:
-                # No episode is created here (its gates need a full ED screening): an id that does
-                # not exist gives 404 to a role allowed through, 403 to a role refused first.
+            if "sedation" in parts or parent == "outbox":
+                # No episode is created here (its gates need a full ED screening), nor an outbox
+                # message (the planner's): an id that does not exist gives 404 to a role allowed
+                # through, 403 to a role refused first.
                 value = 999999
             elif name == "patient_id" or (name == "id" and parent == "patients"):
                 value = ids["patient"]

@@ -47,6 +47,8 @@ const ROWS: Row[] = [
   ['/admin/accounts', 'Accounts', ['admin'], 'Accounts', () => import('./screens/admin/Accounts')],
   ['/admin/clinics', 'Clinics and chairs', ['admin'], 'Clinics', () => import('./screens/admin/Clinics')],
   ['/admin/availability', 'Staff availability', ['admin'], 'Availability', () => import('./screens/admin/Availability')],
+  // The reminders' outbox and delivery log (screens/admin/Outbox.tsx, docs/reminders.md).
+  ['/reminders', 'Reminders outbox', ['admin', 'front_desk'], 'Reminders', () => import('./screens/admin/Outbox')],
   ['/admin/audit', 'Audit log', ['admin'], 'Audit log', () => import('./screens/admin/Audit')],
   // The patient portal (screens/portal, docs/web-portal.md): phone first, English and Spanish.
   ['/portal', 'My portal', ['patient'], 'My portal', () => import('./screens/portal/PortalHome')],

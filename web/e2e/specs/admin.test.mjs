@@ -22,7 +22,7 @@ test('the admin creates a nurse, manages the account, and finds it all in a veri
   await new SignInPage(page).signIn('admin', DEMO_PASSWORD);
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.waitFor();
-  assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Today', 'Staff', 'Accounts', 'Clinics', 'Availability', 'Audit log', 'Outcomes']);
+  assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Today', 'Staff', 'Accounts', 'Clinics', 'Availability', 'Reminders', 'Audit log', 'Outcomes']);
 
   // Accounts: a short password is refused at the top, linked, and nothing typed is cleared.
   await nav.getByRole('link', { name: 'Accounts' }).click();

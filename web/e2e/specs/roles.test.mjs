@@ -37,18 +37,14 @@ test('sign-in page marks demo mode and passes axe', async () => {
 });
 
 const ROLES = [
-  { user: 'frontdesk', path: '/desk', heading: 'Front desk', expect: /Okafor, Maria/, nav: ['Today', 'Inquiries', 'Patients', 'Chair board'] },
+  { user: 'frontdesk', path: '/desk', heading: 'Front desk', expect: /Okafor, Maria/, nav: ['Today', 'Inquiries', 'Patients', 'Chair board', 'Reminders'] },
   { user: 'nurse', path: '/chairs', heading: 'Chairs today', expect: /Chair 1[\s\S]*Okafor, Maria[\s\S]*1 open alert/, nav: ['Chairs today', 'Alerts', 'Infusions', 'Before treatment', 'ED sedation'] },
-  { user: 'physician', path: '/alerts', heading: 'Alert inbox', expect: /Safety flag: Okafor, Maria[\s\S]*suicidal_ideation/, nav: ['Chairs today', 'Alerts', 'Intake', 'Patients', 'PK what-if', 'Infusions', 'Before treatment', 'ED sedation'] },
-  { user: 'admin', path: '/admin/staff', heading: 'Staff accounts', expect: /physician[\s\S]*Riverside Clinic[\s\S]*Chair 1, Chair 2/, nav: ['Today', 'Staff', 'Accounts', 'Clinics', 'Availability', 'Audit log'] },
+  { user: 'physician', path: '/alerts', heading: 'Alert inbox', expect: /Safety flag: Okafor, Maria[\s\S]*suicidal_ideation/, nav: ['Chairs today', 'Alerts', 'Intake', 'Patients', 'PK what-if', 'Infusions', 'Before treatment', 'Outcomes', 'ED sedation'] },
+  { user: 'admin', path: '/admin/staff', heading: 'Staff accounts', expect: /physician[\s\S]*Riverside Clinic[\s\S]*Chair 1, Chair 2/, nav: ['Today', 'Staff', 'Accounts', 'Clinics', 'Availability', 'Reminders', 'Audit log', 'Outcomes'] },
+  { user: 'director', path: '/outcomes', heading: 'Clinic outcomes', expect: /\d+ courses of \d+ patients started from/, nav: ['Outcomes'] },
   // The patient lands in the portal (docs/web-portal.md); /me stays in the navigation.
   { user: 'patient', path: '/portal', heading: /^Hello, /, expect: /My scores over time[\s\S]*PHQ-9[\s\S]*\t17[\s\S]*\t8/, nav: ['My portal', 'My treatment'],
     chart: /PHQ-9 scores over time, questionnaires: 2/ },
-  { user: 'physician', path: '/alerts', heading: 'Alert inbox', expect: /Safety flag: Okafor, Maria[\s\S]*suicidal_ideation/, nav: ['Chairs today', 'Alerts', 'Intake', 'Patients', 'PK what-if', 'Infusions', 'Before treatment', 'Outcomes', 'ED sedation'] },
-  { user: 'admin', path: '/admin/staff', heading: 'Staff accounts', expect: /physician[\s\S]*Riverside Clinic[\s\S]*Chair 1, Chair 2/, nav: ['Today', 'Staff', 'Accounts', 'Clinics', 'Availability', 'Audit log', 'Outcomes'] },
-  { user: 'director', path: '/outcomes', heading: 'Clinic outcomes', expect: /\d+ courses of \d+ patients started from/, nav: ['Outcomes'] },
-  { user: 'patient', path: '/me', heading: /^Hello, /, expect: /My appointments[\s\S]*consult[\s\S]*PHQ-9 scores[\s\S]*\t17\t[\s\S]*\t8\t/, nav: ['My treatment'],
-    chart: /PHQ-9 scores over time, 2 questionnaires/ },
 ];
 
 for (const r of ROLES) {
