@@ -31,6 +31,7 @@ void register_all_routes(Router& router) {
   register_analytics_routes(router);
   register_report_routes(router);
   register_outbox_routes(router);
+  register_fhir_routes(router);
   register_openapi_routes(router);  // last: documents the table as registered
 }
 

@@ -44,6 +44,8 @@ void register_analytics_routes(Router& router);
 void register_report_routes(Router& router);
 // GET /api/v1/outbox, /api/v1/outbox/{id}/attempts (the reminders' outbox and delivery log).
 void register_outbox_routes(Router& router);
+// GET /fhir/r4/Patient/{id}/$everything (docs/fhir.md).
+void register_fhir_routes(Router& router);
 
 // The OpenAPI 3 document describing every route in the table.
 nlohmann::json openapi_document(const Router& router);

@@ -449,7 +449,8 @@ int run_serve(const ServeOptions& o) {
       metrics->set_gauge("process_resident_memory_bytes", resident_memory_bytes());
       return text_response(200, metrics->render(), kPrometheusContentType);
     }
-    if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) {
+    // The API, and its FHIR R4 face (/fhir/r4/..., docs/fhir.md): both through the router.
+    if (req.path == "/api" || req.path.rfind("/api/", 0) == 0 || req.path.rfind("/fhir/", 0) == 0) {
       Response resp = router.dispatch(req, services);
       // A write just committed: live screens hear of it now rather than at the next look.
       if (req.method != "GET" && req.method != "HEAD" && resp.status < 400) {

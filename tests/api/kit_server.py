@@ -455,7 +455,8 @@ class KitServer:
         self.port = port
         self.extra_args = list(extra_args or [])
         # KIT_DEMO_SEED: "accounts" (the suites build their own clinic) or "clinic" (the whole
-        # demo clinic, 30 patients with histories: tests/api/test_reports.py).
+        # demo clinic, 30 patients with histories: tests/api/test_reports.py); None: the server's
+        # default, the whole demo clinic (tests/api/test_fhir.py exports it).
         self.demo_seed = demo_seed
         self.env = {}  # more environment for the server process
         self.proc = None
@@ -482,8 +483,10 @@ class KitServer:
                                          "server-%d-%d.log" % (self.port, self.starts))
             log = open(self.log_path, "wb")
             try:
-                # The demo accounts only: these suites build their own clinic through the API.
-                env = dict(os.environ, KIT_DEMO_SEED=self.demo_seed, **self.env)
+                # KIT_DEMO_SEED as chosen (above); absent: the server default (the whole demo clinic).
+                env = dict(os.environ, KIT_DEMO_SEED=self.demo_seed or "", **self.env)
+                if self.demo_seed is None:
+                    del env["KIT_DEMO_SEED"]
                 if self.demo:
                     env["KIT_DEMO_PASSWORD"] = self.demo_password
                 self.proc = subprocess.Popen(self.argv(), stdout=log, stderr=subprocess.STDOUT,

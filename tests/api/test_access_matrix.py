@@ -65,7 +65,8 @@ class AccessMatrixShapeTest(unittest.TestCase):
             self.assertNotIn(key, seen, "line %d: %s %s twice" % ((row["line"],) + key))
             seen.add(key)
             self.assertIn(row["method"], ("GET", "POST", "PUT", "PATCH", "DELETE"), row)
-            self.assertTrue(row["path"].startswith("/api/v1/"), row)
+            # The API, and its FHIR R4 face (docs/fhir.md).
+            self.assertTrue(row["path"].startswith(("/api/v1/", "/fhir/r4/")), row)
             for role in ROLES:
                 self.assertIn(row[role], CELLS, "line %d %s: %r" % (row["line"], role, row[role]))
                 if row[role] == "own":
@@ -259,7 +260,7 @@ class Fixture:
                 # message (the planner's): an id that does not exist gives 404 to a role allowed
                 # through, 403 to a role refused first.
                 value = 999999
-            elif name == "patient_id" or (name == "id" and parent == "patients"):
+            elif name == "patient_id" or (name == "id" and parent in ("patients", "Patient")):
                 value = ids["patient"]
             elif name == "token":
                 value = "not-a-real-invitation-token"  # 404 to everyone: the route is public
