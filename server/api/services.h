@@ -44,13 +44,16 @@ struct ServerConfig {
 };
 
 class AuditAnchor;   // server/api/audit_anchor.h
+class AuditBatcher;  // server/api/audit.h
 class BackupRunner;  // server/backup/backup_runner.h
 class StorageGuard;  // server/api/storage_guard.h
 
 class Services {
  public:
-  Services(storage::Database& db, ServerConfig config) : db_(db), config_(std::move(config)) {}
+  Services(storage::Database& db, ServerConfig config);
   storage::Database& db() { return db_; }
+  // Appends the audit rows of reads in shared writer transactions (audit.h).
+  AuditBatcher& audit_batcher() { return *audit_batcher_; }
   const ServerConfig& config() const { return config_; }
   // Wall clock in milliseconds since the epoch; replaceable in tests.
   std::int64_t now_ms() const {
@@ -86,6 +89,7 @@ class Services {
  private:
   storage::Database& db_;
   ServerConfig config_;
+  std::shared_ptr<AuditBatcher> audit_batcher_;
   std::function<std::int64_t()> clock_;
   AuditAnchor* anchor_ = nullptr;
   BackupRunner* backup_runner_ = nullptr;
