@@ -86,9 +86,9 @@ struct AuditBatcher::State {
     std::vector<AuditEntry> rows;
     bool done = false;
     std::exception_ptr error;
+    std::condition_variable cv;  // its callers wait here: woken when it is done, or to write it
   };
   std::mutex mutex;
-  std::condition_variable done;
   std::shared_ptr<Round> open;  // collecting rows, not yet being written
   bool writing = false;         // a caller is writing a round
   Stats stats;
@@ -107,11 +107,11 @@ void AuditBatcher::append(const std::vector<AuditEntry>& rows) {
   mine->rows.insert(mine->rows.end(), rows.begin(), rows.end());
   while (!mine->done) {
     if (st.writing) {
-      st.done.wait(lock);
+      mine->cv.wait(lock);
       continue;
     }
     // Nobody is writing, and this caller's round is not done: it is the open round (a round
-    // leaves open_ only to be written). Write it.
+    // leaves `open` only to be written). Write it.
     st.writing = true;
     const std::shared_ptr<State::Round> round = std::move(st.open);
     lock.unlock();
@@ -129,7 +129,8 @@ void AuditBatcher::append(const std::vector<AuditEntry>& rows) {
     ++st.stats.rounds;
     st.stats.rows += static_cast<std::int64_t>(round->rows.size());
     st.writing = false;
-    st.done.notify_all();
+    round->cv.notify_all();                 // its callers return
+    if (st.open) st.open->cv.notify_one();  // one caller of the next round writes it
   }
   if (mine->error) std::rethrow_exception(mine->error);
 }
