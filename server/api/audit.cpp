@@ -111,19 +111,24 @@ void AuditBatcher::append(const std::vector<AuditEntry>& rows) {
       continue;
     }
     // Nobody is writing, and this caller's round is not done: it is the open round (a round
-    // leaves `open` only to be written). Write it.
+    // leaves `open` only to be written). Write it, with every row queued until the writer's turn
+    // comes (rows that arrive while it waits for the turn join this round, not the next).
     st.writing = true;
-    const std::shared_ptr<State::Round> round = std::move(st.open);
     lock.unlock();
+    std::shared_ptr<State::Round> round;
     std::exception_ptr error;
     try {
       std::unique_ptr<storage::Transaction> tx = db_.begin();
+      lock.lock();
+      round = std::move(st.open);
+      lock.unlock();
       append_audit_rows(*tx, round->rows);
       tx->commit();  // returns once the rows are durable (the batch's COMMIT)
     } catch (...) {
       error = std::current_exception();
     }
-    lock.lock();
+    if (!lock.owns_lock()) lock.lock();
+    if (!round) round = std::move(st.open);  // begin() failed: the open round fails with it
     round->done = true;
     round->error = error;
     ++st.stats.rounds;

@@ -2,6 +2,7 @@
 // 0021-write-path-and-load.md, addendum perf3): concurrent reads share writer transactions for
 // their audit rows, every read still answers only after its rows are committed, the chain stays
 // whole, and a round that fails fails every read in it and saves none of its rows.
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -39,6 +40,7 @@ TEST_F(AuditBatcherTest, ConcurrentReadsShareOneWriterTransactionForTheirAuditRo
   const std::int64_t appends_before = services_->audit_batcher().stats().appends;
   constexpr int kReads = 8;
   std::vector<Response> answers(kReads);
+  std::atomic<int> answered{0};
   std::vector<std::thread> readers;
   std::int64_t transactions_during_reads = 0;
   {
@@ -49,16 +51,17 @@ TEST_F(AuditBatcherTest, ConcurrentReadsShareOneWriterTransactionForTheirAuditRo
       readers.emplace_back(
           [&, i] { answers[i] = call("GET", "/api/v1/patients/" + std::to_string(pid), nurse); });
     }
-    ASSERT_TRUE(wait_for_appends(appends_before + kReads));
-    for (const Response& r : answers) EXPECT_EQ(r.status, 0) << "answered before its audit row";
+    EXPECT_TRUE(wait_for_appends(appends_before + kReads)) << "the reads did not queue their rows";
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(answered.load(), 0) << "a read answered before its audit row was committed";
     held->commit();
     for (std::thread& t : readers) t.join();
     transactions_during_reads = storage::sqlite_writer_stats(*db_).transactions - tx_before;
   }
   for (const Response& r : answers) EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(audit_rows(), rows_before + kReads);
-  // One round (the first read's writer transaction waited; the 7 others queued into its round
-  // meanwhile); before the batcher, one writer transaction per read (8).
+  // One round: the first read waited for the writer's turn to write its round, and the 7 others
+  // queued into that round meanwhile. Before the batcher: one writer transaction per read (8).
   EXPECT_EQ(transactions_during_reads, 1);
   const ChainCheck chain = check();
   EXPECT_TRUE(chain.ok);
@@ -91,7 +94,7 @@ TEST_F(AuditBatcherTest, AFailedRoundFailsEveryReadInItAndSavesNoneOfItsRows) {
         }
       });
     }
-    ASSERT_TRUE(wait_for_appends(appends_before + kRows));
+    EXPECT_TRUE(wait_for_appends(appends_before + kRows)) << "the appends did not queue their rows";
     // The round's transaction will find no chain head and fail.
     held->exec("DELETE FROM audit_head");
     held->commit();
