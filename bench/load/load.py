@@ -17,7 +17,13 @@ It prints one table: requests/s, p50/p99/max latency, errors, resident memory (V
 checks that every 2xx write of the mix is in the database and audited, and that `kit audit verify`
 accepts the audit chain.
 
+It also prints the server's CPU seconds per 1,000 requests of each phase (utime + stime of kit
+serve from /proc/PID/stat before and after the phase): the figure to compare on a shared machine,
+where throughput and p99 move with the other processes. --perf FILE records a `perf record`
+profile of kit serve during the first mix phase.
+
 Usage: bench/load/run.sh [--kit build/release/cli/kit] [--duration 15] [--connections 32]
+                         [--perf FILE] [--serve-arg=--workers=32]
 """
 
 import argparse
