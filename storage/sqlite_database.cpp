@@ -404,6 +404,13 @@ void exec_simple(sqlite3* db, const char* sql) {
   }
 }
 
+// A transaction-control statement (BEGIN, COMMIT, SAVEPOINT, RELEASE) run on every transaction:
+// prepared once per connection and kept in its cache (sqlite3_exec parses it each time: 4 % of the
+// server's CPU under the clinic mix, docs/performance.md). Errors as exec_simple's.
+void exec_cached(sqlite3* db, StatementCache& cache, const char* sql) {
+  run(db, sql, {}, nullptr, &cache);
+}
+
 void fsync_path(const fs::path& p, bool directory) {
   const int fd = ::open(p.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
   if (fd < 0) throw std::runtime_error("cannot open " + p.string() + " to sync it");
@@ -577,7 +584,7 @@ class SqliteDatabase final : public Database {
         }
       }
       batch = open_batch_if_needed();
-      exec_simple(writer_->getHandle(), "SAVEPOINT kit_tx");
+      exec_cached(writer_->getHandle(), statements_, "SAVEPOINT kit_tx");
       std::lock_guard lock(mutex_);
       if (in_own_group() && !group_batch_) group_batch_ = batch;
     } catch (...) {
@@ -687,7 +694,7 @@ class SqliteDatabase final : public Database {
       lock.unlock();  // the turn is still ours: nobody else uses the writer connection
       std::exception_ptr error;
       try {
-        exec_simple(writer_->getHandle(), "COMMIT");
+        exec_cached(writer_->getHandle(), statements_, "COMMIT");
       } catch (...) {
         error = std::current_exception();
         rollback_writer();
@@ -775,7 +782,8 @@ class SqliteDatabase final : public Database {
       }
     }
     // A read-only file (a backup being verified) takes a plain BEGIN: it may only read.
-    exec_simple(writer_->getHandle(), options_.read_only ? "BEGIN" : "BEGIN IMMEDIATE");
+    exec_cached(writer_->getHandle(), statements_,
+                options_.read_only ? "BEGIN" : "BEGIN IMMEDIATE");
     auto batch = std::make_shared<Batch>();
     batch->opened = std::chrono::steady_clock::now();
     batch->transactions = 1;
@@ -901,7 +909,7 @@ class SqliteDatabase final : public Database {
 SqliteReadTransaction::SqliteReadTransaction(SqliteDatabase& owner, std::unique_ptr<Reader> reader)
     : owner_(owner), reader_(std::move(reader)) {
   try {
-    exec_simple(reader_->conn->getHandle(), "BEGIN");
+    exec_cached(reader_->conn->getHandle(), reader_->statements, "BEGIN");
   } catch (...) {
     owner_.release_reader(std::move(reader_));
     throw;
@@ -911,7 +919,7 @@ SqliteReadTransaction::SqliteReadTransaction(SqliteDatabase& owner, std::unique_
 void SqliteReadTransaction::commit() {
   if (!reader_) throw std::logic_error("transaction already committed");
   if (failed_) throw std::logic_error("transaction failed earlier; it can only be rolled back");
-  exec_simple(reader_->conn->getHandle(), "COMMIT");
+  exec_cached(reader_->conn->getHandle(), reader_->statements, "COMMIT");
   owner_.release_reader(std::move(reader_));
 }
 
@@ -959,7 +967,7 @@ std::unique_ptr<CommitGroup> SqliteDatabase::commit_group() {
 void SqliteTransaction::commit() {
   check_usable();
   try {
-    exec_simple(db_, "RELEASE kit_tx");
+    exec_cached(db_, *cache_, "RELEASE kit_tx");
   } catch (...) {
     failed_ = true;
     throw;

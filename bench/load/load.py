@@ -17,7 +17,13 @@ It prints one table: requests/s, p50/p99/max latency, errors, resident memory (V
 checks that every 2xx write of the mix is in the database and audited, and that `kit audit verify`
 accepts the audit chain.
 
+It also prints the server's CPU seconds per 1,000 requests of each phase (utime + stime of kit
+serve from /proc/PID/stat before and after the phase): the figure to compare on a shared machine,
+where throughput and p99 move with the other processes. --perf FILE records a `perf record`
+profile of kit serve during the first mix phase.
+
 Usage: bench/load/run.sh [--kit build/release/cli/kit] [--duration 15] [--connections 32]
+                         [--perf FILE] [--serve-arg=--workers=32]
 """
 
 import argparse
@@ -62,6 +68,13 @@ def proc_status(pid):
             if k in ("VmRSS", "VmHWM", "Threads"):
                 out[k] = v.strip()
     return out
+
+
+def cpu_seconds(pid):
+    """utime + stime of the process (all its threads) in seconds, from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def mb(kb_text):
@@ -287,6 +300,11 @@ def main():
     ap.add_argument("--idle", type=int, default=1000, help="connections held open in the idle phase")
     ap.add_argument("--database", default=None, help="postgresql://... (default: SQLite)")
     ap.add_argument("--keep", action="store_true", help="keep the data folder")
+    ap.add_argument("--perf", metavar="FILE", default=None,
+                    help="record a CPU profile of kit serve during the first mix phase with "
+                         "`perf record` into FILE (then: perf report -i FILE --no-children)")
+    ap.add_argument("--perf-callgraph", default="dwarf,16384",
+                    help="perf record --call-graph mode with --perf (default dwarf,16384; 'none' for a flat profile)")
     ap.add_argument("--serve-arg", action="append", default=[],
                     help="an extra argument for kit serve (repeatable), e.g. --serve-arg=--workers=32")
     args = ap.parse_args()
@@ -318,19 +336,34 @@ def main():
         before = audit_counts(db_path) if not args.database else None
 
         results = []
+        cpu = {}  # phase -> (server CPU seconds, requests answered)
         # peer: the HTTP layer alone
         la = uptime()
         peer_args = ["-t2", "-c%d" % args.connections, "-d%ds" % args.duration, "--timeout", "5s",
                      "--latency", "-s", os.path.join(HERE, "healthz.lua"), base + "/healthz"]
+        cpu0 = cpu_seconds(server.proc.pid)
         out = subprocess.run(["wrk"] + peer_args, capture_output=True, text=True, env=env).stdout
         peer = parse_wrk(out)
+        cpu["healthz"] = (cpu_seconds(server.proc.pid) - cpu0, sum(r["requests"] for r in peer))
         for r in peer:
             r["load"] = la
             r["cmd"] = "wrk " + " ".join(peer_args)
         results += peer
 
         la = uptime()
+        cpu0 = cpu_seconds(server.proc.pid)
+        perf = None
+        if args.perf:
+            perf_argv = ["perf", "record", "-F", "499", "-p", str(server.proc.pid), "-o", args.perf]
+            if args.perf_callgraph != "none":
+                perf_argv += ["--call-graph", args.perf_callgraph]
+            perf = subprocess.Popen(perf_argv + ["--", "sleep", str(args.duration)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            notes.append("profile: " + " ".join(perf_argv) + " -- sleep %d" % args.duration)
         mix, cmd = run_mix(port, env, args.duration, args.connections, "mix")
+        if perf:
+            perf.wait()
+        cpu["mix"] = (cpu_seconds(server.proc.pid) - cpu0, sum(r["requests"] for r in mix))
         for r in mix:
             r["load"] = la
             r["cmd"] = cmd
@@ -340,7 +373,9 @@ def main():
         with IdleClients(port, args.idle) as idle:
             time.sleep(1.0)
             la = uptime()
+            cpu0 = cpu_seconds(server.proc.pid)
             mixi, cmd = run_mix(port, env, args.duration, args.connections, "mix+%d idle" % args.idle)
+            cpu["mix+idle"] = (cpu_seconds(server.proc.pid) - cpu0, sum(r["requests"] for r in mixi))
             rss2 = proc_status(server.proc.pid)
             for r in mixi:
                 r["load"] = la
@@ -351,7 +386,9 @@ def main():
         # The mix again without them: rows written meanwhile make reads slower as a run goes on, so
         # the idle phase is compared with the mean of the runs before and after it.
         la = uptime()
+        cpu0 = cpu_seconds(server.proc.pid)
         mix2, cmd = run_mix(port, env, args.duration, args.connections, "mix again")
+        cpu["mix again"] = (cpu_seconds(server.proc.pid) - cpu0, sum(r["requests"] for r in mix2))
         for r in mix2:
             r["load"] = la
             r["cmd"] = cmd
@@ -400,6 +437,9 @@ def main():
         if before and after:
             print("| audit rows written during the runs | %d (2xx API requests answered: %d) | |" % (
                 after["audit_rows"] - before["audit_rows"], ok_requests))
+        for phase, (secs, n) in cpu.items():
+            print("| server CPU per 1,000 requests, %s (utime+stime, /proc/PID/stat) | %.3f s (%.2f s for %d requests) | |" % (
+                phase, secs * 1000.0 / max(n, 1), secs, n))
         print("| kit audit verify | %s | |" % ("ok" if verify.returncode == 0 else
                                                 "FAILED: " + (verify.stdout + verify.stderr)[-300:]))
         print()

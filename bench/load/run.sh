@@ -6,6 +6,9 @@
 #
 #   bench/load/run.sh [--kit build/release/cli/kit] [--duration 15] [--connections 32]
 #                     [--idle 1000] [--database postgresql://...] [--keep]
+#                     [--perf FILE] [--serve-arg=--workers=32]
+# It prints the server's CPU seconds per 1,000 requests of each phase (/proc/PID/stat); --perf
+# records a `perf record` profile of kit serve during the first mix phase (needs perf).
 #
 # Needs wrk (installed here with apt-get if missing: a benchmark tool, not a build or CI need).
 set -euo pipefail

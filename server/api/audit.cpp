@@ -1,6 +1,9 @@
 #include "server/api/audit.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -76,6 +79,70 @@ ChainHead append_audit_rows(storage::Transaction& tx, const std::vector<AuditEnt
   }
   tx.exec("UPDATE audit_head SET last_hash = $1 WHERE id = 1", {prev});
   return ChainHead{seq, prev};
+}
+
+struct AuditBatcher::State {
+  struct Round {
+    std::vector<AuditEntry> rows;
+    bool done = false;
+    std::exception_ptr error;
+    std::condition_variable cv;  // its callers wait here: woken when it is done, or to write it
+  };
+  std::mutex mutex;
+  std::shared_ptr<Round> open;  // collecting rows, not yet being written
+  bool writing = false;         // a caller is writing a round
+  Stats stats;
+};
+
+AuditBatcher::AuditBatcher(storage::Database& db) : db_(db), state_(std::make_unique<State>()) {}
+AuditBatcher::~AuditBatcher() = default;
+
+void AuditBatcher::append(const std::vector<AuditEntry>& rows) {
+  if (rows.empty()) return;
+  State& st = *state_;
+  std::unique_lock lock(st.mutex);
+  ++st.stats.appends;
+  if (!st.open) st.open = std::make_shared<State::Round>();
+  const std::shared_ptr<State::Round> mine = st.open;
+  mine->rows.insert(mine->rows.end(), rows.begin(), rows.end());
+  while (!mine->done) {
+    if (st.writing) {
+      mine->cv.wait(lock);
+      continue;
+    }
+    // Nobody is writing, and this caller's round is not done: it is the open round (a round
+    // leaves `open` only to be written). Write it, with every row queued until the writer's turn
+    // comes (rows that arrive while it waits for the turn join this round, not the next).
+    st.writing = true;
+    lock.unlock();
+    std::shared_ptr<State::Round> round;
+    std::exception_ptr error;
+    try {
+      std::unique_ptr<storage::Transaction> tx = db_.begin();
+      lock.lock();
+      round = std::move(st.open);
+      lock.unlock();
+      append_audit_rows(*tx, round->rows);
+      tx->commit();  // returns once the rows are durable (the batch's COMMIT)
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (!lock.owns_lock()) lock.lock();
+    if (!round) round = std::move(st.open);  // begin() failed: the open round fails with it
+    round->done = true;
+    round->error = error;
+    ++st.stats.rounds;
+    st.stats.rows += static_cast<std::int64_t>(round->rows.size());
+    st.writing = false;
+    round->cv.notify_all();                 // its callers return
+    if (st.open) st.open->cv.notify_one();  // one caller of the next round writes it
+  }
+  if (mine->error) std::rethrow_exception(mine->error);
+}
+
+AuditBatcher::Stats AuditBatcher::stats() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->stats;
 }
 
 ChainCheck verify_chain(storage::Transaction& tx) {

@@ -262,8 +262,15 @@ Response run_once(const Route& route, const std::map<std::string, std::string>& 
       }
       if (rows.empty())
         rows.push_back(audit_entry(route, req, who, std::nullopt, resp.status, now));
-      append_audit_rows(ctx->write_tx(), rows);
       audit_rows = static_cast<std::int64_t>(rows.size());
+      if (!idempotent && ctx->read_only_so_far()) {
+        // A read: its rows join the next shared audit transaction; append() returns once they are
+        // committed (ADR 0021, addendum perf3).
+        ctx->end_read();
+        services.audit_batcher().append(rows);
+      } else {
+        append_audit_rows(ctx->write_tx(), rows);
+      }
     }
     if (idempotent) {
       remember_answer(ctx->write_tx(), *idempotent, req, resp,
@@ -330,6 +337,14 @@ storage::Transaction& RouteContext::tx() {
   return *tx_;
 }
 
+void RouteContext::end_read() {
+  if (tx_ && tx_is_read_) {
+    tx_->commit();  // ends the snapshot; nothing was written
+    tx_.reset();
+    tx_is_read_ = false;
+  }
+}
+
 storage::Transaction& RouteContext::write_tx() {
   if (tx_ && tx_is_read_) {
     tx_->commit();  // ends the snapshot; nothing was written
@@ -379,6 +394,7 @@ void Router::add(Route route) {
       throw std::logic_error("duplicate route " + route.method + " " + route.pattern);
     }
   }
+  segments_.push_back(split_path(route.pattern));
   routes_.push_back(std::move(route));
 }
 
@@ -390,8 +406,9 @@ Response Router::dispatch(const Request& req, Services& services) const {
   std::set<std::string> allowed;
   std::map<std::string, std::string> params;
   std::vector<bool> literal;
-  for (const Route& r : routes_) {
-    if (!match(split_path(r.pattern), path, params, literal)) continue;
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const Route& r = routes_[i];
+    if (!match(segments_[i], path, params, literal)) continue;
     allowed.insert(r.method);
     if (r.method != req.method) continue;
     if (!best || literal > best_literal) {

@@ -48,6 +48,12 @@ class RouteContext {
   // is ended first (its reads are done) and a writer transaction takes its place.
   storage::Transaction& write_tx();
   void use_read_transaction() { read_ = true; }
+  // The router's: true while the request's transaction is a read transaction on a reader (it has
+  // written nothing), so that its audit rows may go through the AuditBatcher. Never in a commit
+  // group's thread (the demo seed), which gets no reader.
+  bool read_only_so_far() const { return tx_ && tx_is_read_; }
+  // The router's: ends the read transaction, if one is open (its reads are done).
+  void end_read();
   // The patient this request reads or writes, for the audit log and the patient_self rule.
   void set_patient(std::int64_t patient_id) { patient_id_ = patient_id; }
   std::optional<std::int64_t> patient() const { return patient_id_; }
@@ -104,6 +110,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> segments_;  // routes_[i].pattern split at '/', once
 };
 
 // Helpers for handlers.

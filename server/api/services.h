@@ -56,14 +56,17 @@ struct ServerConfig {
 };
 
 class AuditAnchor;   // server/api/audit_anchor.h
+class AuditBatcher;  // server/api/audit.h
 class BackupRunner;  // server/backup/backup_runner.h
 class StorageGuard;  // server/api/storage_guard.h
 class TestClock;     // server/api/test_clock.h
 
 class Services {
  public:
-  Services(storage::Database& db, ServerConfig config) : db_(db), config_(std::move(config)) {}
+  Services(storage::Database& db, ServerConfig config);
   storage::Database& db() { return db_; }
+  // Appends the audit rows of reads in shared writer transactions (audit.h).
+  AuditBatcher& audit_batcher() { return *audit_batcher_; }
   const ServerConfig& config() const { return config_; }
   // Wall clock in milliseconds since the epoch; replaceable in tests.
   std::int64_t now_ms() const {
@@ -103,6 +106,7 @@ class Services {
  private:
   storage::Database& db_;
   ServerConfig config_;
+  std::shared_ptr<AuditBatcher> audit_batcher_;
   std::function<std::int64_t()> clock_;
   TestClock* test_clock_ = nullptr;
   AuditAnchor* anchor_ = nullptr;

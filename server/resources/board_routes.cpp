@@ -33,10 +33,10 @@ int severity_rank(const std::string& s) {
 
 // Infused time: the pump ran from each start or resume to the next pause or stop (or to now while
 // it still runs). Events entered in error are left out.
-std::int64_t infused_ms(const std::vector<storage::StoredPumpEvent>& events, std::int64_t now_ms) {
+std::int64_t infused_ms(const std::vector<storage::PumpClockEvent>& events, std::int64_t now_ms) {
   std::int64_t total = 0;
   std::optional<std::int64_t> since;
-  for (const storage::StoredPumpEvent& e : events) {
+  for (const storage::PumpClockEvent& e : events) {
     if (e.status == "entered_in_error") continue;
     if (e.kind == "start" || e.kind == "resume") {
       if (!since) since = e.at_ms;
@@ -55,14 +55,13 @@ Response board(RouteContext& ctx) {
   if (it == req.query.end()) throw kit::InputError("date", "is required (YYYY-MM-DD)");
   journey::require_date(it->second, "date");
   storage::Transaction& tx = ctx.tx();
-  storage::AppointmentSearch search;
-  search.on_date = it->second;
-  search.limit = 1000;
-  const std::vector<storage::Appointment> appointments =
-      storage::SchedulingStore(tx).appointments(search);
+  // Only the columns the board shows are read (the board is refreshed by every chair-side screen;
+  // a session's plan alone is several kB).
+  const std::vector<storage::DayBooking> appointments =
+      storage::SchedulingStore(tx).day_bookings(it->second, 1000);
   std::set<std::int64_t> patients;
   std::set<std::int64_t> appointment_ids;
-  for (const storage::Appointment& a : appointments) {
+  for (const storage::DayBooking& a : appointments) {
     if (a.status == "cancelled") continue;
     patients.insert(a.patient_id);
     appointment_ids.insert(a.id);
@@ -74,20 +73,20 @@ Response board(RouteContext& ctx) {
   nlohmann::json alerts = nlohmann::json::array();
   // One query per kind for the whole day (sessions, their pump events, open alerts), not one per
   // patient: the board is refreshed by every chair-side screen.
-  const std::vector<storage::InfusionSession> day_sessions = infusions.of_appointments(
+  const std::vector<storage::BoardSession> day_sessions = infusions.board_sessions_of_appointments(
       std::vector<std::int64_t>(appointment_ids.begin(), appointment_ids.end()));
-  std::vector<const storage::InfusionSession*> shown;
+  std::vector<const storage::BoardSession*> shown;
   std::vector<std::int64_t> shown_ids;
-  for (const storage::InfusionSession& s : day_sessions) {
+  for (const storage::BoardSession& s : day_sessions) {
     if (!s.appointment_id || patients.count(s.patient_id) == 0) continue;
     if (s.state == "voided") continue;
     shown.push_back(&s);
     shown_ids.push_back(s.id);
   }
-  const std::map<std::int64_t, std::vector<storage::StoredPumpEvent>> events =
-      infusions.pump_events_of(shown_ids);
-  for (const storage::InfusionSession* sp : shown) {
-    const storage::InfusionSession& s = *sp;
+  const std::map<std::int64_t, std::vector<storage::PumpClockEvent>> events =
+      infusions.pump_clock_of(shown_ids);
+  for (const storage::BoardSession* sp : shown) {
+    const storage::BoardSession& s = *sp;
     const auto ev = events.find(s.id);
     const std::int64_t infused = ev == events.end() ? 0 : infused_ms(ev->second, now);
     sessions.push_back(

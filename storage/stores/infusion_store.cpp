@@ -166,17 +166,28 @@ std::string in_list(const std::vector<std::int64_t>& ids, std::vector<Value>& pa
 }
 }  // namespace
 
-std::vector<InfusionSession> InfusionStore::of_appointments(
+std::vector<BoardSession> InfusionStore::board_sessions_of_appointments(
     const std::vector<std::int64_t>& appointment_ids) {
-  std::vector<InfusionSession> out;
+  std::vector<BoardSession> out;
   if (appointment_ids.empty()) return out;
   std::vector<Value> params;
   const std::string in = in_list(appointment_ids, params);
-  for (const Row& r : tx_.query(std::string("SELECT ") + kSessionColumns +
-                                    " FROM infusion_sessions WHERE appointment_id IN (" + in +
-                                    ") ORDER BY patient_id, id",
-                                params)) {
-    out.push_back(session_from(r));
+  for (const Row& r :
+       tx_.query("SELECT id, patient_id, appointment_id, chair_id, state, started_at_ms, "
+                 "stopped_at_ms, planned_duration_min FROM infusion_sessions WHERE appointment_id "
+                 "IN (" +
+                     in + ") ORDER BY patient_id, id",
+                 params)) {
+    BoardSession s;
+    s.id = r.i64("id");
+    s.patient_id = r.i64("patient_id");
+    s.appointment_id = r.opt_i64("appointment_id");
+    s.chair_id = r.opt_i64("chair_id");
+    s.state = r.text("state");
+    s.started_at_ms = r.opt_i64("started_at_ms");
+    s.stopped_at_ms = r.opt_i64("stopped_at_ms");
+    s.planned_duration_min = r.f64("planned_duration_min");
+    out.push_back(std::move(s));
   }
   return out;
 }
@@ -229,16 +240,21 @@ std::vector<StoredPumpEvent> InfusionStore::pump_events(std::int64_t session_id)
   return out;
 }
 
-std::map<std::int64_t, std::vector<StoredPumpEvent>> InfusionStore::pump_events_of(
+std::map<std::int64_t, std::vector<PumpClockEvent>> InfusionStore::pump_clock_of(
     const std::vector<std::int64_t>& session_ids) {
-  std::map<std::int64_t, std::vector<StoredPumpEvent>> out;
+  std::map<std::int64_t, std::vector<PumpClockEvent>> out;
   if (session_ids.empty()) return out;
   std::vector<Value> params;
   const std::string in = in_list(session_ids, params);
-  for (const Row& r : tx_.query("SELECT * FROM session_events WHERE session_id IN (" + in +
-                                    ") ORDER BY session_id, at_ms, id",
+  for (const Row& r : tx_.query("SELECT session_id, kind, status, at_ms FROM session_events WHERE "
+                                "session_id IN (" +
+                                    in + ") ORDER BY session_id, at_ms, id",
                                 params)) {
-    StoredPumpEvent e = pump_event_from(r);
+    PumpClockEvent e;
+    e.session_id = r.i64("session_id");
+    e.kind = r.text("kind");
+    e.status = r.text("status");
+    e.at_ms = r.i64("at_ms");
     out[e.session_id].push_back(std::move(e));
   }
   return out;

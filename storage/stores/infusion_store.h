@@ -96,6 +96,27 @@ struct StoredPumpEvent {
   std::int64_t recorded_at_ms = 0;
 };
 
+// What the chair board reads of a session: its state and clock, no clinical value (the board's
+// query leaves out the plan, several kB per session, read on every refresh otherwise).
+struct BoardSession {
+  std::int64_t id = 0;
+  std::int64_t patient_id = 0;
+  std::optional<std::int64_t> appointment_id;
+  std::optional<std::int64_t> chair_id;
+  std::string state;
+  std::optional<std::int64_t> started_at_ms;
+  std::optional<std::int64_t> stopped_at_ms;
+  double planned_duration_min = 0;
+};
+
+// What the board's infusion clock reads of a pump event.
+struct PumpClockEvent {
+  std::int64_t session_id = 0;
+  std::string kind;
+  std::string status;  // active | entered_in_error | amended
+  std::int64_t at_ms = 0;
+};
+
 struct StoredVital {
   std::int64_t id = 0;
   std::int64_t session_id = 0;
@@ -198,8 +219,10 @@ class InfusionStore {
 
   std::optional<InfusionSession> find(std::int64_t id);
   std::vector<InfusionSession> of_patient(std::int64_t patient_id);
-  // The sessions booked on these appointments, by patient then id: one query (the chair board).
-  std::vector<InfusionSession> of_appointments(const std::vector<std::int64_t>& appointment_ids);
+  // The sessions booked on these appointments, by patient then id, only what the chair board shows:
+  // one query.
+  std::vector<BoardSession> board_sessions_of_appointments(
+      const std::vector<std::int64_t>& appointment_ids);
   std::int64_t insert(const NewInfusionSession& s);
   // false when the version moved on (a concurrent write won).
   bool change_state(std::int64_t id, std::int64_t expected_version, const InfusionStateChange& c,
@@ -208,8 +231,9 @@ class InfusionStore {
   void set_limit_alert(std::int64_t id, bool hard, std::int64_t alert_id);
 
   std::vector<StoredPumpEvent> pump_events(std::int64_t session_id);
-  // The pump events of these sessions, each session's in the order of pump_events(): one query.
-  std::map<std::int64_t, std::vector<StoredPumpEvent>> pump_events_of(
+  // The pump events of these sessions (kind, status, time), each session's in the order of
+  // pump_events(): one query (the chair board's clock).
+  std::map<std::int64_t, std::vector<PumpClockEvent>> pump_clock_of(
       const std::vector<std::int64_t>& session_ids);
   std::int64_t insert_pump_event(const StoredPumpEvent& e);
   std::vector<StoredVital> vitals(std::int64_t session_id);

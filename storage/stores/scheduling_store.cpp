@@ -301,6 +301,18 @@ std::vector<Appointment> SchedulingStore::appointments(const AppointmentSearch& 
   return out;
 }
 
+std::vector<DayBooking> SchedulingStore::day_bookings(const std::string& on_date,
+                                                      std::int64_t limit) {
+  std::vector<DayBooking> out;
+  for (const Row& r :
+       tx_.query("SELECT id, patient_id, status FROM appointments WHERE on_date = $1 "
+                 "ORDER BY starts_ms, chair_id LIMIT $2",
+                 {on_date, limit})) {
+    out.push_back(DayBooking{r.i64("id"), r.i64("patient_id"), r.text("status")});
+  }
+  return out;
+}
+
 bool SchedulingStore::update_appointment(std::int64_t appointment_id, std::int64_t expected_version,
                                          const AppointmentUpdate& u, std::int64_t now_ms) {
   return tx_.exec(

@@ -111,6 +111,13 @@ struct Appointment {
   std::string booking_reason;  // a clinician's reason for booking it on a day already past
 };
 
+// What the chair board reads of an appointment of the day.
+struct DayBooking {
+  std::int64_t id = 0;
+  std::int64_t patient_id = 0;
+  std::string status;  // booked | completed | cancelled | no_show
+};
+
 // A new appointment, booked, version 1.
 struct NewAppointment {
   std::int64_t patient_id = 0;
@@ -216,6 +223,9 @@ class SchedulingStore {
   std::optional<Appointment> find_appointment(std::int64_t appointment_id);
   // Ordered by start, then chair; at most search.limit.
   std::vector<Appointment> appointments(const AppointmentSearch& search);
+  // The appointments of one clinic-local day, in the order of appointments() with on_date: id,
+  // patient and status only (the chair board); at most `limit`.
+  std::vector<DayBooking> day_bookings(const std::string& on_date, std::int64_t limit);
   // Writes the update if the appointment is still at expected_version (and bumps it); false if it
   // changed meanwhile.
   bool update_appointment(std::int64_t appointment_id, std::int64_t expected_version,
