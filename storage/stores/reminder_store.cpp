@@ -222,19 +222,18 @@ std::vector<OutboxAttempt> ReminderStore::attempts(std::int64_t outbox_id) {
 }
 
 std::vector<ReminderContact> ReminderStore::contacts() {
-  // SELECT *: the language column exists once the portal's migration is in (patients.language);
-  // until then every patient reads "en".
+  // The language is the one the patient (or the clinic) chose for the portal
+  // (patient_preferences, migration 0014); without a choice, English.
   std::vector<ReminderContact> out;
-  for (const Row& r : tx_.query("SELECT * FROM patients ORDER BY id")) {
+  for (const Row& r :
+       tx_.query("SELECT p.id, p.email, p.status, p.indication, pp.language FROM patients p "
+                 "LEFT JOIN patient_preferences pp ON pp.patient_id = p.id ORDER BY p.id")) {
     ReminderContact c;
     c.patient_id = r.i64("id");
     c.email = r.opt_text("email");
     c.status = r.text("status");
     c.indication = r.text("indication");
-    const auto& names = r.names();
-    if (std::find(names.begin(), names.end(), "language") != names.end()) {
-      if (auto lang = r.opt_text("language"); lang && !lang->empty()) c.language = *lang;
-    }
+    if (auto lang = r.opt_text("language"); lang && !lang->empty()) c.language = *lang;
     out.push_back(std::move(c));
   }
   return out;

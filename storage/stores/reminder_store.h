@@ -77,8 +77,8 @@ struct ReminderAppointment {
   std::string clinic_timezone;
 };
 
-// A patient's contact for reminders. `language` is the patients.language column when the schema
-// has it (the portal adds it), else "en".
+// A patient's contact for reminders. `language` is the portal language the patient or the clinic
+// chose (patient_preferences), else "en".
 struct ReminderContact {
   std::int64_t patient_id = 0;
   std::optional<std::string> email;

@@ -63,7 +63,7 @@ TEST_P(ReminderStoreTest, PlannedOnceClaimedOnceRetriedThenFailed) {
     EXPECT_TRUE(s.enqueue(message("course:1:baseline:0:0", 2)).has_value());  // the next one
     ASSERT_EQ(s.planned().size(), 2u);
     ASSERT_EQ(s.contacts().size(), 1u);
-    EXPECT_EQ(s.contacts().front().language, "en");  // no language column yet: English
+    EXPECT_EQ(s.contacts().front().language, "en");  // no preference: English
 
     EXPECT_EQ(s.due(kNowMs - 1, 10).size(), 0u);
     ASSERT_EQ(s.due(kNowMs, 10).size(), 2u);
@@ -84,6 +84,27 @@ TEST_P(ReminderStoreTest, PlannedOnceClaimedOnceRetriedThenFailed) {
     EXPECT_EQ(log[0].outcome, "failed");
     EXPECT_EQ(log[1].smtp_code, 550);
     EXPECT_FALSE(s.claim(*id, "a", kNowMs + 2000));  // failed stays failed
+  });
+}
+
+// The language a patient chose for the portal (patient_preferences, migration 0014) is the
+// language of their reminders.
+TEST_P(ReminderStoreTest, ThePatientsPortalLanguageIsTheirRemindersLanguage) {
+  with_transaction(*db, [&](Transaction& tx) {
+    const std::int64_t staff =
+        tx.query(
+              "INSERT INTO users (username, role, password_hash, created_at_ms, updated_at_ms) "
+              "VALUES ('desk-r', 'front_desk', 'x', $1, $1) RETURNING id",
+              {kNowMs})
+            .front()
+            .i64("id");
+    tx.exec(
+        "INSERT INTO patient_preferences (patient_id, language, updated_by, updated_at_ms) VALUES "
+        "($1, 'es', $2, $3)",
+        {patient_, staff, kNowMs});
+    ReminderStore s(tx);
+    ASSERT_EQ(s.contacts().size(), 1u);
+    EXPECT_EQ(s.contacts().front().language, "es");
   });
 }
 
