@@ -58,22 +58,9 @@ const ROWS: Row[] = [
   ['/chair/session', 'Infusion at the chair', ['nurse', 'physician'], null, () => import('./screens/chair/SessionScreen')],
   // Before treatment (screens/clinical): weight and height, screening, consent, course, day-of check.
   ['/prepare', 'Before treatment', ['nurse', 'physician'], 'Before treatment', () => import('./screens/clinical/BeforeTreatment')],
-  {
-    path: '/prepare',
-    title: 'Before treatment',
-    roles: ['nurse', 'physician'],
-    nav: 'Before treatment',
-    load: () => import('./screens/clinical/BeforeTreatment'),
-  },
   // The clinic's outcomes (screens/director): aggregates only, for the director, physicians and
   // the administrator (docs/web-director.md).
-  {
-    path: '/outcomes',
-    title: 'Clinic outcomes',
-    roles: ['director', 'physician', 'admin'],
-    nav: 'Outcomes',
-    load: () => import('./screens/director/Outcomes'),
-  },
+  ['/outcomes', 'Clinic outcomes', ['director', 'physician', 'admin'], 'Outcomes', () => import('./screens/director/Outcomes')],
   // ED procedural sedation (screens/ed): no clinic course or appointment needed.
   ['/ed', 'ED procedural sedation', ['physician', 'nurse'], 'ED sedation', () => import('./screens/ed/EdHome')],
   ['/ed/episode', 'ED sedation record', ['physician', 'nurse'], null, () => import('./screens/ed/EdEpisode')],
@@ -98,7 +85,6 @@ export const HOME: Record<Role, string> = {
   physician: '/alerts',
   admin: '/admin/staff',
   patient: '/portal',
-  patient: '/me',
   director: '/outcomes',
 };
 

@@ -743,6 +743,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reminders' outbox, newest first (?state, kind, patient_id, limit <= 200, offset), with the count in each state */
+        get: operations["GET_api_v1_outbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outbox/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One outbox message and its delivery log: each try with the SMTP relay's reply */
+        get: operations["GET_api_v1_outbox_id_attempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients": {
         parameters: {
             query?: never;
@@ -1008,6 +1042,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patients/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The patient's treatment summary for the referring clinician, as HTML or PDF (?format=html|pdf, ?paper=a4|letter) */
+        get: operations["GET_api_v1_patients_id_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients/{id}/screening": {
         parameters: {
             query?: never;
@@ -1188,6 +1239,23 @@ export interface paths {
         };
         /** A questionnaire's wording in a language (?language=en|es), or in English when the translation is not available (translated: false) */
         get: operations["GET_api_v1_questionnaires_instrument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/clinic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The clinic's outcomes report for courses started in a date range, as HTML or PDF (?from=&to=, ?format=html|pdf, ?paper=a4|letter); aggregates only */
+        get: operations["GET_api_v1_reports_clinic"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1874,6 +1942,23 @@ export interface paths {
         };
         /** The vital-sign thresholds session readings are assessed against (policy) */
         get: operations["GET_api_v1_vitals_thresholds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/r4/Patient/{id}/$everything": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The patient's record as a FHIR R4 Bundle (searchset): Patient, Condition, Consent, CarePlan, Location, Appointment, MedicationAdministration, Observation, QuestionnaireResponse, AdverseEvent (docs/fhir.md) */
+        get: operations["GET_fhir_r4_Patient_id_everything"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2788,6 +2873,21 @@ export interface components {
                 text: string;
             }[];
         };
+        FhirBundle: {
+            entry: {
+                resource: {
+                    id: string;
+                    resourceType: string;
+                };
+                search?: Record<string, never>;
+            }[];
+            /** @enum {string} */
+            resourceType: "Bundle";
+            timestamp: string;
+            total: number;
+            /** @enum {string} */
+            type: "searchset";
+        };
         FieldChange: {
             at: string;
             by: number;
@@ -3080,6 +3180,59 @@ export interface components {
             info: Record<string, never>;
             openapi: string;
             paths: Record<string, never>;
+        };
+        OutboxAttempt: {
+            attempt: number;
+            /** @description the kit serve process that made the try (host:pid:random) */
+            claimed_by: string;
+            finished_at: string | null;
+            /** @enum {string} */
+            outcome: "sending" | "sent" | "failed" | "interrupted";
+            smtp_code: number | null;
+            /** @description the relay's last reply line, or the transport error */
+            smtp_reply: string;
+            started_at: string;
+        };
+        OutboxAttempts: {
+            attempts: components["schemas"]["OutboxAttempt"][];
+            message: components["schemas"]["OutboxMessage"];
+        };
+        OutboxList: {
+            counts: {
+                cancelled: number;
+                failed: number;
+                queued: number;
+                sending: number;
+                sent: number;
+            };
+            limit: number;
+            messages: components["schemas"]["OutboxMessage"][];
+            offset: number;
+            total: number;
+        };
+        OutboxMessage: {
+            attempts: number;
+            /** @description plain text, as sent */
+            body: string;
+            cancel_reason: string | null;
+            /** @description the item reminded of (course and occasion, appointment and its start, or course after its last infusion); never an instrument */
+            due_key: string;
+            id: number;
+            /** @enum {string} */
+            kind: "questionnaire_due" | "appointment_upcoming" | "book_reassessment";
+            language: string;
+            last_error: string | null;
+            message_id: string;
+            next_attempt_at: string | null;
+            patient_id: number;
+            planned_at: string;
+            recipient: string;
+            reminder_number: number;
+            sent_at: string | null;
+            /** @enum {string} */
+            state: "queued" | "sending" | "sent" | "failed" | "cancelled";
+            subject: string;
+            updated_at: string;
         };
         OutcomeAnalytics: {
             /** @description end of observation: min(to, today) */
@@ -8314,6 +8467,158 @@ export interface operations {
             };
         };
     };
+    GET_api_v1_outbox: {
+        parameters: {
+            query?: {
+                /** @description only reminders of this kind */
+                kind?: "questionnaire_due" | "appointment_upcoming" | "book_reassessment";
+                /** @description how many, newest first */
+                limit?: number;
+                /** @description how many to skip */
+                offset?: number;
+                /** @description only this patient's */
+                patient_id?: number;
+                /** @description only messages in this state */
+                state?: "queued" | "sending" | "sent" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxList"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_outbox_id_attempts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxAttempts"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     GET_api_v1_patients: {
         parameters: {
             query?: {
@@ -10527,6 +10832,97 @@ export interface operations {
             };
         };
     };
+    GET_api_v1_patients_id_report: {
+        parameters: {
+            query?: {
+                /** @description html (default) or pdf (503 naming chromium when the browser is not installed) */
+                format?: "html" | "pdf";
+                /** @description the printed page size */
+                paper?: "a4" | "letter";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/html": string;
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description see the summary */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     POST_api_v1_patients_id_screening: {
         parameters: {
             query?: never;
@@ -11477,6 +11873,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_clinic: {
+        parameters: {
+            query: {
+                /** @description html (default) or pdf (503 naming chromium when the browser is not installed) */
+                format?: "html" | "pdf";
+                /** @description courses started on or after this clinic-local date (YYYY-MM-DD) */
+                from: string;
+                /** @description the printed page size */
+                paper?: "a4" | "letter";
+                /** @description courses started on or before this date; the end of observation */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/html": string;
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description see the summary */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["Error"];
                 };
             };
             /** @description unexpected error */
@@ -15568,6 +16048,82 @@ export interface operations {
             };
             /** @description the role may not do this, or CSRF token missing (code csrf) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or locked out */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    GET_fhir_r4_Patient_id_everything: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FhirBundle"];
+                };
+            };
+            /** @description bad input; error.field names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the role may not do this, or CSRF token missing (code csrf) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
