@@ -714,13 +714,14 @@ def access_of(op):
 
 
 def fill_path(pattern, patient_id, other_id=999999):
-    """A plausible concrete path: the patient id under /patients/{id}, 999999 for other objects."""
+    """A plausible concrete path: the patient id under /patients/{id} (and FHIR's /Patient/{id}),
+    999999 for other objects."""
     parts = pattern.split("/")
     out = []
     for i, seg in enumerate(parts):
         if seg.startswith("{") and seg.endswith("}"):
             name = seg[1:-1]
-            if name == "patient_id" or (name == "id" and i > 0 and parts[i - 1] == "patients"):
+            if name == "patient_id" or (name == "id" and i > 0 and parts[i - 1] in ("patients", "Patient")):
                 out.append(str(patient_id))
             else:
                 out.append(str(other_id))

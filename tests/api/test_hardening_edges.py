@@ -108,7 +108,7 @@ class BrokenDatabaseTest(unittest.TestCase):
         # The demo banner (accounts and password) is a JSON line too.
         banner = [p for p in parsed if p.get("demo_password")]
         self.assertEqual(len(banner), 1, msgs)
-        self.assertEqual(banner[0]["demo_accounts"], ["admin", "physician", "nurse", "frontdesk", "patient"])
+        self.assertEqual(banner[0]["demo_accounts"], ["admin", "physician", "nurse", "frontdesk", "patient", "director"])
 
 
 class TimeOffTest(KitTestCase):
