@@ -84,6 +84,11 @@ test('the director sees the demo clinic as plots, filters it, opens the tables a
   assert.ok(csv.slice(1).filter(Boolean).every((line) => line.split(',')[1] === 'ptsd'), 'only PTSD rows');
   assert.ok(csv.some((line) => line.startsWith('group,ptsd,ptsd-induction-series,,courses,')));
 
+  // The printed clinic report for the same dates downloads as a PDF (docs/reports.md).
+  const [report] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByRole('link', { name: 'Clinic report (PDF)' }).click()]);
+  assert.match(report.suggestedFilename(), /\.pdf$/);
+  assert.equal(readFileSync(await report.path()).subarray(0, 5).toString('latin1'), '%PDF-');
+
   // A bad date is refused on its field, nothing else changes.
   await page.getByLabel('Started from').fill('2026-02-30x');
   await page.getByRole('button', { name: 'Show outcomes' }).click();

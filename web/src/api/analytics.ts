@@ -147,3 +147,9 @@ export function outcomesCsvHref(query: FilterQuery): string {
   const q = params.toString();
   return '/api/v1/analytics/outcomes.csv' + (q ? '?' + q : '');
 }
+
+/** The printed clinic outcomes report (server/reports, docs/reports.md) for the date range the
+ * answer covers; the report takes dates only (its groups are every indication and protocol). */
+export function clinicReportHref(from: string, to: string, format: 'pdf' | 'html'): string {
+  return '/api/v1/reports/clinic?' + new URLSearchParams({ from, to, format }).toString();
+}

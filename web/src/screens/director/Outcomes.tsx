@@ -5,7 +5,7 @@
 // (GET /api/v1/analytics/outcomes); groups of fewer than 5 patients come back suppressed for
 // directors and admins and are explained here (docs/adr/0026-director-role-and-small-cells.md).
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { outcomes, outcomesCsvHref } from '../../api/analytics';
+import { clinicReportHref, outcomes, outcomesCsvHref } from '../../api/analytics';
 import type { FilterQuery, InstrumentOutcomes, OutcomeAnalytics, OutcomeGroup, Proportion, Summary } from '../../api/analytics';
 import { ApiError } from '../../api/client';
 import { BarIntervalPlot } from '../../components/chart/BarIntervalPlot';
@@ -440,6 +440,11 @@ export default function Outcomes() {
             <a class="button button-secondary" href={outcomesCsvHref(query)} download>
               Download the numbers (CSV)
             </a>
+            {data && (
+              <a class="button button-secondary" href={clinicReportHref(data.filters.from, data.filters.to, 'pdf')} download>
+                Clinic report (PDF)
+              </a>
+            )}
           </div>
         </form>
       </section>
