@@ -43,7 +43,8 @@ struct Answer {
 
 analytics::AnalyticsFilter read_filter(RouteContext& ctx) {
   const Request& req = ctx.request();
-  for (const auto& [name, value] : req.query) {
+  for (const auto& entry : req.query) {
+    const std::string& name = entry.first;  // not a structured binding: lambdas capture it
     if (std::find_if(kFilters.begin(), kFilters.end(), [&](const char* f) { return name == f; }) ==
         kFilters.end()) {
       throw InputError(name, "is not a filter (from, to, indication, protocol, clinic_id)");

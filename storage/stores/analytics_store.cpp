@@ -19,11 +19,6 @@ ScopeSql scope_sql(const AnalyticsScope& scope) {
   return out;
 }
 
-// The sessions given (started, then stopped or discharged; never voided) of courses in scope.
-constexpr const char* kGivenSessions =
-    " FROM infusion_sessions s JOIN courses c ON c.id = s.course_id JOIN patients p ON p.id = "
-    "c.patient_id WHERE s.state IN ('stopped', 'discharged') AND s.started_at_ms IS NOT NULL";
-
 AnalyticsCourse course_from_row(const Row& r) {
   AnalyticsCourse c;
   c.id = r.i64("id");
