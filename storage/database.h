@@ -78,6 +78,12 @@ class Transaction {
   // Returns the number of rows changed.
   virtual std::int64_t exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   virtual void commit() = 0;
+  // A number that changes whenever a commit changes any data other than the audit log (migration
+  // 0017), read in this transaction's own snapshot: two snapshots with the same number hold the
+  // same data, so what was read in one may be served for the other (server/api/snapshot_cache.h).
+  // nullopt where the back end keeps no such number (PostgreSQL) or the snapshot may hold this
+  // transaction's own uncommitted writes (a write transaction).
+  virtual std::optional<std::int64_t> data_generation() { return std::nullopt; }
 };
 
 // Transactions committed together (see Database::commit_group). finish() makes them durable and

@@ -550,6 +550,7 @@ class SqliteReadTransaction final : public Transaction {
     throw NeedsWriter("a read transaction cannot write (in: " + excerpt(sql) + ")");
   }
   void commit() override;
+  std::optional<std::int64_t> data_generation() override;
 
  private:
   SqliteDatabase& owner_;
@@ -563,6 +564,14 @@ class SqliteDatabase final : public Database {
     // Open the writer connection now so that a bad path fails here, and WAL mode (persistent in
     // the file) is set before anyone else connects.
     writer_ = connect();
+    if (!options_.read_only) {
+      sqlite3_update_hook(writer_->getHandle(), &SqliteDatabase::on_row_changed, this);
+      // A DELETE without WHERE empties a table at once (the truncate optimization) and calls no
+      // update hook; an authorizer that answers SQLITE_IGNORE to deletes turns the optimization
+      // off (the rows are then deleted one by one, each reported). https://sqlite.org/lang_delete.html
+      sqlite3_set_authorizer(writer_->getHandle(), &SqliteDatabase::rows_deleted_one_by_one,
+                             this);
+    }
   }
 
   ~SqliteDatabase() override {
@@ -642,6 +651,7 @@ class SqliteDatabase final : public Database {
       std::exception_ptr outcome;
       if (commit) {
         try {
+          raise_generation_if_data_changed();
           exec_simple(writer_->getHandle(), "COMMIT");
         } catch (...) {
           outcome = std::current_exception();
@@ -694,6 +704,7 @@ class SqliteDatabase final : public Database {
       lock.unlock();  // the turn is still ours: nobody else uses the writer connection
       std::exception_ptr error;
       try {
+        raise_generation_if_data_changed();
         exec_cached(writer_->getHandle(), statements_, "COMMIT");
       } catch (...) {
         error = std::current_exception();
@@ -793,8 +804,76 @@ class SqliteDatabase final : public Database {
     return batch;
   }
 
+  // True once migration 0017's table is known to exist in the file (it never goes away).
+  // `db`: a connection of this database, used by its current holder.
+  bool generation_table_exists(sqlite3* db) {
+    if (generation_table_.load(std::memory_order_acquire)) return true;
+    if (run(db, "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = "
+                "'data_generation'",
+            {}, nullptr)
+            .empty()) {
+      return false;
+    }
+    generation_table_.store(true, std::memory_order_release);
+    return true;
+  }
+
+  // With the turn held, just before a batch's COMMIT: the batch changed data, so the data
+  // generation moves in the same transaction (atomic with the change it stands for). Before
+  // migration 0017 has created the table (the earlier migrations) there is nothing to raise.
+  void raise_generation_if_data_changed() {
+    if (!data_changed_) return;
+    sqlite3* db = writer_->getHandle();
+    if (!generation_table_exists(db)) return;
+    exec_cached(db, statements_, "UPDATE data_generation SET n = n + 1 WHERE singleton = 1");
+  }
+
+  // sqlite3_update_hook on the writer: a row of `table` was inserted, updated or deleted by the
+  // turn's holder. Audit rows and the generation itself do not count: every read appends audit
+  // rows, and an answer read before them is still the same answer. (The hook is not called for
+  // WITHOUT ROWID tables, of which KIT has none: tests/storage/data_generation_test.cpp checks.)
+  // sqlite3_set_authorizer on the writer, called while a statement is prepared: IGNORE for a
+  // DELETE turns the truncate optimization off (lang_delete.html). Not for SQLite's own tables,
+  // nor for the DELETE check that DROP TABLE makes right after its SQLITE_DROP_TABLE check on the
+  // same table: an IGNORE there would make the drop a no-op (the table rebuild of migration 0016
+  // would fail; tests/storage/data_generation_test.cpp runs every migration).
+  static int rows_deleted_one_by_one(void* self, int action, const char* table, const char*,
+                                     const char*, const char*) {
+    auto& me = *static_cast<SqliteDatabase*>(self);
+    if (action == SQLITE_DROP_TABLE || action == SQLITE_DROP_TEMP_TABLE) {
+      me.table_being_dropped_ = table ? table : "";
+      return SQLITE_OK;
+    }
+    if (action != SQLITE_DELETE || table == nullptr) return SQLITE_OK;
+    const std::string_view t(table);
+    if (t.starts_with("sqlite_")) return SQLITE_OK;
+    if (t == me.table_being_dropped_) {
+      me.table_being_dropped_.clear();
+      return SQLITE_OK;
+    }
+    return SQLITE_IGNORE;
+  }
+
+  static void on_row_changed(void* self, int, const char*, const char* table, sqlite3_int64) {
+    const std::string_view t(table);
+    if (t == "audit_log" || t == "audit_head" || t == "data_generation") return;
+    static_cast<SqliteDatabase*>(self)->data_changed_ = true;
+  }
+
+ public:
+  // Read by a read transaction on its own reader connection, in its snapshot (no turn needed).
+  std::optional<std::int64_t> read_generation(sqlite3* reader_db, StatementCache& cache) {
+    if (!generation_table_exists(reader_db)) return std::nullopt;
+    const Rows rows = run(reader_db, "SELECT n FROM data_generation WHERE singleton = 1", {},
+                          nullptr, &cache, true);
+    if (rows.empty()) return std::nullopt;
+    return rows.front().i64("n");
+  }
+
+ private:
   // With mutex_ held.
   void close_batch(const std::shared_ptr<Batch>& batch, std::exception_ptr error) {
+    data_changed_ = false;  // committed (and counted) or rolled back
     batch->done = true;
     batch->error = std::move(error);
     if (batch->error) {
@@ -897,6 +976,10 @@ class SqliteDatabase final : public Database {
   bool group_active_ = false;    // a commit group holds the batch open
   std::thread::id group_owner_;  // the thread whose transactions do not wait for the COMMIT
   std::shared_ptr<Batch> group_batch_;
+  // Set by on_row_changed() since the open batch began; read and reset by the turn's holder only.
+  bool data_changed_ = false;
+  std::string table_being_dropped_;  // rows_deleted_one_by_one(), with the turn held
+  std::atomic<bool> generation_table_{false};
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<SQLite::Database>> idle_;
   // Reader connections kept open for reads (one per concurrent read at most; the server's worker
@@ -912,6 +995,17 @@ SqliteReadTransaction::SqliteReadTransaction(SqliteDatabase& owner, std::unique_
     exec_cached(reader_->conn->getHandle(), reader_->statements, "BEGIN");
   } catch (...) {
     owner_.release_reader(std::move(reader_));
+    throw;
+  }
+}
+
+std::optional<std::int64_t> SqliteReadTransaction::data_generation() {
+  if (!reader_) throw std::logic_error("transaction already committed");
+  if (failed_) throw std::logic_error("transaction failed earlier; it can only be rolled back");
+  try {
+    return owner_.read_generation(reader_->conn->getHandle(), reader_->statements);
+  } catch (...) {
+    failed_ = true;
     throw;
   }
 }

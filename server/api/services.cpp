@@ -6,12 +6,14 @@
 #include "core/common/calendar.h"
 #include "server/api/audit.h"
 #include "server/api/audit_anchor.h"
+#include "server/api/snapshot_cache.h"
 #include "server/api/test_clock.h"
 
 namespace kit::server {
 
 Services::Services(storage::Database& db, ServerConfig config)
-    : db_(db), config_(std::move(config)), audit_batcher_(std::make_shared<AuditBatcher>(db)) {}
+    : db_(db), config_(std::move(config)), audit_batcher_(std::make_shared<AuditBatcher>(db)),
+      snapshot_cache_(std::make_shared<SnapshotCache>()) {}
 
 void Services::audit_rows_committed(std::int64_t rows) {
   if (anchor_ != nullptr) anchor_->rows_committed(rows);

@@ -58,6 +58,7 @@ struct ServerConfig {
 class AuditAnchor;   // server/api/audit_anchor.h
 class AuditBatcher;  // server/api/audit.h
 class BackupRunner;  // server/backup/backup_runner.h
+class SnapshotCache;  // server/api/snapshot_cache.h
 class StorageGuard;  // server/api/storage_guard.h
 class TestClock;     // server/api/test_clock.h
 
@@ -67,6 +68,8 @@ class Services {
   storage::Database& db() { return db_; }
   // Appends the audit rows of reads in shared writer transactions (audit.h).
   AuditBatcher& audit_batcher() { return *audit_batcher_; }
+  // Reads kept while the data they came from is unchanged (snapshot_cache.h): the chair board.
+  SnapshotCache& snapshot_cache() { return *snapshot_cache_; }
   const ServerConfig& config() const { return config_; }
   // Wall clock in milliseconds since the epoch; replaceable in tests.
   std::int64_t now_ms() const {
@@ -107,6 +110,7 @@ class Services {
   storage::Database& db_;
   ServerConfig config_;
   std::shared_ptr<AuditBatcher> audit_batcher_;
+  std::shared_ptr<SnapshotCache> snapshot_cache_;
   std::function<std::int64_t()> clock_;
   TestClock* test_clock_ = nullptr;
   AuditAnchor* anchor_ = nullptr;

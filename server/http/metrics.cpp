@@ -103,6 +103,13 @@ void MetricsRegistry::set_gauge(const std::string& name, double value, const Met
   family(name, Type::gauge).values[key] = value;
 }
 
+void MetricsRegistry::set_counter(const std::string& name, double value,
+                                  const MetricLabels& labels) {
+  const std::string key = render_labels(labels);
+  std::lock_guard lock(mutex_);
+  family(name, Type::counter).values[key] = value;
+}
+
 void MetricsRegistry::add_gauge(const std::string& name, double delta, const MetricLabels& labels) {
   const std::string key = render_labels(labels);
   std::lock_guard lock(mutex_);

@@ -27,6 +27,8 @@ class MetricsRegistry {
 
   void add_counter(const std::string& name, const MetricLabels& labels = {}, double delta = 1);
   void set_gauge(const std::string& name, double value, const MetricLabels& labels = {});
+  // A counter kept elsewhere (a component's own running total), copied in when rendering.
+  void set_counter(const std::string& name, double value, const MetricLabels& labels = {});
   void add_gauge(const std::string& name, double delta, const MetricLabels& labels = {});
   void observe(const std::string& name, double value, const MetricLabels& labels = {});
 

@@ -6,6 +6,7 @@
 // No dose, rate, vital sign or alert text leaves here.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "core/common/error.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
+#include "server/api/snapshot_cache.h"
 #include "server/resources/journey_common.h"
 #include "server/resources/modules.h"
 #include "storage/stores/account_store.h"
@@ -49,16 +51,20 @@ std::int64_t infused_ms(const std::vector<storage::PumpClockEvent>& events, std:
   return total;
 }
 
-Response board(RouteContext& ctx) {
-  const Request& req = ctx.request();
-  auto it = req.query.find("date");
-  if (it == req.query.end()) throw kit::InputError("date", "is required (YYYY-MM-DD)");
-  journey::require_date(it->second, "date");
-  storage::Transaction& tx = ctx.tx();
+// What the board reads of the database for one day: the shown sessions, their pump events and,
+// per patient, the open alerts' count and highest severity. Nothing "now"-relative: it is kept in
+// the snapshot cache (snapshot_cache.h) for the next refresh while the data is unchanged.
+struct BoardRows {
+  std::vector<storage::BoardSession> sessions;
+  std::map<std::int64_t, std::vector<storage::PumpClockEvent>> events;
+  std::map<std::int64_t, std::pair<std::int64_t, std::string>> open;  // patient -> count, highest
+};
+
+BoardRows read_board_rows(storage::Transaction& tx, const std::string& date) {
   // Only the columns the board shows are read (the board is refreshed by every chair-side screen;
   // a session's plan alone is several kB).
   const std::vector<storage::DayBooking> appointments =
-      storage::SchedulingStore(tx).day_bookings(it->second, 1000);
+      storage::SchedulingStore(tx).day_bookings(date, 1000);
   std::set<std::int64_t> patients;
   std::set<std::int64_t> appointment_ids;
   for (const storage::DayBooking& a : appointments) {
@@ -66,29 +72,50 @@ Response board(RouteContext& ctx) {
     patients.insert(a.patient_id);
     appointment_ids.insert(a.id);
   }
-  const std::int64_t now = ctx.services().now_ms();
   storage::InfusionStore infusions(tx);
-  storage::AssessmentStore assessments(tx);
-  nlohmann::json sessions = nlohmann::json::array();
-  nlohmann::json alerts = nlohmann::json::array();
+  BoardRows out;
   // One query per kind for the whole day (sessions, their pump events, open alerts), not one per
-  // patient: the board is refreshed by every chair-side screen.
-  const std::vector<storage::BoardSession> day_sessions = infusions.board_sessions_of_appointments(
-      std::vector<std::int64_t>(appointment_ids.begin(), appointment_ids.end()));
-  std::vector<const storage::BoardSession*> shown;
+  // patient.
   std::vector<std::int64_t> shown_ids;
-  for (const storage::BoardSession& s : day_sessions) {
+  for (storage::BoardSession& s : infusions.board_sessions_of_appointments(
+           std::vector<std::int64_t>(appointment_ids.begin(), appointment_ids.end()))) {
     if (!s.appointment_id || patients.count(s.patient_id) == 0) continue;
     if (s.state == "voided") continue;
-    shown.push_back(&s);
     shown_ids.push_back(s.id);
+    out.sessions.push_back(std::move(s));
   }
-  const std::map<std::int64_t, std::vector<storage::PumpClockEvent>> events =
-      infusions.pump_clock_of(shown_ids);
-  for (const storage::BoardSession* sp : shown) {
-    const storage::BoardSession& s = *sp;
-    const auto ev = events.find(s.id);
-    const std::int64_t infused = ev == events.end() ? 0 : infused_ms(ev->second, now);
+  out.events = infusions.pump_clock_of(shown_ids);
+  for (const auto& [patient_id, severity] : storage::AssessmentStore(tx).open_alert_severities(
+           std::vector<std::int64_t>(patients.begin(), patients.end()))) {
+    auto& [count, highest] = out.open[patient_id];
+    ++count;
+    if (severity_rank(severity) > severity_rank(highest)) highest = severity;
+  }
+  return out;
+}
+
+Response board(RouteContext& ctx) {
+  const Request& req = ctx.request();
+  auto it = req.query.find("date");
+  if (it == req.query.end()) throw kit::InputError("date", "is required (YYYY-MM-DD)");
+  journey::require_date(it->second, "date");
+  const std::string& date = it->second;
+  storage::Transaction& tx = ctx.tx();
+  // The generation is read first, in the same snapshot as everything below (the cache's rule).
+  const std::optional<std::int64_t> generation = tx.data_generation();
+  SnapshotCache& cache = ctx.services().snapshot_cache();
+  const std::string key = "board:" + date;
+  std::shared_ptr<const BoardRows> rows = cache.find<BoardRows>(key, generation);
+  if (!rows) {
+    auto fresh = std::make_shared<const BoardRows>(read_board_rows(tx, date));
+    cache.store(key, generation, fresh);
+    rows = std::move(fresh);
+  }
+  const std::int64_t now = ctx.services().now_ms();
+  nlohmann::json sessions = nlohmann::json::array();
+  for (const storage::BoardSession& s : rows->sessions) {
+    const auto ev = rows->events.find(s.id);
+    const std::int64_t infused = ev == rows->events.end() ? 0 : infused_ms(ev->second, now);
     sessions.push_back(
         {{"session_id", s.id},
          {"appointment_id", *s.appointment_id},
@@ -102,22 +129,14 @@ Response board(RouteContext& ctx) {
          {"infused_minutes", static_cast<double>(infused) / 60000.0},
          {"planned_duration_min", s.planned_duration_min}});
   }
-  std::map<std::int64_t, std::pair<std::int64_t, std::string>> open;  // patient -> count, highest
-  for (const auto& [patient_id, severity] : assessments.open_alert_severities(
-           std::vector<std::int64_t>(patients.begin(), patients.end()))) {
-    auto& [count, highest] = open[patient_id];
-    ++count;
-    if (severity_rank(severity) > severity_rank(highest)) highest = severity;
-  }
-  for (const auto& [patient_id, summary] : open) {
+  nlohmann::json alerts = nlohmann::json::array();
+  for (const auto& [patient_id, summary] : rows->open) {
     alerts.push_back({{"patient_id", patient_id},
                       {"open", summary.first},
                       {"highest_severity", summary.second}});
   }
-  return json_response({{"date", it->second},
-                        {"now", iso8601_ms(now)},
-                        {"sessions", sessions},
-                        {"open_alerts", alerts}});
+  return json_response(
+      {{"date", date}, {"now", iso8601_ms(now)}, {"sessions", sessions}, {"open_alerts", alerts}});
 }
 
 // Who can be booked with a patient: the active physician and nurse accounts (id, username, role),

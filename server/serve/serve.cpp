@@ -28,6 +28,7 @@
 #include "server/api/auth.h"
 #include "server/api/router.h"
 #include "server/api/services.h"
+#include "server/api/snapshot_cache.h"
 #include "server/api/storage_guard.h"
 #include "server/api/test_clock.h"
 #include "server/backup/backup_runner.h"
@@ -399,6 +400,9 @@ int run_serve(const ServeOptions& o) {
                           "Start time of the process since the epoch.");
   metrics->describe_gauge("kit_info",
                           "Constant 1, labelled with the database back end and demo mode.");
+  metrics->describe_counter("kit_snapshot_cache_lookups_total",
+                            "Reads looked up in the snapshot cache (the chair board), by result "
+                            "(hit: served as read before in a snapshot with the same data).");
   metrics->set_gauge("process_start_time_seconds", static_cast<double>(wall_ms()) / 1000.0);
   metrics->set_gauge("kit_info", 1,
                      {{"backend", db->backend()}, {"demo", o.demo ? "true" : "false"}});
@@ -447,6 +451,11 @@ int run_serve(const ServeOptions& o) {
                                    "metrics are for loopback callers or the metrics token");
       }
       metrics->set_gauge("process_resident_memory_bytes", resident_memory_bytes());
+      const SnapshotCache::Stats cache = services.snapshot_cache().stats();
+      metrics->set_counter("kit_snapshot_cache_lookups_total", static_cast<double>(cache.hits),
+                           {{"result", "hit"}});
+      metrics->set_counter("kit_snapshot_cache_lookups_total", static_cast<double>(cache.misses),
+                           {{"result", "miss"}});
       return text_response(200, metrics->render(), kPrometheusContentType);
     }
     // The API, and its FHIR R4 face (/fhir/r4/..., docs/fhir.md): both through the router.

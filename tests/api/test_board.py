@@ -3,8 +3,11 @@ per appointment of the day its infusion session's state and clock, per patient t
 alerts and their highest severity, and nothing clinical (no dose, rate, vital or alert text).
 Also the audit log's `action` filter (GET /api/v1/audit?action=), which the admin screen uses."""
 
+import re
+import time
 import unittest
 
+from kit_server import backend
 from test_infusion_gates import GateCase
 
 
@@ -52,6 +55,64 @@ class BoardTest(GateCase):
         self.assertStatus(log, 200, "audit filtered by action")
         self.assertGreaterEqual(len(log.json), 3, log.json)
         self.assertTrue(all(x["action"] == "GET /api/v1/board" for x in log.json), log.json)
+
+    def cache_lookups(self):
+        """The snapshot cache's lookups from /metrics: {"hit": n, "miss": n} (zeros where the back
+        end keeps no data generation, PostgreSQL)."""
+        r = self.anon.get("/metrics")
+        if r.status in (401, 403):
+            r = self.admin.get("/metrics")
+        self.assertStatus(r, 200, "metrics")
+        out = {"hit": 0, "miss": 0}
+        for line in r.body.decode("utf-8").splitlines():
+            m = re.match(r'^kit_snapshot_cache_lookups_total\{result="(hit|miss)"\} (\S+)$', line)
+            if m:
+                out[m.group(1)] = float(m.group(2))
+        return out
+
+    def test_every_write_shows_on_the_next_board_and_unchanged_data_is_read_once(self):
+        """The board is kept between refreshes while the data is unchanged (ADR 0030): on SQLite a
+        repeated read is a cache hit; after each write of any kind the very next read shows it."""
+        ready = self.ready(given="Cached")
+        sid = self.planned(ready)["id"]
+        path = "/api/v1/board"
+        q = {"date": ready.today}
+
+        def mine():
+            r = self.desk.get(path, query=q)
+            self.assertStatus(r, 200, "board")
+            rows = [s for s in r.json["sessions"] if s["session_id"] == sid]
+            self.assertEqual(len(rows), 1, r.json)
+            alerts = [a for a in r.json["open_alerts"] if a["patient_id"] == ready.pid]
+            return rows[0], (alerts[0]["open"] if alerts else 0)
+
+        self.assertEqual(mine()[0]["state"], "planned")
+        before = self.cache_lookups()
+        for _ in range(5):
+            self.assertEqual(mine()[0]["state"], "planned")
+        after = self.cache_lookups()
+        if backend() == "sqlite":
+            # Other tests' servers are separate processes: every hit here is this test's reads.
+            self.assertGreaterEqual(after["hit"] - before["hit"], 4, (before, after))
+        else:
+            self.assertEqual(after, before, "PostgreSQL keeps no data generation: no caching")
+
+        # Each write, then at once the board: the cached answer must never outlive the data.
+        self.started(sid)
+        self.assertEqual(mine()[0]["state"], "running")
+        self.assertStatus(self.event(sid, {"kind": "pause"}), 201, "pause")
+        self.assertEqual(mine()[0]["state"], "paused")
+        self.assertStatus(self.event(sid, {"kind": "resume"}), 201, "resume")
+        self.assertEqual(mine()[0]["state"], "running")
+        _, open_before = mine()
+        a = self.physician.post("/api/v1/patients/%d/assessments" % ready.pid,
+                                {"instrument": "phq9", "answers": [2, 2, 2, 1, 1, 2, 1, 1, 3]})
+        self.assertStatus(a, 201, "PHQ-9 with item 9")
+        self.assertEqual(mine()[1], open_before + 1)
+        # The clock still runs between writes: infused time is computed at each read.
+        first = mine()[0]["infused_minutes"]
+        time.sleep(0.3)
+        self.assertGreater(mine()[0]["infused_minutes"], first)
 
     def test_clinicians_lists_active_physicians_and_nurses_for_booking(self):
         r = self.desk.get("/api/v1/clinicians")
