@@ -515,7 +515,8 @@ LoginResult login(Services& services, const std::string& username, const std::st
 }
 
 std::optional<Principal> authenticate(const Request& req, Services& services,
-                                      std::optional<Principal>* csrf_refused) {
+                                      std::optional<Principal>* csrf_refused,
+                                      storage::Transaction* read) {
   bool via_cookie = false;
   std::optional<std::string> token = bearer_token(req);
   if (!token) {
@@ -581,10 +582,14 @@ std::optional<Principal> authenticate(const Request& req, Services& services,
     }
     return p;
   };
-  if (std::unique_ptr<storage::Transaction> read = services.db().begin_read()) {
+  if (read != nullptr) {
     bool needs_write = false;
     std::optional<Principal> p = resolve(*read, false, needs_write);
-    read->commit();
+    if (!needs_write) return p;
+  } else if (std::unique_ptr<storage::Transaction> own = services.db().begin_read()) {
+    bool needs_write = false;
+    std::optional<Principal> p = resolve(*own, false, needs_write);
+    own->commit();
     if (!needs_write) return p;
   }
   return storage::with_transaction(services.db(), [&](storage::Transaction& tx) {

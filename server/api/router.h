@@ -48,6 +48,13 @@ class RouteContext {
   // is ended first (its reads are done) and a writer transaction takes its place.
   storage::Transaction& write_tx();
   void use_read_transaction() { read_ = true; }
+  // The router's: the read transaction the request was authenticated in becomes the request's
+  // (one snapshot per read request; use_read_transaction() first).
+  void adopt_read_transaction(std::unique_ptr<storage::Transaction> read) {
+    if (!read_ || tx_ || !read) return;
+    tx_ = std::move(read);
+    tx_is_read_ = true;
+  }
   // The router's: true while the request's transaction is a read transaction on a reader (it has
   // written nothing), so that its audit rows may go through the AuditBatcher. Never in a commit
   // group's thread (the demo seed), which gets no reader.
