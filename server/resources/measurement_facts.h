@@ -5,6 +5,8 @@
 // the patient's completed questionnaires with when each was taken. Shared by
 // GET /api/v1/patients/{id}/measurements and the reminders' planner
 // (server/reminders/reminder_runner.h).
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "core/measurement/schedule.h"
@@ -23,6 +25,12 @@ measurement::Course course_facts(storage::Transaction& tx, const storage::Course
 // A course with neither: the first clinic (lowest id), the clinic the reminders and the printed
 // reports keep time by; with no clinic at all, UTC.
 ClinicZone course_zone(storage::Transaction& tx, const storage::Course& course);
+
+// The time zone of the calendar a patient's sheets are dated on (their `taken_on`): that of the
+// course `course_id` when it is the patient's, else of the patient's latest course (course_zone),
+// else the first clinic's, else UTC.
+ClinicZone sheet_zone(storage::Transaction& tx, std::int64_t patient_id,
+                      std::optional<std::int64_t> course_id);
 
 // The completed questionnaires the schedule counts among `sheets` (the patient's assessments):
 // active sheets outside a session. Each was taken at its recording time when recorded on the day

@@ -103,6 +103,16 @@ measurement::Course course_facts(storage::Transaction& tx, const storage::Course
   return facts;
 }
 
+namespace {
+
+// The first clinic's zone (lowest id), else UTC.
+ClinicZone first_clinic_zone(storage::Transaction& tx) {
+  const std::vector<storage::Clinic> clinics = storage::SchedulingStore(tx).clinics();
+  return zone_named(clinics.empty() ? std::string("UTC") : clinics.front().timezone);
+}
+
+}  // namespace
+
 ClinicZone course_zone(storage::Transaction& tx, const storage::Course& course) {
   storage::SchedulingStore scheduling(tx);
   std::optional<std::int64_t> clinic;
@@ -137,8 +147,24 @@ ClinicZone course_zone(storage::Transaction& tx, const storage::Course& course) 
     }
   }
   if (clinic) return load_clinic_zone(tx, *clinic);
-  const std::vector<storage::Clinic> clinics = scheduling.clinics();
-  return zone_named(clinics.empty() ? std::string("UTC") : clinics.front().timezone);
+  return first_clinic_zone(tx);
+}
+
+ClinicZone sheet_zone(storage::Transaction& tx, std::int64_t patient_id,
+                      std::optional<std::int64_t> course_id) {
+  storage::CourseStore courses(tx);
+  if (course_id) {
+    if (const auto c = courses.find(*course_id); c && c->patient_id == patient_id) {
+      return course_zone(tx, *c);
+    }
+  }
+  const std::vector<storage::Course> all = courses.for_patient(patient_id);
+  if (all.empty()) return first_clinic_zone(tx);
+  return course_zone(tx,
+                     *std::max_element(all.begin(), all.end(), [](const auto& a, const auto& b) {
+                       return a.created_at_ms < b.created_at_ms ||
+                              (a.created_at_ms == b.created_at_ms && a.id < b.id);
+                     }));
 }
 
 std::vector<measurement::Taken> completed_questionnaires(

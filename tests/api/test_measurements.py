@@ -143,6 +143,32 @@ class MeasurementScheduleTest(KitTestCase):
         before2 = self.occasion(pid, "phq9", "before_infusion", 2)
         self.assertEqual((before2["status"], before2["assessment_id"]), ("missed", None), before2)
 
+    def test_a_sheet_is_dated_on_the_clinics_calendar(self):
+        # A clinic whose date differs from the UTC date now: 11 hours behind UTC before 11:00 UTC,
+        # 14 hours ahead from 11:00 (neither zone has daylight saving time).
+        now = datetime.datetime.now(datetime.timezone.utc)
+        timezone, offset = ("Pacific/Pago_Pago", -11) if now.hour < 11 else ("Pacific/Kiritimati", 14)
+        today = (now + datetime.timedelta(hours=offset)).date()
+        self.assertNotEqual(today, now.date())
+        staff = Staff(self.admin, self.desk, self.nurse, self.physician)
+        pid, _ = approved_patient(staff, "Dated")
+        course = new_course(self.physician, pid)
+        transition(self.physician, course, "induction", "series starts")
+        book(self.desk, pid, course, make_chair(self.admin, make_clinic(self.admin, timezone)),
+             today + datetime.timedelta(days=1))
+        # Without a date: the clinic's today, and it counts at its recording (the baseline).
+        r = self.nurse.post("/api/v1/patients/%d/assessments" % pid, {"instrument": "phq9", "answers": [1] * 8 + [0]})
+        self.assertStatus(r, 201)
+        self.assertEqual(r.json["taken_on"], today.isoformat(), timezone)
+        base = self.occasion(pid, "phq9", "baseline")
+        self.assertEqual((base["status"], base["assessment_id"]), ("done", r.json["id"]), base)
+        # The clinic's today may be written on a sheet; its tomorrow may not.
+        self.sheet(pid, today, "gad7")
+        tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+        self.assertError(self.nurse.post("/api/v1/patients/%d/assessments" % pid,
+                                         {"instrument": "phq9", "answers": [1] * 8 + [0], "taken_on": tomorrow}),
+                         400, field="taken_on")
+
     def test_who_may_read_it(self):
         pid, course, _, _ = self.booked_course()
         path = "/api/v1/patients/%d/measurements" % pid
