@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <utility>
 
 namespace kit::measurement {
 
@@ -122,24 +123,42 @@ std::vector<Occasion> occasions(const Policy& policy, const Course& course, std:
   return out;
 }
 
+Taken taken_on_day(std::string instrument_id, std::int64_t assessment_id, std::int64_t recorded_ms,
+                   std::int64_t day_starts_ms, std::int64_t day_ends_ms) {
+  Taken t{std::move(instrument_id), recorded_ms, assessment_id, std::nullopt, std::nullopt};
+  if (day_ends_ms <= day_starts_ms) return t;  // not a day: only the recording time is known
+  if (recorded_ms >= day_starts_ms && recorded_ms < day_ends_ms) return t;  // the same day
+  if (recorded_ms < day_starts_ms) return t;  // dated after it was recorded: the recording time
+  t.earliest_ms = day_starts_ms;
+  t.latest_ms = std::min(day_ends_ms - 1, recorded_ms);
+  return t;
+}
+
 std::vector<OccasionStatus> statuses(const std::vector<Occasion>& occasions,
                                      const std::vector<Taken>& taken, std::int64_t now_ms) {
   std::vector<OccasionStatus> out;
   out.reserve(occasions.size());
   for (const Occasion& o : occasions) out.push_back({o, Status::upcoming, std::nullopt});
 
-  // Earliest deadline first, per instrument: each completed questionnaire (in time order) goes to
-  // the unsatisfied occasion containing it that closes first.
+  // Earliest deadline first, per instrument: the sheets in the order of the latest time each can
+  // have been taken (a sheet recorded as answered: its recording time), each to the unsatisfied
+  // occasion it may satisfy that closes first. A sheet may satisfy an occasion when the time it
+  // was taken, [earliest, latest], meets the window [opens, closes). Why this is a maximum
+  // matching: if sheet S (latest l_S) takes occasion A though a best assignment gives S occasion B
+  // (closing no earlier than A) and A to a later sheet T (l_T >= l_S), then T may satisfy B too
+  // (T starts before A closes, so before B closes; it ends at or after l_S, which is at or after B
+  // opens), and swapping A and B loses nothing. The exhaustive comparison in
+  // tests/core/measurement/schedule_test.cpp checks it on random mixes of instants and days.
   std::vector<const Taken*> in_order;
   for (const Taken& t : taken) in_order.push_back(&t);
   std::stable_sort(in_order.begin(), in_order.end(),
-                   [](const Taken* a, const Taken* b) { return a->at_ms < b->at_ms; });
+                   [](const Taken* a, const Taken* b) { return a->latest() < b->latest(); });
   for (const Taken* t : in_order) {
     OccasionStatus* best = nullptr;
     for (OccasionStatus& s : out) {
       const Occasion& o = s.occasion;
       if (s.assessment_id || o.instrument_id != t->instrument_id) continue;
-      if (t->at_ms < o.opens_ms || t->at_ms >= o.closes_ms) continue;
+      if (t->latest() < o.opens_ms || t->earliest() >= o.closes_ms) continue;
       if (!best || o.closes_ms < best->occasion.closes_ms) best = &s;
     }
     if (best) best->assessment_id = t->assessment_id;

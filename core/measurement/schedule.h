@@ -74,12 +74,30 @@ struct Occasion {
 // the course's end or at `until_ms`), ordered by closing time, then instrument.
 std::vector<Occasion> occasions(const Policy& policy, const Course& course, std::int64_t until_ms);
 
-// A questionnaire the patient completed.
+// A questionnaire the patient completed, and when it was taken. A sheet recorded as it was
+// answered was taken at its recording time `at_ms` (earliest_ms and latest_ms unset: a point). A
+// paper sheet typed in on a later day is known only to have been taken somewhere in
+// [earliest_ms, latest_ms], both included (the day written on it: see taken_on_day).
 struct Taken {
   std::string instrument_id;
-  std::int64_t at_ms = 0;
+  std::int64_t at_ms = 0;  // when it was recorded
   std::int64_t assessment_id = 0;
+  std::optional<std::int64_t> earliest_ms;  // unset: at_ms
+  std::optional<std::int64_t> latest_ms;    // unset: at_ms; never before earliest()
+
+  std::int64_t earliest() const { return earliest_ms.value_or(at_ms); }
+  std::int64_t latest() const { return latest_ms.value_or(at_ms); }
 };
+
+// A sheet dated on a clinic-local day and recorded at `recorded_ms`. The day is given as the
+// instants of its two local midnights, [day_starts_ms, day_ends_ms) (the server reads the date in
+// the clinic's time zone; the core knows no zones). Recorded on that day: taken at the recording
+// time (a point, as every sheet counted before dates were read). Recorded on a later day
+// (back-dated, a paper form typed in later): taken somewhere in that day, up to the recording
+// time. Dated after the day it was recorded on (a date that cannot be right: nothing is answered
+// after it is recorded): the recording time, the one instant known.
+Taken taken_on_day(std::string instrument_id, std::int64_t assessment_id, std::int64_t recorded_ms,
+                   std::int64_t day_starts_ms, std::int64_t day_ends_ms);
 
 enum class Status { upcoming, due, done, missed };
 std::string_view status_name(Status s);
@@ -91,11 +109,13 @@ struct OccasionStatus {
 };
 
 // Matches completed questionnaires to occasions and says where each stands at `now_ms`: done
-// (an assessment of that instrument inside the window; each assessment satisfies one occasion at
-// most), due (open now), missed (closed unanswered), upcoming (not yet open). The matching gives
-// each assessment, in time order, to the open occasion of its instrument that closes first:
-// for points against intervals that is a maximum matching, so no occasion is called missed that a
-// different assignment could have satisfied.
+// (an assessment of that instrument that can have been taken inside the window, i.e. whose
+// [earliest, latest] meets [opens_ms, closes_ms); each assessment satisfies one occasion at most),
+// due (open now), missed (closed unanswered), upcoming (not yet open). The matching gives each
+// assessment, in the order of the latest time it can have been taken, to the open occasion of its
+// instrument that closes first: for intervals against intervals that is a maximum matching, so no
+// occasion is called missed that a different assignment could have satisfied. Sheets recorded as
+// they were answered (instants) are matched exactly as before sheets carried their date.
 std::vector<OccasionStatus> statuses(const std::vector<Occasion>& occasions,
                                      const std::vector<Taken>& taken, std::int64_t now_ms);
 

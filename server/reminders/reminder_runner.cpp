@@ -108,12 +108,9 @@ Facts gather_facts(storage::Transaction& tx, const reminders::Policy& policy, st
   }
   for (const auto& [pid, contact] : contacts) {
     // Completed questionnaires as GET /api/v1/patients/{id}/measurements counts them: active
-    // sheets outside a session.
-    std::vector<measurement::Taken> taken;
-    for (const auto& a : storage::AssessmentStore(tx).of_patient(pid)) {
-      if (a.status != "active" || a.session_id) continue;
-      taken.push_back({a.instrument, a.at_ms, a.id});
-    }
+    // sheets outside a session, when each can have been taken (read per course below, in the
+    // course's clinic's time zone).
+    const std::vector<storage::Assessment> sheets = storage::AssessmentStore(tx).of_patient(pid);
     const std::vector<storage::Course> courses = storage::CourseStore(tx).for_patient(pid);
     // "Book your reassessment" is about the patient's latest course only.
     std::int64_t latest = 0;
@@ -128,6 +125,8 @@ Facts gather_facts(storage::Transaction& tx, const reminders::Policy& policy, st
     for (const storage::Course& course : courses) {
       const measurement::Course facts = course_facts(tx, course);
       const measurement::Policy mp = measurement::default_policy(contact.indication);
+      const std::vector<measurement::Taken> taken =
+          completed_questionnaires(sheets, course_zone(tx, course));
       const auto statuses =
           measurement::statuses(measurement::occasions(mp, facts, now), taken, now);
       for (auto& item : reminders::questionnaire_items(pid, course.id, statuses)) {

@@ -17,6 +17,7 @@
 #include "server/api/api_error.h"
 #include "server/api/services.h"
 #include "server/resources/chair_common.h"
+#include "server/resources/measurement_facts.h"
 #include "server/resources/modules.h"
 #include "server/resources/record_corrections.h"
 #include "storage/stores/assessment_store.h"
@@ -102,7 +103,15 @@ Sheet read_sheet(RouteContext& ctx, const json& body, const storage::Assessment*
     throw kit::InputError("instrument", "an amendment keeps the instrument (" + amends->instrument +
                                             "); record another instrument as a new assessment");
   }
-  const std::string today = chair::iso_date(ctx.services().now_ms());
+  // The date on a sheet is a date of the clinic's calendar (measurement_facts.h: it tells the
+  // measurement schedule on which day a paper sheet typed in later was answered).
+  const std::int64_t patient_id = amends ? amends->patient_id : ctx.id_param("id");
+  const std::int64_t today_day =
+      sheet_zone(ctx.tx(), patient_id,
+                 s.course_given ? std::optional<std::int64_t>(*s.course_given)
+                                : (amends ? amends->course_id : std::nullopt))
+          .local_day(ctx.services().now_ms());
+  const std::string today = calendar::format_day(today_day);
   s.taken_on = taken_on_text ? chair::require_date("taken_on", *taken_on_text)
                              : (amends ? amends->taken_on : today);
   if (s.taken_on > today) throw kit::InputError("taken_on", "must not be in the future");
@@ -110,8 +119,7 @@ Sheet read_sheet(RouteContext& ctx, const json& body, const storage::Assessment*
   // (clinic policy; the instruments ask about the last one or two weeks), so an old date cannot
   // move the outcome's baseline.
   if (ctx.user().role == Role::patient && !amends) {
-    const auto earliest = calendar::format_day(
-        calendar::day_of_ms(ctx.services().now_ms()) - kSelfReportMaxAgeDays);
+    const auto earliest = calendar::format_day(today_day - kSelfReportMaxAgeDays);
     if (s.taken_on < earliest) {
       throw kit::InputError("taken_on", "a self-report may be dated at most " +
                                             std::to_string(kSelfReportMaxAgeDays) +

@@ -2,7 +2,9 @@
 // and where each stands now (upcoming, due, done, missed), from the core's measurement schedule
 // (core/measurement/schedule.h, docs/clinical-rules/measurement-schedule.md). The course's
 // infusions are its appointments (a cancelled or no-show one asks for nothing) and its
-// unscheduled sessions; an infusion counts as given once its session stopped.
+// unscheduled sessions; an infusion counts as given once its session stopped. A completed
+// questionnaire counts when it can have been taken: at its recording, or on the clinic-local day
+// written on it when it was typed in later.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -11,9 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "core/common/calendar.h"
 #include "core/measurement/schedule.h"
 #include "server/api/api_error.h"
 #include "server/api/services.h"
+#include "server/resources/clinic_time.h"
 #include "server/resources/measurement_facts.h"
 #include "server/resources/modules.h"
 #include "server/resources/patient_record.h"
@@ -101,6 +105,89 @@ measurement::Course course_facts(storage::Transaction& tx, const storage::Course
 
 namespace {
 
+// The first clinic's zone (lowest id), else UTC.
+ClinicZone first_clinic_zone(storage::Transaction& tx) {
+  const std::vector<storage::Clinic> clinics = storage::SchedulingStore(tx).clinics();
+  return zone_named(clinics.empty() ? std::string("UTC") : clinics.front().timezone);
+}
+
+}  // namespace
+
+ClinicZone course_zone(storage::Transaction& tx, const storage::Course& course) {
+  storage::SchedulingStore scheduling(tx);
+  std::optional<std::int64_t> clinic;
+  // The first session of the course: its chair's clinic, else its appointment's.
+  std::optional<storage::InfusionSession> first;
+  for (auto& s : storage::InfusionStore(tx).of_patient(course.patient_id)) {
+    if (s.course_id != course.id || s.state == "voided") continue;
+    if (!first || s.id < first->id) first = std::move(s);
+  }
+  if (first && first->chair_id) {
+    if (const auto chair = scheduling.find_chair(*first->chair_id)) clinic = chair->clinic_id;
+  }
+  if (!clinic && first && first->appointment_id) {
+    if (const auto a = storage::InfusionStore(tx).appointment(*first->appointment_id)) {
+      clinic = a->clinic_id;
+    }
+  }
+  // Else the chair of its first appointment.
+  if (!clinic) {
+    storage::AppointmentSearch search;
+    search.patient_id = course.patient_id;
+    search.course_id = course.id;
+    search.limit = 1000;
+    const std::vector<storage::Appointment> booked = scheduling.appointments(search);
+    const auto earliest = std::min_element(
+        booked.begin(), booked.end(),
+        [](const storage::Appointment& a, const storage::Appointment& b) {
+          return a.starts_ms < b.starts_ms || (a.starts_ms == b.starts_ms && a.id < b.id);
+        });
+    if (earliest != booked.end()) {
+      if (const auto chair = scheduling.find_chair(earliest->chair_id)) clinic = chair->clinic_id;
+    }
+  }
+  if (clinic) return load_clinic_zone(tx, *clinic);
+  return first_clinic_zone(tx);
+}
+
+ClinicZone sheet_zone(storage::Transaction& tx, std::int64_t patient_id,
+                      std::optional<std::int64_t> course_id) {
+  storage::CourseStore courses(tx);
+  if (course_id) {
+    if (const auto c = courses.find(*course_id); c && c->patient_id == patient_id) {
+      return course_zone(tx, *c);
+    }
+  }
+  const std::vector<storage::Course> all = courses.for_patient(patient_id);
+  if (all.empty()) return first_clinic_zone(tx);
+  return course_zone(tx,
+                     *std::max_element(all.begin(), all.end(), [](const auto& a, const auto& b) {
+                       return a.created_at_ms < b.created_at_ms ||
+                              (a.created_at_ms == b.created_at_ms && a.id < b.id);
+                     }));
+}
+
+std::vector<measurement::Taken> completed_questionnaires(
+    const std::vector<storage::Assessment>& sheets, const ClinicZone& zone) {
+  std::vector<measurement::Taken> taken;
+  for (const storage::Assessment& a : sheets) {
+    if (a.status != "active" || a.session_id) continue;
+    const std::optional<std::int64_t> day = calendar::parse_day(a.taken_on);
+    if (!day) {
+      // Every stored date was checked when it was written; without one, the recording time.
+      taken.push_back({a.instrument, a.at_ms, a.id});
+      continue;
+    }
+    // The day's two local midnights (a midnight the clocks skip: the instant they jump at).
+    const std::int64_t starts = zone.to_utc_ms_lenient(*day * calendar::kDayMs);
+    const std::int64_t ends = zone.to_utc_ms_lenient((*day + 1) * calendar::kDayMs);
+    taken.push_back(measurement::taken_on_day(a.instrument, a.id, a.at_ms, starts, ends));
+  }
+  return taken;
+}
+
+namespace {
+
 Response get_measurements(RouteContext& ctx) {
   const std::int64_t patient_id = ctx.id_param("id");
   ctx.require_patient_access(patient_id);
@@ -114,13 +201,11 @@ Response get_measurements(RouteContext& ctx) {
   const measurement::Course facts = course_facts(tx, course);
   // Weekly occasions are listed up to four weeks ahead.
   const auto occasions = measurement::occasions(policy, facts, now + 28 * 86'400'000LL);
-  // Completed questionnaires: active sheets outside a session, counted at the time they were
-  // recorded (a paper form typed in later counts when it was typed in).
-  std::vector<measurement::Taken> taken;
-  for (const auto& a : storage::AssessmentStore(tx).of_patient(patient_id)) {
-    if (a.status != "active" || a.session_id) continue;
-    taken.push_back({a.instrument, a.at_ms, a.id});
-  }
+  // Completed questionnaires: active sheets outside a session, each counted when it can have been
+  // taken (a paper form typed in later counts for the day written on it, in the course's clinic's
+  // time zone).
+  const std::vector<measurement::Taken> taken = completed_questionnaires(
+      storage::AssessmentStore(tx).of_patient(patient_id), course_zone(tx, course));
   json out = json::array();
   for (const auto& s : measurement::statuses(occasions, taken, now)) {
     const measurement::Occasion& o = s.occasion;

@@ -245,6 +245,30 @@ class RemindersDeliveredTest(ReminderCase):
         self.assertTrue(any(a.startswith("reminder e-mail sent") for a in actions), actions)
 
 
+    def test_a_referral_sheet_typed_in_does_not_silence_the_baseline_reminder(self):
+        # The referral letter's PHQ-9 and GAD-7, dated two months ago, typed in while the baseline
+        # window is open (the first infusion is tomorrow): the baseline is still owed, so the
+        # patient is still reminded (as GET .../measurements counts it: the day on the sheet).
+        staff = Staff(self.admin, self.desk, self.nurse, self.physician)
+        pid, _ = approved_patient(staff, "Referred")
+        course = new_course(self.physician, pid)
+        transition(self.physician, course, "induction", "series starts")
+        if not hasattr(type(self), "clinic"):
+            type(self).clinic = make_clinic(self.admin)
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        book(self.desk, pid, course, make_chair(self.admin, type(self).clinic), today + datetime.timedelta(days=1))
+        referral = (today - datetime.timedelta(days=60)).isoformat()
+        for instrument, answers in (("phq9", [1] * 8 + [0]), ("gad7", [1] * 7)):
+            expect(self.nurse.post("/api/v1/patients/%d/assessments" % pid,
+                                   {"instrument": instrument, "answers": answers, "taken_on": referral}),
+                   201, "referral %s" % instrument)
+        # Reachable only now, so the planner sees the sheets before it sees the patient.
+        path = "/api/v1/patients/%d" % pid
+        expect(self.desk.patch(path, {"email": "referred@example.net"}, etag=self.desk.current_etag(path)),
+               200, "address")
+        wait_for("the questionnaire reminder", lambda: self.message_of(pid, "questionnaire_due"))
+
+
 class RemindersOverStartTlsTest(ReminderCase):
     """A relay that offers STARTTLS (and refuses mail without it) with a certificate from a CA the
     clinic names in smtp_ca_file: the message goes over TLS."""
