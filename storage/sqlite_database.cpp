@@ -568,9 +568,9 @@ class SqliteDatabase final : public Database {
       sqlite3_update_hook(writer_->getHandle(), &SqliteDatabase::on_row_changed, this);
       // A DELETE without WHERE empties a table at once (the truncate optimization) and calls no
       // update hook; an authorizer that answers SQLITE_IGNORE to deletes turns the optimization
-      // off (the rows are then deleted one by one, each reported). https://sqlite.org/lang_delete.html
-      sqlite3_set_authorizer(writer_->getHandle(), &SqliteDatabase::rows_deleted_one_by_one,
-                             this);
+      // off (the rows are then deleted one by one, each reported).
+      // https://sqlite.org/lang_delete.html
+      sqlite3_set_authorizer(writer_->getHandle(), &SqliteDatabase::rows_deleted_one_by_one, this);
     }
   }
 
@@ -808,8 +808,9 @@ class SqliteDatabase final : public Database {
   // `db`: a connection of this database, used by its current holder.
   bool generation_table_exists(sqlite3* db) {
     if (generation_table_.load(std::memory_order_acquire)) return true;
-    if (run(db, "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = "
-                "'data_generation'",
+    if (run(db,
+            "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = "
+            "'data_generation'",
             {}, nullptr)
             .empty()) {
       return false;

@@ -60,8 +60,9 @@ std::int64_t create_user(storage::Transaction& tx, const std::string& username,
 // making a state-changing request must send the X-CSRF-Token header matching the login's token
 // (403 otherwise; the login the cookie belongs to is then left in *csrf_refused, when given, so
 // the refusal can be audited against it). Returns nullopt for anonymous callers and expired logins.
-// `read`: the request's own read transaction (a GET's, on a WAL reader), used for the lookup instead
-// of a snapshot of its own; the lookup still moves to a writer transaction where it must write.
+// `read`: the request's own read transaction (a GET's, on a WAL reader), used for the lookup
+// instead of a snapshot of its own; the lookup still moves to a writer transaction where it must
+// write.
 std::optional<Principal> authenticate(const Request& req, Services& services,
                                       std::optional<Principal>* csrf_refused = nullptr,
                                       storage::Transaction* read = nullptr);

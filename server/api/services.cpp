@@ -12,7 +12,9 @@
 namespace kit::server {
 
 Services::Services(storage::Database& db, ServerConfig config)
-    : db_(db), config_(std::move(config)), audit_batcher_(std::make_shared<AuditBatcher>(db)),
+    : db_(db),
+      config_(std::move(config)),
+      audit_batcher_(std::make_shared<AuditBatcher>(db)),
       snapshot_cache_(std::make_shared<SnapshotCache>()) {}
 
 void Services::audit_rows_committed(std::int64_t rows) {

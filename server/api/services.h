@@ -55,12 +55,12 @@ struct ServerConfig {
   std::string clinic_questionnaire_texts;
 };
 
-class AuditAnchor;   // server/api/audit_anchor.h
-class AuditBatcher;  // server/api/audit.h
-class BackupRunner;  // server/backup/backup_runner.h
+class AuditAnchor;    // server/api/audit_anchor.h
+class AuditBatcher;   // server/api/audit.h
+class BackupRunner;   // server/backup/backup_runner.h
 class SnapshotCache;  // server/api/snapshot_cache.h
-class StorageGuard;  // server/api/storage_guard.h
-class TestClock;     // server/api/test_clock.h
+class StorageGuard;   // server/api/storage_guard.h
+class TestClock;      // server/api/test_clock.h
 
 class Services {
  public:

@@ -15,6 +15,7 @@
 #include "server/api/api_error.h"
 #include "server/api/services.h"
 #include "server/api/snapshot_cache.h"
+#include "server/resources/board_render.h"
 #include "server/resources/journey_common.h"
 #include "server/resources/modules.h"
 #include "storage/stores/account_store.h"
@@ -33,33 +34,7 @@ int severity_rank(const std::string& s) {
   return 0;
 }
 
-// Infused time: the pump ran from each start or resume to the next pause or stop (or to now while
-// it still runs). Events entered in error are left out.
-std::int64_t infused_ms(const std::vector<storage::PumpClockEvent>& events, std::int64_t now_ms) {
-  std::int64_t total = 0;
-  std::optional<std::int64_t> since;
-  for (const storage::PumpClockEvent& e : events) {
-    if (e.status == "entered_in_error") continue;
-    if (e.kind == "start" || e.kind == "resume") {
-      if (!since) since = e.at_ms;
-    } else if (e.kind == "pause" || e.kind == "stop") {
-      if (since) total += std::max<std::int64_t>(0, e.at_ms - *since);
-      since.reset();
-    }
-  }
-  if (since) total += std::max<std::int64_t>(0, now_ms - *since);
-  return total;
-}
-
-// What the board reads of the database for one day: the shown sessions, their pump events and,
-// per patient, the open alerts' count and highest severity. Nothing "now"-relative: it is kept in
-// the snapshot cache (snapshot_cache.h) for the next refresh while the data is unchanged.
-struct BoardRows {
-  std::vector<storage::BoardSession> sessions;
-  std::map<std::int64_t, std::vector<storage::PumpClockEvent>> events;
-  std::map<std::int64_t, std::pair<std::int64_t, std::string>> open;  // patient -> count, highest
-};
-
+// What the board reads of the database for one day, prepared for rendering (board_render.h).
 BoardRows read_board_rows(storage::Transaction& tx, const std::string& date) {
   // Only the columns the board shows are read (the board is refreshed by every chair-side screen;
   // a session's plan alone is several kB).
@@ -73,24 +48,33 @@ BoardRows read_board_rows(storage::Transaction& tx, const std::string& date) {
     appointment_ids.insert(a.id);
   }
   storage::InfusionStore infusions(tx);
-  BoardRows out;
   // One query per kind for the whole day (sessions, their pump events, open alerts), not one per
   // patient.
+  std::vector<storage::BoardSession> shown;
   std::vector<std::int64_t> shown_ids;
   for (storage::BoardSession& s : infusions.board_sessions_of_appointments(
            std::vector<std::int64_t>(appointment_ids.begin(), appointment_ids.end()))) {
     if (!s.appointment_id || patients.count(s.patient_id) == 0) continue;
     if (s.state == "voided") continue;
     shown_ids.push_back(s.id);
-    out.sessions.push_back(std::move(s));
+    shown.push_back(std::move(s));
   }
-  out.events = infusions.pump_clock_of(shown_ids);
+  std::map<std::int64_t, std::vector<storage::PumpClockEvent>> events =
+      infusions.pump_clock_of(shown_ids);
+  BoardRows out;
+  for (const storage::BoardSession& s : shown) {
+    auto ev = events.find(s.id);
+    out.sessions.push_back(board_session_text(
+        s, ev == events.end() ? std::vector<storage::PumpClockEvent>{} : std::move(ev->second)));
+  }
+  std::map<std::int64_t, std::pair<std::int64_t, std::string>> open;  // patient -> count, highest
   for (const auto& [patient_id, severity] : storage::AssessmentStore(tx).open_alert_severities(
            std::vector<std::int64_t>(patients.begin(), patients.end()))) {
-    auto& [count, highest] = out.open[patient_id];
+    auto& [count, highest] = open[patient_id];
     ++count;
     if (severity_rank(severity) > severity_rank(highest)) highest = severity;
   }
+  out.open_alerts = board_open_alerts_text(open);
   return out;
 }
 
@@ -111,32 +95,11 @@ Response board(RouteContext& ctx) {
     cache.store(key, generation, fresh);
     rows = std::move(fresh);
   }
-  const std::int64_t now = ctx.services().now_ms();
-  nlohmann::json sessions = nlohmann::json::array();
-  for (const storage::BoardSession& s : rows->sessions) {
-    const auto ev = rows->events.find(s.id);
-    const std::int64_t infused = ev == rows->events.end() ? 0 : infused_ms(ev->second, now);
-    sessions.push_back(
-        {{"session_id", s.id},
-         {"appointment_id", *s.appointment_id},
-         {"patient_id", s.patient_id},
-         {"chair_id", s.chair_id ? nlohmann::json(*s.chair_id) : nlohmann::json(nullptr)},
-         {"state", s.state},
-         {"started_at",
-          s.started_at_ms ? nlohmann::json(iso8601_ms(*s.started_at_ms)) : nlohmann::json()},
-         {"stopped_at",
-          s.stopped_at_ms ? nlohmann::json(iso8601_ms(*s.stopped_at_ms)) : nlohmann::json()},
-         {"infused_minutes", static_cast<double>(infused) / 60000.0},
-         {"planned_duration_min", s.planned_duration_min}});
-  }
-  nlohmann::json alerts = nlohmann::json::array();
-  for (const auto& [patient_id, summary] : rows->open) {
-    alerts.push_back({{"patient_id", patient_id},
-                      {"open", summary.first},
-                      {"highest_severity", summary.second}});
-  }
-  return json_response(
-      {{"date", date}, {"now", iso8601_ms(now)}, {"sessions", sessions}, {"open_alerts", alerts}});
+  Response r;
+  r.status = 200;
+  r.content_type = "application/json";
+  r.body = render_board(*rows, date, ctx.services().now_ms());
+  return r;
 }
 
 // Who can be booked with a patient: the active physician and nurse accounts (id, username, role),

@@ -147,9 +147,8 @@ TEST_F(DataGeneration, SameGenerationMeansSameDataOverRandomRuns) {
     const std::int64_t v = static_cast<std::int64_t>(rng() % 1000);
     switch (rng() % 6) {
       case 0:
-        with_transaction(writer, [&](Transaction& tx) {
-          tx.exec("INSERT INTO vitals (v) VALUES ($1)", {v});
-        });
+        with_transaction(
+            writer, [&](Transaction& tx) { tx.exec("INSERT INTO vitals (v) VALUES ($1)", {v}); });
         break;
       case 1:
         with_transaction(writer, [&](Transaction& tx) {
