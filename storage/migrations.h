@@ -15,7 +15,8 @@
 //   0001 accounts, sessions, audit     0002 inquiries                 0003 patients, intake, consent
 //   0004 courses, chairs, staff, appointments                         0005 controlled-substance stock
 //   0006 infusion sessions, vitals, events, adverse events            0007 assessments, alerts
-//   0008 medications (opioids)                                        0009+ later (0016 director)
+//   0008 medications (opioids)                                        0009+ later (0016 director,
+//   0017 the data generation of the snapshot cache)
 #include <string>
 #include <vector>
 
