@@ -20,9 +20,9 @@
 #include "server/api/auth.h"
 #include "server/backup/backup_schedule.h"
 #include "server/http/client_address.h"
-#include "server/resources/questionnaire_text.h"
 #include "server/reminders/reminder_runner.h"
 #include "server/reminders/smtp_client.h"
+#include "server/resources/questionnaire_text.h"
 
 namespace kit::server {
 
@@ -432,6 +432,10 @@ ServerConfig server_config(const ServeOptions& o) {
   // The demo clinic's number is a fictional one (555-0100 to 555-0199 are reserved for fiction
   // in the North American numbering plan); a real clinic sets clinic_phone.
   if (o.demo && c.clinic_phone.empty()) c.clinic_phone = "(555) 555-0100 (demo)";
+  // One number for the clinic unless it keeps a separate one for emergencies after discharge:
+  // the escort's sheet prints the configured clinic_phone when discharge_phone is not set (never
+  // the demo's fictional one: a printed emergency number is never invented).
+  if (c.discharge_phone.empty()) c.discharge_phone = o.clinic_phone;
   if (!o.questionnaire_texts_file.empty()) {
     c.clinic_questionnaire_texts = load_clinic_questionnaire_texts(o.questionnaire_texts_file);
   }

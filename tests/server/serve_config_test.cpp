@@ -483,12 +483,12 @@ namespace {
 // The escort's discharge instructions: the clinic's phone number and its own text.
 TEST(ServeConfigDischarge, PhoneIsAPhoneNumberAndTheTextFileIsRead) {
   EXPECT_TRUE(refused_naming({}, {{"KIT_DISCHARGE_PHONE", "call us"}}, {"discharge_phone"}));
-  EXPECT_TRUE(refused_naming({}, {{"KIT_DISCHARGE_PHONE", std::string(41, '1')}},
-                             {"discharge_phone"}));
+  EXPECT_TRUE(
+      refused_naming({}, {{"KIT_DISCHARGE_PHONE", std::string(41, '1')}}, {"discharge_phone"}));
   const std::string text = write_temp("Call us the next morning.\n");
-  const ServeOptions o = resolve_serve_options(
-      {}, env_of({{"KIT_DISCHARGE_PHONE", "+44 (0)20 7946-0000"},
-                  {"KIT_DISCHARGE_INSTRUCTIONS_FILE", text}}));
+  const ServeOptions o =
+      resolve_serve_options({}, env_of({{"KIT_DISCHARGE_PHONE", "+44 (0)20 7946-0000"},
+                                        {"KIT_DISCHARGE_INSTRUCTIONS_FILE", text}}));
   EXPECT_EQ(o.discharge_phone, "+44 (0)20 7946-0000");
   EXPECT_EQ(o.discharge_instructions, "Call us the next morning.\n");
   const ServerConfig c = server_config(o);
@@ -497,6 +497,20 @@ TEST(ServeConfigDischarge, PhoneIsAPhoneNumberAndTheTextFileIsRead) {
   std::filesystem::remove(text);
   EXPECT_TRUE(refused_naming({}, {{"KIT_DISCHARGE_INSTRUCTIONS_FILE", "/nonexistent/escort.txt"}},
                              {"discharge_instructions_file"}));
+}
+
+// One phone number is enough: without discharge_phone the escort's sheet gives clinic_phone (the
+// number patients already see in the portal); a separate discharge_phone wins.
+TEST(ServeConfigDischarge, TheEscortSheetFallsBackToTheClinicPhone) {
+  ServerConfig c =
+      server_config(resolve_serve_options({}, env_of({{"KIT_CLINIC_PHONE", "555 0100"}})));
+  EXPECT_EQ(c.discharge_phone, "555 0100");
+  c = server_config(resolve_serve_options(
+      {}, env_of({{"KIT_CLINIC_PHONE", "555 0100"}, {"KIT_DISCHARGE_PHONE", "555 0199"}})));
+  EXPECT_EQ(c.discharge_phone, "555 0199");
+  EXPECT_EQ(c.clinic_phone, "555 0100");
+  c = server_config(resolve_serve_options({}, env_of({})));
+  EXPECT_EQ(c.discharge_phone, "");
 }
 
 }  // namespace
