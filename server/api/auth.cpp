@@ -582,14 +582,16 @@ std::optional<Principal> authenticate(const Request& req, Services& services,
     }
     return p;
   };
+  // The caller's read transaction, else one of our own (none where the back end has no readers).
+  std::unique_ptr<storage::Transaction> own;
+  if (read == nullptr) {
+    own = services.db().begin_read();
+    read = own.get();
+  }
   if (read != nullptr) {
     bool needs_write = false;
     std::optional<Principal> p = resolve(*read, false, needs_write);
-    if (!needs_write) return p;
-  } else if (std::unique_ptr<storage::Transaction> own = services.db().begin_read()) {
-    bool needs_write = false;
-    std::optional<Principal> p = resolve(*own, false, needs_write);
-    own->commit();
+    if (own) own->commit();
     if (!needs_write) return p;
   }
   return storage::with_transaction(services.db(), [&](storage::Transaction& tx) {
